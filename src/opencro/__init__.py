@@ -1,0 +1,3 @@
+"""OpenCRO: run clinical trials end to end."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Users, roles, study and site memberships, API tokens and e-signatures."""

@@ -1,0 +1,83 @@
+"""The access selectors: the only place that decides who sees which study, site and arm.
+
+Rules: a user without an active membership on a study gets 404 for everything in it; a member
+without the needed permission gets 403; a membership listing sites sees only those sites; a
+role without `treatment.view` never sees a treatment assignment.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from opencro.accounts.models import Membership, User
+from opencro.accounts.permissions import Perm
+
+
+@dataclass(frozen=True)
+class StudyAccess:
+    """What one user may do on one study."""
+
+    membership: Membership
+    permissions: frozenset[str]
+    site_ids: frozenset[int] | None  # None: every site of the study
+
+    def can(self, perm: str) -> bool:
+        return perm in self.permissions
+
+    @property
+    def sees_treatment(self) -> bool:
+        return Perm.TREATMENT_VIEW in self.permissions
+
+    def site_filter(self, field: str = "site_id") -> Q:
+        """A Q restricting a queryset to the sites this user may see."""
+        return Q() if self.site_ids is None else Q(**{f"{field}__in": self.site_ids})
+
+
+def access_memberships(user: User) -> QuerySet[Membership]:
+    if not user.is_authenticated or not user.is_active or user.is_locked:
+        return Membership.objects.none()
+    return Membership.objects.filter(user=user, is_active=True).select_related("role", "study")
+
+
+def access_study_ids(user: User) -> set[int]:
+    return set(access_memberships(user).values_list("study_id", flat=True))
+
+
+def access_for(user: User, study_id: int) -> StudyAccess | None:
+    """Return the user's access to a study, or None when they have no active membership."""
+    membership = access_memberships(user).filter(study_id=study_id).first()
+    if membership is None:
+        return None
+    site_ids = frozenset(membership.sites.values_list("pk", flat=True))
+    return StudyAccess(
+        membership=membership,
+        permissions=frozenset(membership.role.permissions),
+        site_ids=site_ids or None,
+    )
+
+
+def access_study(user: User, study_id: int, perm: str = Perm.STUDY_VIEW) -> StudyAccess:
+    """Return access to `study_id` or raise: 404 if not a member, 403 if lacking `perm`."""
+    access = access_for(user, study_id)
+    if access is None:
+        raise Http404(_("No such study."))
+    if not access.can(perm):
+        raise PermissionDenied(_("Your role on this study does not allow this."))
+    return access
+
+
+def access_require(user: User, study, perm: str) -> StudyAccess:
+    """Service-side check: like access_study but takes a Study and always raises PermissionDenied."""
+    access = access_for(user, study.pk)
+    if access is None or not access.can(perm):
+        raise PermissionDenied(_("Your role on this study does not allow this."))
+    return access
+
+
+def access_site(access: StudyAccess, site_id: int) -> None:
+    """Raise 404 when a site-restricted user asks for a site outside their list."""
+    if access.site_ids is not None and site_id not in access.site_ids:
+        raise Http404(_("No such site."))

@@ -1,0 +1,57 @@
+"""Idle session timeout and per-user time zone and language."""
+
+import time
+import zoneinfo
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+SESSION_KEY = "opencro_last_activity"
+
+
+class IdleTimeoutMiddleware:
+    """Log out a session idle longer than OPENCRO_SESSION_IDLE_MINUTES (21 CFR 11.300)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = time.time()
+            last = request.session.get(SESSION_KEY)
+            limit = settings.OPENCRO_SESSION_IDLE_MINUTES * 60
+            if last is not None and now - last > limit:
+                logout(request)
+                messages.info(request, _("Your session ended after %(minutes)d idle minutes; please sign in again.")
+                              % {"minutes": settings.OPENCRO_SESSION_IDLE_MINUTES})
+                if request.path.startswith("/api/"):
+                    return self.get_response(request)
+                return redirect(f"{settings.LOGIN_URL_PATH}?next={request.path}")
+            request.session[SESSION_KEY] = now
+        return self.get_response(request)
+
+
+class UserPreferencesMiddleware:
+    """Show pages in the signed-in user's time zone and chosen language."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            try:
+                timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                timezone.deactivate()
+            if user.language:
+                translation.activate(user.language)
+                request.LANGUAGE_CODE = user.language
+        else:
+            timezone.deactivate()
+        return self.get_response(request)

@@ -1,0 +1,142 @@
+"""Users, study roles, memberships (optionally restricted to sites), API tokens, signatures."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from opencro.accounts.permissions import Perm
+from opencro.audit.models import Audited
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(zone)s is not an IANA time zone."), params={"zone": value})
+
+
+class User(Audited, AbstractUser):
+    """A person who signs in. System administrators are superusers; all else is per study."""
+
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_time_zone])
+    language = models.CharField(_("language"), max_length=8, blank=True, choices=settings.LANGUAGES)
+    failed_logins = models.PositiveIntegerField(default=0)
+    locked_at = models.DateTimeField(null=True, blank=True)
+
+    audit_exclude = ("password", "last_login")
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
+
+    @property
+    def printed_name(self) -> str:
+        return self.get_full_name() or self.get_username()
+
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        return None, None
+
+
+class Role(Audited):
+    """A named set of permissions on one study (seeded from the defaults, editable per study)."""
+
+    study = models.ForeignKey("studies.Study", on_delete=models.CASCADE, related_name="roles")
+    code = models.CharField(max_length=40)
+    name = models.CharField(max_length=100)
+    permissions = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["study", "name"]
+        constraints = [models.UniqueConstraint(fields=["study", "code"], name="role_code_unique_per_study")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        unknown = sorted(set(self.permissions) - set(Perm.values))
+        if unknown:
+            raise ValidationError({"permissions": _("Unknown permissions: %s") % ", ".join(unknown)})
+
+    @property
+    def is_blinded(self) -> bool:
+        return Perm.TREATMENT_VIEW not in self.permissions
+
+
+class Membership(Audited):
+    """A user's role on a study; with sites listed, the user sees only those sites' data."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    study = models.ForeignKey("studies.Study", on_delete=models.CASCADE, related_name="memberships")
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="memberships")
+    sites = models.ManyToManyField("studies.Site", blank=True, related_name="memberships")
+    is_active = models.BooleanField(default=True)
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["study", "user"]
+        constraints = [models.UniqueConstraint(fields=["user", "study"], name="one_membership_per_study")]
+
+    def __str__(self) -> str:
+        return f"{self.user} - {self.role} on {self.study}"
+
+    def clean(self) -> None:
+        if self.role_id and self.study_id and self.role.study_id != self.study_id:
+            raise ValidationError({"role": _("The role belongs to another study.")})
+
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        return self.study_id, None
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API; only a SHA-256 of the secret is kept."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"
+
+
+class SignatureMeaning(models.TextChoices):
+    APPROVE = "approve", _("I approve")
+    AUTHOR = "author", _("I am the author")
+    REVIEW = "review", _("I have reviewed")
+    VERIFY = "verify", _("I have verified against source")
+
+
+class Signature(models.Model):
+    """An e-signature (21 CFR 11.50, 11.70): who, when, what it means, bound to a content hash."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=64)
+    target = GenericForeignKey("content_type", "object_id")
+    study_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signatures")
+    printed_name = models.CharField(max_length=255)
+    meaning = models.CharField(max_length=20, choices=SignatureMeaning.choices)
+    signed_at = models.DateTimeField()
+    content_hash = models.CharField(max_length=64)
+    broken_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["signed_at"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.printed_name}: {self.get_meaning_display()} ({self.signed_at:%Y-%m-%d %H:%M} UTC)"
+
+    @property
+    def is_broken(self) -> bool:
+        return self.broken_at is not None

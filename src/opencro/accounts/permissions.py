@@ -1,0 +1,81 @@
+"""The permissions a role is made of, and the default roles every new study starts with.
+
+A role is a named set of these codes, stored per study so a study can tailor it. Blinding is a
+permission like any other: a role without `treatment.view` never sees a treatment assignment.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Perm(models.TextChoices):
+    STUDY_VIEW = "study.view", _("View the study and its protocol")
+    STUDY_EDIT = "study.edit", _("Edit the protocol, arms, visits and eligibility")
+    STUDY_MANAGE_ACCESS = "study.manage_access", _("Grant and revoke memberships, edit roles")
+    SITE_VIEW = "site.view", _("View sites")
+    SITE_EDIT = "site.edit", _("Create and edit sites")
+    SUBJECT_VIEW = "subject.view", _("View subjects")
+    SUBJECT_EDIT = "subject.edit", _("Screen, enrol and update subjects")
+    TREATMENT_VIEW = "treatment.view", _("See treatment assignments (unblinded)")
+    AUDIT_VIEW = "audit.view", _("Read the audit trail")
+    SIGN = "esign.sign", _("Apply e-signatures")
+    DATA_ENTER = "data.enter", _("Enter clinical data")
+    DATA_REVIEW = "data.review", _("Review data, raise and close queries")
+    SDV = "data.sdv", _("Source data verification")
+    DATA_LOCK = "data.lock", _("Freeze and lock data")
+    CODING = "data.code", _("Medical coding")
+    SAFETY_VIEW = "safety.view", _("View safety cases")
+    SAFETY_EDIT = "safety.edit", _("Process safety cases")
+    REGULATORY_EDIT = "regulatory.edit", _("Prepare regulatory submissions and the TMF")
+    SUPPLY_MANAGE = "supply.manage", _("Manage trial supply")
+    ANALYSIS_RUN = "analysis.run", _("Run analyses and produce TLFs")
+
+
+READ_ONLY = {Perm.STUDY_VIEW, Perm.SITE_VIEW, Perm.SUBJECT_VIEW, Perm.AUDIT_VIEW}
+_BLINDED_READ = {Perm.STUDY_VIEW, Perm.SITE_VIEW, Perm.SUBJECT_VIEW}
+
+
+class RoleCode(models.TextChoices):
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+    PROJECT_MANAGER = "project_manager", _("Project manager")
+    SPONSOR_OVERSIGHT = "sponsor_oversight", _("Sponsor oversight")
+    MONITOR = "monitor", _("Monitor (CRA)")
+    DATA_MANAGER = "data_manager", _("Data manager")
+    MEDICAL_CODER = "medical_coder", _("Medical coder")
+    BIOSTATISTICIAN = "biostatistician", _("Biostatistician (blinded)")
+    UNBLINDED_STATISTICIAN = "unblinded_statistician", _("Unblinded statistician")
+    SAFETY_PHYSICIAN = "safety_physician", _("Safety physician")
+    REGULATORY_SPECIALIST = "regulatory_specialist", _("Regulatory specialist")
+    PHARMACIST = "pharmacist", _("Pharmacist (unblinded)")
+    INVESTIGATOR = "investigator", _("Investigator")
+    STUDY_COORDINATOR = "study_coordinator", _("Study coordinator")
+    AUDITOR = "auditor", _("Auditor (read-only)")
+
+
+DEFAULT_ROLES: dict[str, set[str]] = {
+    RoleCode.SYSTEM_ADMIN: {*_BLINDED_READ, Perm.STUDY_MANAGE_ACCESS, Perm.AUDIT_VIEW},
+    RoleCode.PROJECT_MANAGER: {
+        *_BLINDED_READ, Perm.STUDY_EDIT, Perm.SITE_EDIT, Perm.AUDIT_VIEW, Perm.SIGN,
+        Perm.STUDY_MANAGE_ACCESS,
+    },
+    RoleCode.SPONSOR_OVERSIGHT: {*_BLINDED_READ, Perm.AUDIT_VIEW, Perm.SIGN},
+    RoleCode.MONITOR: {*_BLINDED_READ, Perm.DATA_REVIEW, Perm.SDV, Perm.AUDIT_VIEW, Perm.SIGN},
+    RoleCode.DATA_MANAGER: {
+        *_BLINDED_READ, Perm.DATA_REVIEW, Perm.DATA_LOCK, Perm.AUDIT_VIEW, Perm.SIGN,
+    },
+    RoleCode.MEDICAL_CODER: {*_BLINDED_READ, Perm.CODING},
+    RoleCode.BIOSTATISTICIAN: {*_BLINDED_READ, Perm.ANALYSIS_RUN, Perm.SIGN},
+    RoleCode.UNBLINDED_STATISTICIAN: {
+        *_BLINDED_READ, Perm.TREATMENT_VIEW, Perm.ANALYSIS_RUN, Perm.SIGN,
+    },
+    RoleCode.SAFETY_PHYSICIAN: {*_BLINDED_READ, Perm.SAFETY_VIEW, Perm.SAFETY_EDIT, Perm.SIGN},
+    RoleCode.REGULATORY_SPECIALIST: {*_BLINDED_READ, Perm.REGULATORY_EDIT, Perm.SIGN},
+    RoleCode.PHARMACIST: {*_BLINDED_READ, Perm.TREATMENT_VIEW, Perm.SUPPLY_MANAGE},
+    RoleCode.INVESTIGATOR: {
+        *_BLINDED_READ, Perm.SUBJECT_EDIT, Perm.DATA_ENTER, Perm.SAFETY_VIEW, Perm.SIGN,
+    },
+    RoleCode.STUDY_COORDINATOR: {*_BLINDED_READ, Perm.SUBJECT_EDIT, Perm.DATA_ENTER},
+    RoleCode.AUDITOR: {*READ_ONLY, Perm.SAFETY_VIEW},
+}
+
+SITE_SCOPED_ROLES = {RoleCode.INVESTIGATOR, RoleCode.STUDY_COORDINATOR, RoleCode.MONITOR, RoleCode.PHARMACIST}

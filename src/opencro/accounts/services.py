@@ -1,0 +1,191 @@
+"""Writes about people and access: users, lockout, memberships, roles, API tokens."""
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opencro.accounts.models import ApiToken, Membership, Role, User
+from opencro.accounts.permissions import DEFAULT_ROLES, Perm, RoleCode
+from opencro.audit.models import AuditAction
+from opencro.audit.services import audit_event, audited_save, object_type_of
+
+TOKEN_PREFIX = "opc"
+
+
+def user_create(
+    *, actor: User | None, username: str, password: str, email: str = "", first_name: str = "",
+    last_name: str = "", time_zone: str = "UTC", is_superuser: bool = False,
+) -> User:
+    """Create a user after checking the password against Django's validators."""
+    if actor is not None and not actor.is_superuser:
+        raise PermissionDenied(_("Only a system administrator creates users."))
+    user = User(
+        username=username, email=email, first_name=first_name, last_name=last_name,
+        time_zone=time_zone, is_superuser=is_superuser, is_staff=is_superuser,
+    )
+    validate_password(password, user)
+    user.set_password(password)
+    with transaction.atomic():
+        return audited_save(user, actor=actor)
+
+
+def login_success_record(*, user: User) -> None:
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(failed_logins=0)
+        audit_event(actor=user, action=AuditAction.LOGIN, object_type=object_type_of(User),
+                    object_id=user.pk, object_repr=user.username)
+
+
+def login_failure_record(*, username: str, locked_attempt: bool = False) -> None:
+    """Count a failed login; lock the account when the limit is reached. Both are audited."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(username=username).first()
+        if user is None:
+            audit_event(actor=None, action=AuditAction.LOGIN_FAILED, object_type=object_type_of(User),
+                        object_id="-", object_repr=username[:150], reason="unknown user")
+            return
+        user.failed_logins += 1
+        changes = {"failed_logins": (str(user.failed_logins - 1), str(user.failed_logins))}
+        reason = "account locked" if locked_attempt else "wrong password"
+        User.objects.filter(pk=user.pk).update(failed_logins=user.failed_logins)
+        audit_event(actor=None, action=AuditAction.LOGIN_FAILED, object_type=object_type_of(User),
+                    object_id=user.pk, object_repr=user.username, changes=changes, reason=reason)
+        if not user.is_locked and user.failed_logins >= settings.OPENCRO_LOCKOUT_ATTEMPTS:
+            now = timezone.now()
+            User.objects.filter(pk=user.pk).update(locked_at=now)
+            audit_event(
+                actor=None, action=AuditAction.LOCK, object_type=object_type_of(User), object_id=user.pk,
+                object_repr=user.username, changes={"locked_at": (None, now.isoformat())},
+                reason=f"{user.failed_logins} failed logins",
+            )
+
+
+def user_unlock(*, actor: User, user: User, reason: str) -> User:
+    """Unlock an account (system administrators only); audited with the reason."""
+    if not actor.is_superuser:
+        raise PermissionDenied(_("Only a system administrator unlocks accounts."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("A reason is required.")})
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        old = user.locked_at
+        User.objects.filter(pk=user.pk).update(locked_at=None, failed_logins=0)
+        audit_event(actor=actor, action=AuditAction.UNLOCK, object_type=object_type_of(User),
+                    object_id=user.pk, object_repr=user.username,
+                    changes={"locked_at": (old.isoformat() if old else None, None)}, reason=reason)
+    user.refresh_from_db()
+    return user
+
+
+def user_preferences_update(*, actor: User, time_zone: str, language: str) -> User:
+    """Let a user choose the zone and language pages are shown in."""
+    actor.time_zone = time_zone
+    actor.language = language
+    with transaction.atomic():
+        return audited_save(actor, actor=actor, reason="preferences changed by the user")
+
+
+def roles_seed(*, actor: User | None, study) -> list[Role]:
+    """Give a new study the default roles; each is then editable for that study alone."""
+    roles = []
+    with transaction.atomic():
+        for code, perms in DEFAULT_ROLES.items():
+            role = Role.objects.filter(study=study, code=code).first()
+            if role is None:
+                role = audited_save(
+                    Role(study=study, code=code, name=str(RoleCode(code).label), permissions=sorted(perms)),
+                    actor=actor,
+                )
+            roles.append(role)
+    return roles
+
+
+def role_permissions_set(*, actor: User, role: Role, permissions: Iterable[str], reason: str) -> Role:
+    """Change what a study's role may do (requires study.manage_access on that study)."""
+    from opencro.accounts.access import access_require
+
+    access_require(actor, role.study, Perm.STUDY_MANAGE_ACCESS)
+    role.permissions = sorted(set(permissions))
+    with transaction.atomic():
+        return audited_save(role, actor=actor, reason=reason)
+
+
+def membership_grant(
+    *, actor: User | None, user: User, study, role_code: str, sites: Iterable = (), reason: str = "",
+) -> Membership:
+    """Give `user` a role on `study`, optionally restricted to `sites`; audited."""
+    from opencro.accounts.access import access_require
+
+    if actor is not None and not actor.is_superuser:
+        access_require(actor, study, Perm.STUDY_MANAGE_ACCESS)
+    role = Role.objects.get(study=study, code=role_code)
+    sites = list(sites)
+    if any(site.study_id != study.pk for site in sites):
+        raise ValidationError({"sites": _("Every site must belong to the study.")})
+    with transaction.atomic():
+        membership = Membership.objects.filter(user=user, study=study).first()
+        if membership is None:
+            membership = audited_save(Membership(user=user, study=study, role=role), actor=actor)
+        else:
+            membership.role, membership.is_active = role, True
+            audited_save(membership, actor=actor, reason=reason or "membership changed")
+        old_sites = sorted(membership.sites.values_list("number", flat=True))
+        membership.sites.set(sites)
+        new_sites = sorted(s.number for s in sites)
+        audit_event(
+            actor=actor, action=AuditAction.GRANT, object_type=object_type_of(Membership),
+            object_id=membership.pk, object_repr=str(membership), study_id=study.pk,
+            changes={"sites": (",".join(old_sites) or None, ",".join(new_sites) or "all")},
+            reason=reason,
+        )
+    return membership
+
+
+def _hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def token_create(*, actor: User, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create an API token; return it and the full key, which is shown this once only."""
+    if actor.pk != user.pk and not actor.is_superuser:
+        raise PermissionDenied(_("Only the user or a system administrator creates tokens."))
+    prefix = secrets.token_hex(4)
+    secret = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(user=user, name=name, prefix=prefix, key_hash=_hash_secret(secret))
+        audit_event(actor=actor, action=AuditAction.TOKEN, object_type=object_type_of(ApiToken),
+                    object_id=token.pk, object_repr=str(token), changes={"created": (None, prefix)})
+    return token, f"{TOKEN_PREFIX}_{prefix}_{secret}"
+
+
+def token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
+    if actor.pk != token.user_id and not actor.is_superuser:
+        raise PermissionDenied(_("Only the owner or a system administrator revokes a token."))
+    with transaction.atomic():
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_event(actor=actor, action=AuditAction.TOKEN, object_type=object_type_of(ApiToken),
+                    object_id=token.pk, object_repr=str(token), changes={"revoked": (None, token.prefix)})
+    return token
+
+
+def token_authenticate(key: str) -> User | None:
+    """Return the active user owning `key`, or None; compares hashes in constant time."""
+    parts = key.split("_", 2)
+    if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
+        return None
+    token = ApiToken.objects.select_related("user").filter(prefix=parts[1], revoked_at__isnull=True).first()
+    if token is None or not secrets.compare_digest(token.key_hash, _hash_secret(parts[2])):
+        return None
+    user = token.user
+    if not user.is_active or user.is_locked:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return user

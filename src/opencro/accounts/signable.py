@@ -1,0 +1,3 @@
+"""Which objects can be signed from the signature page (named here, not discovered)."""
+
+SIGNABLE_TYPES = frozenset({"studies.protocolversion", "studies.study"})

@@ -1,0 +1,46 @@
+"""The JSON API under /api/v1/: one NinjaAPI, a router per app, OpenAPI at /api/v1/openapi.json."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.security import django_auth
+
+from opencro.api.auth import BearerToken
+
+api = NinjaAPI(
+    title="OpenCRO API",
+    version="1",
+    description="Studies, sites, subjects, audit trail and signatures. Authenticate with "
+    "`Authorization: Bearer <token>` (create one with `opencro token create USER`) or a browser session.",
+    auth=[BearerToken(), django_auth],
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "Forbidden"}, status=403)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return api.create_response(request, {"detail": "Not found"}, status=404)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc):
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(request, {"detail": "Invalid input", "errors": errors}, status=422)
+
+
+def _register() -> None:
+    from opencro.audit.api import router as audit_router
+    from opencro.studies.api import router as studies_router
+    from opencro.subjects.api import router as subjects_router
+
+    api.add_router("/studies", studies_router)
+    api.add_router("/studies", subjects_router)
+    api.add_router("/studies", audit_router)
+
+
+_register()

@@ -1,0 +1,173 @@
+"""Writing the audit trail: every regulated write goes through `audited_save` or `audited_delete`.
+
+Both run inside the caller's transaction, so the data and its audit records commit together
+or not at all.
+"""
+
+import datetime as dt
+import decimal
+import json
+import uuid
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opencro.audit.chain import GENESIS, record_hash
+from opencro.audit.models import AuditAction, Audited, AuditHead, AuditRecord
+
+
+def object_type_of(model: type[models.Model] | models.Model) -> str:
+    meta = model._meta
+    return f"{meta.app_label}.{meta.model_name}"
+
+
+def serialise_value(value: Any) -> str | None:
+    """Render a field value as the text the trail stores (stable across databases)."""
+    if value is None:
+        return None
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat() if timezone.is_aware(value) else value.isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, decimal.Decimal | uuid.UUID | int | float):
+        return str(value)
+    if isinstance(value, dict | list | tuple | set):
+        return json.dumps(sorted(value) if isinstance(value, set) else value, sort_keys=True, default=str)
+    return str(value)
+
+
+def audited_values(instance: models.Model) -> dict[str, str | None]:
+    """Return {field name: serialised value} for every audited concrete field of `instance`."""
+    exclude = set(getattr(instance, "audit_exclude", ()))
+    values = {}
+    for field in instance._meta.concrete_fields:
+        if field.primary_key or field.name in exclude:
+            continue
+        values[field.name] = serialise_value(getattr(instance, field.attname))
+    return values
+
+
+def _append(rows: list[dict]) -> list[AuditRecord]:
+    """Chain and insert rows under the head lock (select_for_update on PostgreSQL)."""
+    head = AuditHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        head = AuditHead.objects.create(pk=1, last_id=0, last_hash=GENESIS, count=0)
+    prev = head.last_hash
+    saved = []
+    for row in rows:
+        row["prev_hash"] = prev
+        row["hash"] = record_hash(row, prev)
+        record = AuditRecord.objects.create(**row)
+        prev = record.hash
+        saved.append(record)
+    if saved:
+        AuditHead.objects.filter(pk=1).update(
+            last_id=saved[-1].pk, last_hash=prev, count=models.F("count") + len(saved)
+        )
+    return saved
+
+
+def _actor_fields(actor) -> dict:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return {"user_id": None, "username": getattr(actor, "username", "") or "system"}
+    return {"user_id": actor.pk, "username": actor.get_username()}
+
+
+def audit_event(
+    *,
+    actor,
+    action: str,
+    object_type: str,
+    object_id: str | int,
+    object_repr: str = "",
+    study_id: int | None = None,
+    site_id: int | None = None,
+    changes: dict[str, tuple[str | None, str | None]] | None = None,
+    reason: str = "",
+) -> list[AuditRecord]:
+    """Append one record per changed field (or one record with no field) for an event."""
+    now = timezone.now()
+    base = {
+        "timestamp": now,
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "object_repr": object_repr[:255],
+        "study_id": study_id,
+        "site_id": site_id,
+        "reason": reason,
+        **_actor_fields(actor),
+    }
+    items = list((changes or {}).items()) or [("", (None, None))]
+    rows = [{**base, "field": field, "old_value": old, "new_value": new} for field, (old, new) in items]
+    with transaction.atomic():
+        return _append(rows)
+
+
+def audited_save(instance: Audited, *, actor, reason: str = "") -> Audited:
+    """Validate and save `instance`, writing one audit record per changed field.
+
+    A change to an existing object needs a reason (21 CFR 11.10(e)); a create does not. When
+    the content of a signed object changes, its signatures are marked broken, also audited.
+    """
+    creating = instance._state.adding or instance.pk is None
+    if not creating and not reason.strip():
+        raise ValidationError({"reason": _("A reason for change is required.")})
+    instance.full_clean()
+    with transaction.atomic():
+        if creating:
+            old: dict[str, str | None] = {}
+        else:
+            stored = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+            old = audited_values(stored)
+        instance.save()
+        new = audited_values(instance)
+        changes = {k: (old.get(k), v) for k, v in new.items() if creating and v is not None or old.get(k) != v}
+        if not changes and not creating:
+            return instance
+        study_id, site_id = instance.audit_scope()
+        audit_event(
+            actor=actor,
+            action=AuditAction.CREATE if creating else AuditAction.UPDATE,
+            object_type=object_type_of(instance),
+            object_id=instance.pk,
+            object_repr=str(instance),
+            study_id=study_id,
+            site_id=site_id,
+            changes=changes,
+            reason=reason,
+        )
+        if not creating:
+            from opencro.accounts.signatures import signatures_recheck
+
+            signatures_recheck(instance, actor=actor)
+    return instance
+
+
+def audited_delete(instance: Audited, *, actor, reason: str) -> None:
+    """Delete `instance`, recording every field's last value, with the required reason."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("A reason for deletion is required.")})
+    with transaction.atomic():
+        old = audited_values(instance)
+        study_id, site_id = instance.audit_scope()
+        object_id, object_repr = instance.pk, str(instance)
+        instance.delete()
+        audit_event(
+            actor=actor,
+            action=AuditAction.DELETE,
+            object_type=object_type_of(instance),
+            object_id=object_id,
+            object_repr=object_repr,
+            study_id=study_id,
+            site_id=site_id,
+            changes={k: (v, None) for k, v in old.items()},
+            reason=reason,
+        )

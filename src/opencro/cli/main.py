@@ -1,0 +1,18 @@
+"""Entry point of the `opencro` console script: one typer app, a module per command group."""
+
+import typer
+
+from opencro.cli import audit, server, tokens, users
+
+app = typer.Typer(help="OpenCRO: run clinical trials end to end.", no_args_is_help=True, add_completion=False,
+                  pretty_exceptions_show_locals=False)
+app.command("migrate", help="Create or upgrade the database tables.")(server.migrate)
+app.command("serve", help="Serve OpenCRO with gunicorn (a production WSGI server).")(server.serve)
+app.command("demo", help="Migrate, load the demo study OPC-301 and serve it.")(server.demo)
+app.command("createuser", help="Create a user (prompts for the password).")(users.createuser)
+app.add_typer(tokens.app, name="token", help="Create, list and revoke API tokens.")
+app.add_typer(audit.app, name="audit", help="Check the audit trail.")
+
+
+def run() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""Shared pieces: base layout, navigation, the safe expression language, time-zone display."""

@@ -1,0 +1,1 @@
+"""The study protocol as data: identity, objectives, arms, schedule, eligibility, sites."""

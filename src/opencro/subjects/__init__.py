@@ -1,0 +1,1 @@
+"""Participants: screening, enrolment, and (unblinded-only) treatment assignment."""

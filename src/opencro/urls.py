@@ -1,0 +1,16 @@
+"""URL map: pages per app, the JSON API under /api/v1/."""
+
+from django.shortcuts import redirect
+from django.urls import include, path
+
+from opencro.api import api
+
+urlpatterns = [
+    path("", lambda request: redirect("studies:list"), name="home"),
+    path("accounts/", include("opencro.accounts.urls")),
+    path("studies/", include("opencro.studies.urls")),
+    path("studies/<int:study_id>/subjects/", include("opencro.subjects.urls")),
+    path("studies/<int:study_id>/audit/", include("opencro.audit.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+]
