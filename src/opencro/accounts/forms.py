@@ -30,8 +30,9 @@ class LoginForm(AuthenticationForm):
 
 class PreferencesForm(forms.Form):
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=())
-    language = forms.ChoiceField(label=_("Language"), choices=[("", _("Browser default")), *settings.LANGUAGES],
-                                 required=False)
+    language = forms.ChoiceField(
+        label=_("Language"), choices=[("", _("Browser default")), *settings.LANGUAGES], required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

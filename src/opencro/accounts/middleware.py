@@ -27,8 +27,11 @@ class IdleTimeoutMiddleware:
             limit = settings.OPENCRO_SESSION_IDLE_MINUTES * 60
             if last is not None and now - last > limit:
                 logout(request)
-                messages.info(request, _("Your session ended after %(minutes)d idle minutes; please sign in again.")
-                              % {"minutes": settings.OPENCRO_SESSION_IDLE_MINUTES})
+                messages.info(
+                    request,
+                    _("Your session ended after %(minutes)d idle minutes; please sign in again.")
+                    % {"minutes": settings.OPENCRO_SESSION_IDLE_MINUTES},
+                )
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
                 return redirect(f"{settings.LOGIN_URL_PATH}?next={request.path}")

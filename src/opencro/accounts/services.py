@@ -20,15 +20,27 @@ TOKEN_PREFIX = "opc"
 
 
 def user_create(
-    *, actor: User | None, username: str, password: str, email: str = "", first_name: str = "",
-    last_name: str = "", time_zone: str = "UTC", is_superuser: bool = False,
+    *,
+    actor: User | None,
+    username: str,
+    password: str,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    time_zone: str = "UTC",
+    is_superuser: bool = False,
 ) -> User:
     """Create a user after checking the password against Django's validators."""
     if actor is not None and not actor.is_superuser:
         raise PermissionDenied(_("Only a system administrator creates users."))
     user = User(
-        username=username, email=email, first_name=first_name, last_name=last_name,
-        time_zone=time_zone, is_superuser=is_superuser, is_staff=is_superuser,
+        username=username,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        time_zone=time_zone,
+        is_superuser=is_superuser,
+        is_staff=is_superuser,
     )
     validate_password(password, user)
     user.set_password(password)
@@ -39,8 +51,13 @@ def user_create(
 def login_success_record(*, user: User) -> None:
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(failed_logins=0)
-        audit_event(actor=user, action=AuditAction.LOGIN, object_type=object_type_of(User),
-                    object_id=user.pk, object_repr=user.username)
+        audit_event(
+            actor=user,
+            action=AuditAction.LOGIN,
+            object_type=object_type_of(User),
+            object_id=user.pk,
+            object_repr=user.username,
+        )
 
 
 def login_failure_record(*, username: str, locked_attempt: bool = False) -> None:
@@ -48,21 +65,38 @@ def login_failure_record(*, username: str, locked_attempt: bool = False) -> None
     with transaction.atomic():
         user = User.objects.select_for_update().filter(username=username).first()
         if user is None:
-            audit_event(actor=None, action=AuditAction.LOGIN_FAILED, object_type=object_type_of(User),
-                        object_id="-", object_repr=username[:150], reason="unknown user")
+            audit_event(
+                actor=None,
+                action=AuditAction.LOGIN_FAILED,
+                object_type=object_type_of(User),
+                object_id="-",
+                object_repr=username[:150],
+                reason="unknown user",
+            )
             return
         user.failed_logins += 1
         changes = {"failed_logins": (str(user.failed_logins - 1), str(user.failed_logins))}
         reason = "account locked" if locked_attempt else "wrong password"
         User.objects.filter(pk=user.pk).update(failed_logins=user.failed_logins)
-        audit_event(actor=None, action=AuditAction.LOGIN_FAILED, object_type=object_type_of(User),
-                    object_id=user.pk, object_repr=user.username, changes=changes, reason=reason)
+        audit_event(
+            actor=None,
+            action=AuditAction.LOGIN_FAILED,
+            object_type=object_type_of(User),
+            object_id=user.pk,
+            object_repr=user.username,
+            changes=changes,
+            reason=reason,
+        )
         if not user.is_locked and user.failed_logins >= settings.OPENCRO_LOCKOUT_ATTEMPTS:
             now = timezone.now()
             User.objects.filter(pk=user.pk).update(locked_at=now)
             audit_event(
-                actor=None, action=AuditAction.LOCK, object_type=object_type_of(User), object_id=user.pk,
-                object_repr=user.username, changes={"locked_at": (None, now.isoformat())},
+                actor=None,
+                action=AuditAction.LOCK,
+                object_type=object_type_of(User),
+                object_id=user.pk,
+                object_repr=user.username,
+                changes={"locked_at": (None, now.isoformat())},
                 reason=f"{user.failed_logins} failed logins",
             )
 
@@ -77,9 +111,15 @@ def user_unlock(*, actor: User, user: User, reason: str) -> User:
         user = User.objects.select_for_update().get(pk=user.pk)
         old = user.locked_at
         User.objects.filter(pk=user.pk).update(locked_at=None, failed_logins=0)
-        audit_event(actor=actor, action=AuditAction.UNLOCK, object_type=object_type_of(User),
-                    object_id=user.pk, object_repr=user.username,
-                    changes={"locked_at": (old.isoformat() if old else None, None)}, reason=reason)
+        audit_event(
+            actor=actor,
+            action=AuditAction.UNLOCK,
+            object_type=object_type_of(User),
+            object_id=user.pk,
+            object_repr=user.username,
+            changes={"locked_at": (old.isoformat() if old else None, None)},
+            reason=reason,
+        )
     user.refresh_from_db()
     return user
 
@@ -118,7 +158,13 @@ def role_permissions_set(*, actor: User, role: Role, permissions: Iterable[str],
 
 
 def membership_grant(
-    *, actor: User | None, user: User, study, role_code: str, sites: Iterable = (), reason: str = "",
+    *,
+    actor: User | None,
+    user: User,
+    study,
+    role_code: str,
+    sites: Iterable = (),
+    reason: str = "",
 ) -> Membership:
     """Give `user` a role on `study`, optionally restricted to `sites`; audited."""
     from opencro.accounts.access import access_require
@@ -140,8 +186,12 @@ def membership_grant(
         membership.sites.set(sites)
         new_sites = sorted(s.number for s in sites)
         audit_event(
-            actor=actor, action=AuditAction.GRANT, object_type=object_type_of(Membership),
-            object_id=membership.pk, object_repr=str(membership), study_id=study.pk,
+            actor=actor,
+            action=AuditAction.GRANT,
+            object_type=object_type_of(Membership),
+            object_id=membership.pk,
+            object_repr=str(membership),
+            study_id=study.pk,
             changes={"sites": (",".join(old_sites) or None, ",".join(new_sites) or "all")},
             reason=reason,
         )
@@ -160,8 +210,14 @@ def token_create(*, actor: User, user: User, name: str) -> tuple[ApiToken, str]:
     secret = secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(user=user, name=name, prefix=prefix, key_hash=_hash_secret(secret))
-        audit_event(actor=actor, action=AuditAction.TOKEN, object_type=object_type_of(ApiToken),
-                    object_id=token.pk, object_repr=str(token), changes={"created": (None, prefix)})
+        audit_event(
+            actor=actor,
+            action=AuditAction.TOKEN,
+            object_type=object_type_of(ApiToken),
+            object_id=token.pk,
+            object_repr=str(token),
+            changes={"created": (None, prefix)},
+        )
     return token, f"{TOKEN_PREFIX}_{prefix}_{secret}"
 
 
@@ -171,8 +227,14 @@ def token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     with transaction.atomic():
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit_event(actor=actor, action=AuditAction.TOKEN, object_type=object_type_of(ApiToken),
-                    object_id=token.pk, object_repr=str(token), changes={"revoked": (None, token.prefix)})
+        audit_event(
+            actor=actor,
+            action=AuditAction.TOKEN,
+            object_type=object_type_of(ApiToken),
+            object_id=token.pk,
+            object_repr=str(token),
+            changes={"revoked": (None, token.prefix)},
+        )
     return token
 
 

@@ -53,8 +53,12 @@ def signature_apply(*, actor: User, password: str, instance: models.Model, meani
             content_hash=content_hash(instance),
         )
         audit_event(
-            actor=actor, action=AuditAction.SIGN, object_type=object_type_of(instance),
-            object_id=instance.pk, object_repr=str(instance), study_id=study_id,
+            actor=actor,
+            action=AuditAction.SIGN,
+            object_type=object_type_of(instance),
+            object_id=instance.pk,
+            object_repr=str(instance),
+            study_id=study_id,
             changes={"signature": (None, f"{signature.printed_name}: {SignatureMeaning(meaning).label}")},
         )
     return signature
@@ -77,8 +81,12 @@ def signatures_recheck(instance: models.Model, *, actor: User | None) -> list[Si
         signature.save(update_fields=["broken_at"])
         study_id, _site = instance.audit_scope()
         audit_event(
-            actor=actor, action=AuditAction.SIGNATURE_BROKEN, object_type=object_type_of(instance),
-            object_id=instance.pk, object_repr=str(instance), study_id=study_id,
+            actor=actor,
+            action=AuditAction.SIGNATURE_BROKEN,
+            object_type=object_type_of(instance),
+            object_id=instance.pk,
+            object_repr=str(instance),
+            study_id=study_id,
             changes={"signature": (str(signature), None)},
             reason=_("signed content changed"),
         )

@@ -91,6 +91,13 @@ def sign(request, study_id: int, object_type: str, object_id: str):
             if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
                 return redirect(next_url)
             return redirect("studies:protocol", study_id=study_id)
-    return render(request, "accounts/sign.html", {
-        "form": form, "instance": instance, "signatures": signatures_for(instance), "study_id": study_id,
-    })
+    return render(
+        request,
+        "accounts/sign.html",
+        {
+            "form": form,
+            "instance": instance,
+            "signatures": signatures_for(instance),
+            "study_id": study_id,
+        },
+    )

@@ -7,8 +7,19 @@ from dataclasses import dataclass
 
 GENESIS = "0" * 64
 HASHED_FIELDS = (
-    "timestamp", "username", "user_id", "action", "object_type", "object_id", "object_repr",
-    "study_id", "site_id", "field", "old_value", "new_value", "reason",
+    "timestamp",
+    "username",
+    "user_id",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "study_id",
+    "site_id",
+    "field",
+    "old_value",
+    "new_value",
+    "reason",
 )
 
 

@@ -46,7 +46,11 @@ class AuditRecord(models.Model):
 
     timestamp = models.DateTimeField(db_index=True)
     user = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
     )
     username = models.CharField(max_length=150, blank=True)

@@ -129,7 +129,7 @@ def audited_save(instance: Audited, *, actor, reason: str = "") -> Audited:
             old = audited_values(stored)
         instance.save()
         new = audited_values(instance)
-        changes = {k: (old.get(k), v) for k, v in new.items() if creating and v is not None or old.get(k) != v}
+        changes = {k: (old.get(k), v) for k, v in new.items() if (creating and v is not None) or old.get(k) != v}
         if not changes and not creating:
             return instance
         study_id, site_id = instance.audit_scope()

@@ -21,7 +21,14 @@ def study_trail(request, study_id: int, object_type: str = "", object_id: str = 
         filters = {**filters, "object_type": object_type, "object_id": object_id}
     records = audit_for_study(access, **{k: v for k, v in filters.items() if v})
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "audit/trail.html", {
-        "study": access.membership.study, "form": form, "page": page,
-        "object_type": object_type, "object_id": object_id,
-    })
+    return render(
+        request,
+        "audit/trail.html",
+        {
+            "study": access.membership.study,
+            "form": form,
+            "page": page,
+            "object_type": object_type,
+            "object_id": object_id,
+        },
+    )

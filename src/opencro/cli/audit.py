@@ -26,4 +26,7 @@ def verify(as_json: Annotated[bool, typer.Option("--json", help="Print JSON on s
         if not as_json:
             out.print(f"Audit trail intact: {result.checked} records verified.")
         return
-    fail(f"audit trail broken at record #{result.break_id}: {result.problem} ({result.checked} records verified before it)")
+    fail(
+        f"audit trail broken at record #{result.break_id}: {result.problem} "
+        f"({result.checked} records verified before it)"
+    )

@@ -4,8 +4,12 @@ import typer
 
 from opencro.cli import audit, server, tokens, users
 
-app = typer.Typer(help="OpenCRO: run clinical trials end to end.", no_args_is_help=True, add_completion=False,
-                  pretty_exceptions_show_locals=False)
+app = typer.Typer(
+    help="OpenCRO: run clinical trials end to end.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
 app.command("migrate", help="Create or upgrade the database tables.")(server.migrate)
 app.command("serve", help="Serve OpenCRO with gunicorn (a production WSGI server).")(server.serve)
 app.command("demo", help="Migrate, load the demo study OPC-301 and serve it.")(server.demo)

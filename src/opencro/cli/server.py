@@ -26,9 +26,18 @@ def serve(
     """Replace this process with gunicorn serving opencro.wsgi."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opencro.settings")
     args = [
-        sys.executable, "-m", "gunicorn", "opencro.wsgi:application",
-        "--bind", f"{host}:{port}", "--workers", str(workers), "--access-logfile", "-",
-        "--forwarded-allow-ips", os.environ.get("OPENCRO_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "opencro.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--forwarded-allow-ips",
+        os.environ.get("OPENCRO_FORWARDED_ALLOW_IPS", "127.0.0.1"),
     ]
     err.print(f"Serving OpenCRO on [bold]http://{host}:{port}/[/bold] ({workers} workers)")
     os.execv(sys.executable, args)  # noqa: S606

@@ -21,8 +21,11 @@ def _user(username: str):
 
 
 @app.command("create", help="Create a token for USER; the key is printed once.")
-def create(username: str, name: Annotated[str, typer.Option(help="What the token is for.")] = "cli",
-           as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False) -> None:
+def create(
+    username: str,
+    name: Annotated[str, typer.Option(help="What the token is for.")] = "cli",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+) -> None:
     setup_django()
     from opencro.accounts.services import token_create
 
@@ -41,9 +44,13 @@ def list_(username: str) -> None:
     user = _user(username)
     table = Table("prefix", "name", "created", "last used", "revoked")
     for t in user.api_tokens.all():
-        table.add_row(t.prefix, t.name, f"{t.created_at:%Y-%m-%d %H:%M}",
-                      f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "",
-                      f"{t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "")
+        table.add_row(
+            t.prefix,
+            t.name,
+            f"{t.created_at:%Y-%m-%d %H:%M}",
+            f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "",
+            f"{t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "",
+        )
     out.print(table)
 
 

@@ -14,8 +14,16 @@ def createuser(
     last_name: Annotated[str, typer.Option(help="Family name.")] = "",
     time_zone: Annotated[str, typer.Option(help="IANA time zone, e.g. Europe/Madrid.")] = "UTC",
     superuser: Annotated[bool, typer.Option("--superuser", help="Make a system administrator.")] = False,
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
-                                          envvar="OPENCRO_NEW_PASSWORD", help="Prompted when not given.")] = "",
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="OPENCRO_NEW_PASSWORD",
+            help="Prompted when not given.",
+        ),
+    ] = "",
 ) -> None:
     setup_django()
     from django.core.exceptions import ValidationError
@@ -24,8 +32,16 @@ def createuser(
     from opencro.accounts.services import user_create
 
     try:
-        user = user_create(actor=None, username=username, password=password, email=email, first_name=first_name,
-                           last_name=last_name, time_zone=time_zone, is_superuser=superuser)
+        user = user_create(
+            actor=None,
+            username=username,
+            password=password,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            time_zone=time_zone,
+            is_superuser=superuser,
+        )
     except ValidationError as exc:
         fail("; ".join(exc.messages))
     except IntegrityError:

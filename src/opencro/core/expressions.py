@@ -17,17 +17,32 @@ class ExpressionError(ValueError):
 
 
 _BINARY: dict[type, Callable[[Any, Any], Any]] = {
-    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-    ast.Div: operator.truediv, ast.Mod: operator.mod, ast.Pow: operator.pow,
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Mod: operator.mod,
+    ast.Pow: operator.pow,
 }
 _COMPARE: dict[type, Callable[[Any, Any], bool]] = {
-    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
-    ast.Gt: operator.gt, ast.GtE: operator.ge,
-    ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.In: lambda a, b: a in b,
+    ast.NotIn: lambda a, b: a not in b,
 }
 FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "abs": abs, "min": min, "max": max, "round": round, "len": len,
-    "sqrt": math.sqrt, "log": math.log, "exp": math.exp,
+    "abs": abs,
+    "min": min,
+    "max": max,
+    "round": round,
+    "len": len,
+    "sqrt": math.sqrt,
+    "log": math.log,
+    "exp": math.exp,
 }
 _MAX_LENGTH = 1000
 _MAX_POWER = 100
@@ -48,16 +63,32 @@ def parse_expression(source: str) -> ast.Expression:
 
 def _check_node(node: ast.AST) -> None:
     allowed = (
-        ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub, ast.UAdd,
-        ast.BinOp, ast.Compare, ast.Name, ast.Load, ast.Constant, ast.List, ast.Tuple, ast.Call,
-        *_BINARY, *_COMPARE,
+        ast.Expression,
+        ast.BoolOp,
+        ast.And,
+        ast.Or,
+        ast.UnaryOp,
+        ast.Not,
+        ast.USub,
+        ast.UAdd,
+        ast.BinOp,
+        ast.Compare,
+        ast.Name,
+        ast.Load,
+        ast.Constant,
+        ast.List,
+        ast.Tuple,
+        ast.Call,
+        *_BINARY,
+        *_COMPARE,
     )
     if not isinstance(node, allowed):
         col = getattr(node, "col_offset", 0) + 1
         raise ExpressionError(f"'{type(node).__name__}' is not allowed (column {col})")
-    if isinstance(node, ast.Call):
-        if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS or node.keywords:
-            raise ExpressionError(f"unknown function at column {node.col_offset + 1}")
+    if isinstance(node, ast.Call) and (
+        not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS or node.keywords
+    ):
+        raise ExpressionError(f"unknown function at column {node.col_offset + 1}")
     if isinstance(node, ast.Constant) and not isinstance(node.value, int | float | str | bool | type(None)):
         raise ExpressionError(f"unsupported literal at column {node.col_offset + 1}")
 
@@ -74,7 +105,7 @@ def evaluate(source: str, variables: Mapping[str, Any]) -> Any:
     return _eval(parse_expression(source).body, variables)
 
 
-def _eval(node: ast.AST, env: Mapping[str, Any]) -> Any:  # noqa: PLR0911
+def _eval(node: ast.AST, env: Mapping[str, Any]) -> Any:
     match node:
         case ast.Constant(value=value):
             return value

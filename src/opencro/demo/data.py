@@ -35,8 +35,26 @@ COUNTRIES = [
 SITES = [
     ("101", "Lakeshore Heart Institute", "Dr. Maria Alvarez", "US", "Chicago", "America/Chicago", "active", 30),
     ("102", "Atlantic Cardiology Research", "Dr. James Whitaker", "US", "Boston", "America/New_York", "active", 25),
-    ("103", "Pacific Coast Clinical Trials", "Dr. Helen Park", "US", "San Diego", "America/Los_Angeles", "initiated", 20),
-    ("201", "Universitätsklinikum Rheinland", "Prof. Dr. Klaus Neumann", "DE", "Cologne", "Europe/Berlin", "active", 25),
+    (
+        "103",
+        "Pacific Coast Clinical Trials",
+        "Dr. Helen Park",
+        "US",
+        "San Diego",
+        "America/Los_Angeles",
+        "initiated",
+        20,
+    ),
+    (
+        "201",
+        "Universitätsklinikum Rheinland",
+        "Prof. Dr. Klaus Neumann",
+        "DE",
+        "Cologne",
+        "Europe/Berlin",
+        "active",
+        25,
+    ),
     ("202", "Herzzentrum Nord", "Dr. Anja Vogel", "DE", "Hamburg", "Europe/Berlin", "active", 20),
     ("301", "Hospital Universitario del Sur", "Dra. Lucía Romero", "ES", "Seville", "Europe/Madrid", "active", 20),
     ("302", "Centro Cardiovascular Mediterráneo", "Dr. Jordi Puig", "ES", "Barcelona", "Europe/Madrid", "selected", 15),
@@ -90,32 +108,65 @@ ACTIVITIES = [
 ]
 
 OBJECTIVES = [
-    ("primary", "To show that OPC-1127 reduces the risk of cardiovascular death or heart-failure "
-     "hospitalisation compared with placebo", [
-        ("primary", "time_to_event", "Time to first cardiovascular death or hospitalisation for heart failure",
-         "Up to 52 weeks"),
-    ]),
-    ("secondary", "To compare health status and survival between OPC-1127 and placebo", [
-        ("secondary", "continuous", "Change from baseline in KCCQ total symptom score", "Week 24"),
-        ("secondary", "time_to_event", "Time to all-cause death", "Up to 56 weeks"),
-        ("secondary", "continuous", "Change from baseline in NT-proBNP (log-transformed)", "Week 12"),
-    ]),
-    ("secondary", "To describe the safety and tolerability of OPC-1127", [
-        ("secondary", "binary", "Proportion of participants with treatment-emergent adverse events", "Up to 56 weeks"),
-    ]),
-    ("exploratory", "To explore the dose-response of OPC-1127 on left-ventricular function", [
-        ("exploratory", "continuous", "Change from baseline in LVEF by echocardiography", "Week 52"),
-    ]),
+    (
+        "primary",
+        "To show that OPC-1127 reduces the risk of cardiovascular death or heart-failure "
+        "hospitalisation compared with placebo",
+        [
+            (
+                "primary",
+                "time_to_event",
+                "Time to first cardiovascular death or hospitalisation for heart failure",
+                "Up to 52 weeks",
+            ),
+        ],
+    ),
+    (
+        "secondary",
+        "To compare health status and survival between OPC-1127 and placebo",
+        [
+            ("secondary", "continuous", "Change from baseline in KCCQ total symptom score", "Week 24"),
+            ("secondary", "time_to_event", "Time to all-cause death", "Up to 56 weeks"),
+            ("secondary", "continuous", "Change from baseline in NT-proBNP (log-transformed)", "Week 12"),
+        ],
+    ),
+    (
+        "secondary",
+        "To describe the safety and tolerability of OPC-1127",
+        [
+            (
+                "secondary",
+                "binary",
+                "Proportion of participants with treatment-emergent adverse events",
+                "Up to 56 weeks",
+            ),
+        ],
+    ),
+    (
+        "exploratory",
+        "To explore the dose-response of OPC-1127 on left-ventricular function",
+        [
+            ("exploratory", "continuous", "Change from baseline in LVEF by echocardiography", "Week 52"),
+        ],
+    ),
 ]
 
 CRITERIA = [
     ("inclusion", 1, "Signed informed consent before any study procedure.", ""),
     ("inclusion", 2, "Aged 18 to 85 years inclusive at screening.", "age >= 18 and age <= 85"),
-    ("inclusion", 3, "Chronic heart failure, NYHA class II to IV, for at least 3 months.",
-     "nyha_class in [2, 3, 4] and hf_months >= 3"),
+    (
+        "inclusion",
+        3,
+        "Chronic heart failure, NYHA class II to IV, for at least 3 months.",
+        "nyha_class in [2, 3, 4] and hf_months >= 3",
+    ),
     ("inclusion", 4, "Left-ventricular ejection fraction of 40% or less within 12 months.", "lvef <= 40"),
-    ("inclusion", 5, "NT-proBNP of 600 pg/mL or more at screening (900 pg/mL or more with atrial fibrillation).",
-     "(af and ntprobnp >= 900) or (not af and ntprobnp >= 600)"),
+    (
+        "inclusion",
+        5,
+        "NT-proBNP of 600 pg/mL or more at screening (900 pg/mL or more with atrial fibrillation).",
+        "(af and ntprobnp >= 900) or (not af and ntprobnp >= 600)",
+    ),
     ("exclusion", 1, "Estimated GFR below 30 mL/min/1.73 m².", "egfr < 30"),
     ("exclusion", 2, "Systolic blood pressure below 95 mmHg at screening.", "sbp < 95"),
     ("exclusion", 3, "Acute coronary syndrome, stroke or cardiac surgery within 90 days.", ""),
@@ -124,9 +175,14 @@ CRITERIA = [
 
 PROTOCOL_VERSIONS = [
     ("1.0", False, dt.date(2025, 11, 3), "Original protocol.", True),
-    ("2.0", True, dt.date(2026, 4, 20),
-     "Amendment 1: Week 12 window widened to ±7 days; NT-proBNP threshold for atrial fibrillation added; "
-     "India and Brazil added.", True),
+    (
+        "2.0",
+        True,
+        dt.date(2026, 4, 20),
+        "Amendment 1: Week 12 window widened to ±7 days; NT-proBNP threshold for atrial fibrillation added; "
+        "India and Brazil added.",
+        True,
+    ),
     ("3.0", True, None, "Amendment 2 (draft): follow-up visit moved to 4 weeks after end of treatment.", False),
 ]
 

@@ -16,9 +16,9 @@ from opencro.studies.models import (
     Activity,
     Arm,
     Country,
+    EligibilityCriterion,
     Endpoint,
     Epoch,
-    EligibilityCriterion,
     Objective,
     ProtocolVersion,
     Study,
@@ -63,8 +63,14 @@ def _users() -> User:
     admin = None
     for username, first, last, _role, _sites, tz, superuser in data.USERS:
         user = accounts.user_create(
-            actor=admin, username=username, password=data.DEMO_PASSWORD, first_name=first, last_name=last,
-            email=f"{username}@opencro.example", time_zone=tz, is_superuser=superuser,
+            actor=admin,
+            username=username,
+            password=data.DEMO_PASSWORD,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@opencro.example",
+            time_zone=tz,
+            is_superuser=superuser,
         )
         admin = admin or user
     return admin
@@ -75,27 +81,49 @@ def _protocol(actor: User, study: Study) -> None:
     for code, name, regulator in data.COUNTRIES:
         save(actor=actor, instance=Country(study=study, code=code, name=name, regulator=regulator))
     for code, name, type_, description, ratio in data.ARMS:
-        save(actor=actor, instance=Arm(study=study, code=code, name=name, type=type_, description=description,
-                                      allocation_ratio=ratio))
+        save(
+            actor=actor,
+            instance=Arm(
+                study=study, code=code, name=name, type=type_, description=description, allocation_ratio=ratio
+            ),
+        )
     epochs = [save(actor=actor, instance=Epoch(study=study, name=name, order=i)) for i, name in enumerate(data.EPOCHS)]
     visits = {}
     for order, (code, name, epoch, day, before, after, unscheduled) in enumerate(data.VISITS):
-        visits[code] = save(actor=actor, instance=Visit(
-            study=study, code=code, name=name, order=order, epoch=epochs[epoch] if epoch is not None else None,
-            day=day, window_before=before, window_after=after, is_unscheduled=unscheduled,
-        ))
+        visits[code] = save(
+            actor=actor,
+            instance=Visit(
+                study=study,
+                code=code,
+                name=name,
+                order=order,
+                epoch=epochs[epoch] if epoch is not None else None,
+                day=day,
+                window_before=before,
+                window_after=after,
+                is_unscheduled=unscheduled,
+            ),
+        )
     for order, (code, name, kind, at) in enumerate(data.ACTIVITIES):
         activity = save(actor=actor, instance=Activity(study=study, code=code, name=name, kind=kind, order=order))
         for visit_code in at:
             studies.schedule_set(actor=actor, visit=visits[visit_code], activity=activity, planned=True)
     for order, (level, description, endpoints) in enumerate(data.OBJECTIVES):
-        objective = save(actor=actor, instance=Objective(study=study, level=level, description=description, order=order))
+        objective = save(
+            actor=actor, instance=Objective(study=study, level=level, description=description, order=order)
+        )
         for e_level, e_type, e_description, timeframe in endpoints:
-            save(actor=actor, instance=Endpoint(objective=objective, level=e_level, type=e_type,
-                                                description=e_description, timeframe=timeframe))
+            save(
+                actor=actor,
+                instance=Endpoint(
+                    objective=objective, level=e_level, type=e_type, description=e_description, timeframe=timeframe
+                ),
+            )
     for kind, number, text, expression in data.CRITERIA:
-        save(actor=actor, instance=EligibilityCriterion(study=study, kind=kind, number=number, text=text,
-                                                        expression=expression))
+        save(
+            actor=actor,
+            instance=EligibilityCriterion(study=study, kind=kind, number=number, text=text, expression=expression),
+        )
 
 
 def _sites(actor: User, study: Study) -> dict:
@@ -103,8 +131,16 @@ def _sites(actor: User, study: Study) -> dict:
     sites = {}
     for number, institution, pi, country, city, tz, status, target in data.SITES:
         sites[number] = studies.site_create(
-            actor=actor, study=study, number=number, institution=institution, principal_investigator=pi,
-            country=countries[country], city=city, time_zone=tz, status=status, target_enrolment=target,
+            actor=actor,
+            study=study,
+            number=number,
+            institution=institution,
+            principal_investigator=pi,
+            country=countries[country],
+            city=city,
+            time_zone=tz,
+            status=status,
+            target_enrolment=target,
         )
     return sites
 
@@ -114,17 +150,25 @@ def _memberships(actor: User, study: Study, sites: dict) -> None:
         if username in (actor.username, "pm"):
             continue
         user = User.objects.get(username=username)
-        accounts.membership_grant(actor=actor, user=user, study=study, role_code=role,
-                                  sites=[sites[n] for n in site_numbers])
+        accounts.membership_grant(
+            actor=actor, user=user, study=study, role_code=role, sites=[sites[n] for n in site_numbers]
+        )
 
 
 def _versions(study: Study) -> None:
     pm = User.objects.get(username="pm")
     sponsor = User.objects.get(username="sponsor")
     for version, amendment, effective, summary, approve in data.PROTOCOL_VERSIONS:
-        pv = studies.protocol_item_save(actor=pm, instance=ProtocolVersion(
-            study=study, version=version, is_amendment=amendment, effective_date=effective, summary=summary,
-        ))
+        pv = studies.protocol_item_save(
+            actor=pm,
+            instance=ProtocolVersion(
+                study=study,
+                version=version,
+                is_amendment=amendment,
+                effective_date=effective,
+                summary=summary,
+            ),
+        )
         if approve:
             signature_apply(actor=pm, password=data.DEMO_PASSWORD, instance=pv, meaning=SignatureMeaning.AUTHOR)
             studies.protocol_version_approve(actor=pm, version=pv, reason="approved by the sponsor")
@@ -134,7 +178,7 @@ def _versions(study: Study) -> None:
 
 def _subjects(study: Study, sites: dict) -> None:
     """Screen, enrol and randomise a deterministic set of subjects at the active sites."""
-    rng = random.Random(301)
+    rng = random.Random(301)  # noqa: S311 - reproducible demo data, not security
     arms = list(study.arms.order_by("code"))
     crc = User.objects.get(username="crc")
     n = 0
@@ -147,17 +191,27 @@ def _subjects(study: Study, sites: dict) -> None:
             n += 1
             screened = data.FIRST_SCREENING + dt.timedelta(days=rng.randint(0, 150))
             subject = subjects.subject_screen(
-                actor=actor, site=site, number=f"{number}-{i + 1:03d}", screened_on=screened,
-                sex=rng.choice("FM"), year_of_birth=rng.randint(1940, 1990),
+                actor=actor,
+                site=site,
+                number=f"{number}-{i + 1:03d}",
+                screened_on=screened,
+                sex=rng.choice("FM"),
+                year_of_birth=rng.randint(1940, 1990),
             )
             if rng.random() < 0.2:
-                subjects.subject_screen_fail(actor=actor, subject=subject,
-                                             reason="eligibility not met: NT-proBNP below threshold")
+                subjects.subject_screen_fail(
+                    actor=actor, subject=subject, reason="eligibility not met: NT-proBNP below threshold"
+                )
                 continue
             enrolled = screened + dt.timedelta(days=rng.randint(7, 28))
             subjects.subject_enrol(actor=actor, subject=subject, enrolled_on=enrolled)
             randomised_at = timezone.make_aware(dt.datetime.combine(enrolled, dt.time(10, 30)), dt.UTC)
             if not block:  # permuted blocks of one of each arm, as a 1:1:1 list would give
                 block = rng.sample(arms, len(arms))
-            subjects.treatment_assign(actor=None, subject=subject, arm=block.pop(),
-                                      randomisation_number=f"R{n:04d}", randomised_at=randomised_at)
+            subjects.treatment_assign(
+                actor=None,
+                subject=subject,
+                arm=block.pop(),
+                randomisation_number=f"R{n:04d}",
+                randomised_at=randomised_at,
+            )

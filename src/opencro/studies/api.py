@@ -153,8 +153,10 @@ def _study(request, study_id: int, perm: str = Perm.STUDY_VIEW):
 
 
 def _site_out(site) -> dict:
-    return {**{f: getattr(site, f) for f in SiteOut.model_fields if f != "country_code"},
-            "country_code": site.country.code}
+    return {
+        **{f: getattr(site, f) for f in SiteOut.model_fields if f != "country_code"},
+        "country_code": site.country.code,
+    }
 
 
 @router.get("/", response=list[StudyOut], summary="Studies you are a member of")
@@ -193,8 +195,13 @@ def list_visits(request, study_id: int):
 def schedule(request, study_id: int):
     grid = selectors.schedule_grid(_study(request, study_id)[1])
     return [
-        {"id": a.pk, "code": a.code, "name": a.name, "kind": a.kind,
-         "visit_codes": [v.code for v, mark in zip(grid.visits, marks, strict=True) if mark]}
+        {
+            "id": a.pk,
+            "code": a.code,
+            "name": a.name,
+            "kind": a.kind,
+            "visit_codes": [v.code for v, mark in zip(grid.visits, marks, strict=True) if mark],
+        }
         for a, marks in grid.rows
     ]
 
@@ -246,5 +253,3 @@ def patch_site(request, study_id: int, site_id: int, payload: SitePatch):
     site = selectors.site_get(access, site_id)
     changes = payload.model_dump(exclude_unset=True, exclude={"reason"})
     return _site_out(services.site_update(actor=request.user, site=site, changes=changes, reason=payload.reason))
-
-

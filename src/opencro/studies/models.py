@@ -45,7 +45,9 @@ class Study(Audited):
     status = models.CharField(_("status"), max_length=12, choices=StudyStatus.choices, default=StudyStatus.PLANNING)
     ind_number = models.CharField(_("IND number"), max_length=20, blank=True)
     eu_ct_number = models.CharField(
-        _("EU CT number"), max_length=20, blank=True,
+        _("EU CT number"),
+        max_length=20,
+        blank=True,
         help_text=_("EU Clinical Trials Regulation number, e.g. 2024-512345-12-00"),
     )
     nct_number = models.CharField(_("NCT number"), max_length=11, blank=True)
@@ -59,8 +61,9 @@ class Study(Audited):
         return self.protocol_number
 
     def clean(self) -> None:
-        if self.nct_number and not (self.nct_number.startswith("NCT") and self.nct_number[3:].isdigit()
-                                    and len(self.nct_number) == 11):
+        if self.nct_number and not (
+            self.nct_number.startswith("NCT") and self.nct_number[3:].isdigit() and len(self.nct_number) == 11
+        ):
             raise ValidationError({"nct_number": _("An NCT number is 'NCT' followed by 8 digits.")})
 
     def audit_scope(self) -> tuple[int | None, int | None]:
@@ -82,7 +85,10 @@ class ProtocolVersion(Audited):
     effective_date = models.DateField(_("effective date"), null=True, blank=True)
     summary = models.TextField(_("summary of changes"), blank=True)
     status = models.CharField(
-        _("status"), max_length=12, choices=ProtocolVersionStatus.choices, default=ProtocolVersionStatus.DRAFT,
+        _("status"),
+        max_length=12,
+        choices=ProtocolVersionStatus.choices,
+        default=ProtocolVersionStatus.DRAFT,
     )
 
     class Meta:
@@ -310,7 +316,9 @@ class EligibilityCriterion(Audited):
     number = models.PositiveIntegerField(_("number"))
     text = models.TextField(_("text"))
     expression = models.CharField(
-        _("computable expression"), max_length=500, blank=True,
+        _("computable expression"),
+        max_length=500,
+        blank=True,
         help_text=_("e.g. age >= 18 and age <= 85 and egfr > 30"),
     )
 

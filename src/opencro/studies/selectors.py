@@ -54,8 +54,6 @@ def study_summary(access: StudyAccess) -> dict:
         "sites_total": sites.count(),
         "sites_by_status": list(sites.values("status").annotate(n=Count("id")).order_by("status")),
         "subjects_by_status": list(subjects.values("status").annotate(n=Count("id")).order_by("status")),
-        "subjects_by_country": list(
-            subjects.values("site__country__name").annotate(n=Count("id")).order_by("-n")
-        ),
+        "subjects_by_country": list(subjects.values("site__country__name").annotate(n=Count("id")).order_by("-n")),
         "countries": sites.values("country").distinct().count(),
     }

@@ -23,11 +23,24 @@ from opencro.studies.models import (
 )
 
 STUDY_EDITABLE = (
-    "title", "short_title", "phase", "therapeutic_area", "indication", "sponsor",
-    "ind_number", "eu_ct_number", "nct_number",
+    "title",
+    "short_title",
+    "phase",
+    "therapeutic_area",
+    "indication",
+    "sponsor",
+    "ind_number",
+    "eu_ct_number",
+    "nct_number",
 )
 SITE_EDITABLE = (
-    "institution", "principal_investigator", "country", "city", "time_zone", "status", "target_enrolment",
+    "institution",
+    "principal_investigator",
+    "country",
+    "city",
+    "time_zone",
+    "status",
+    "target_enrolment",
 )
 
 

@@ -18,10 +18,16 @@ def study_list(request):
 def dashboard(request, study_id: int):
     access = access_study(request.user, study_id)
     study = access.membership.study
-    return render(request, "studies/dashboard.html", {
-        "study": study, "access": access, "summary": selectors.study_summary(access),
-        "versions": study.protocol_versions.all(),
-    })
+    return render(
+        request,
+        "studies/dashboard.html",
+        {
+            "study": study,
+            "access": access,
+            "summary": selectors.study_summary(access),
+            "versions": study.protocol_versions.all(),
+        },
+    )
 
 
 @login_required
@@ -29,17 +35,32 @@ def protocol(request, study_id: int):
     access = access_study(request.user, study_id)
     study = access.membership.study
     versions = [(v, signatures_for(v)) for v in study.protocol_versions.all()]
-    return render(request, "studies/protocol.html", {
-        "study": study, "access": access, "grid": selectors.schedule_grid(study),
-        "objectives": study.objectives.prefetch_related("endpoints"),
-        "arms": study.arms.all(), "epochs": study.epochs.prefetch_related("visits"),
-        "criteria": study.criteria.all(), "countries": study.countries.all(), "versions": versions,
-    })
+    return render(
+        request,
+        "studies/protocol.html",
+        {
+            "study": study,
+            "access": access,
+            "grid": selectors.schedule_grid(study),
+            "objectives": study.objectives.prefetch_related("endpoints"),
+            "arms": study.arms.all(),
+            "epochs": study.epochs.prefetch_related("visits"),
+            "criteria": study.criteria.all(),
+            "countries": study.countries.all(),
+            "versions": versions,
+        },
+    )
 
 
 @login_required
 def sites(request, study_id: int):
     access = access_study(request.user, study_id, Perm.SITE_VIEW)
-    return render(request, "studies/sites.html", {
-        "study": access.membership.study, "sites": selectors.site_list(access), "access": access,
-    })
+    return render(
+        request,
+        "studies/sites.html",
+        {
+            "study": access.membership.study,
+            "sites": selectors.site_list(access),
+            "access": access,
+        },
+    )

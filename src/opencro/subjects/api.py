@@ -27,8 +27,11 @@ class UnblindedSubjectOut(SubjectOut):
     randomisation_number: str | None
 
 
-@router.get("/{study_id}/subjects", response=list[UnblindedSubjectOut | SubjectOut],
-            summary="Subjects at your sites (arm shown to unblinded roles only)")
+@router.get(
+    "/{study_id}/subjects",
+    response=list[UnblindedSubjectOut | SubjectOut],
+    summary="Subjects at your sites (arm shown to unblinded roles only)",
+)
 def list_subjects(request, study_id: int):
     access = access_study(request.user, study_id, Perm.SUBJECT_VIEW)
     subjects = list(subject_list(access))
@@ -36,12 +39,21 @@ def list_subjects(request, study_id: int):
     rows = []
     for s in subjects:
         row = {
-            "id": s.pk, "number": s.number, "site_number": s.site.number, "status": s.status, "sex": s.sex,
-            "year_of_birth": s.year_of_birth, "screened_on": s.screened_on, "enrolled_on": s.enrolled_on,
+            "id": s.pk,
+            "number": s.number,
+            "site_number": s.site.number,
+            "status": s.status,
+            "sex": s.sex,
+            "year_of_birth": s.year_of_birth,
+            "screened_on": s.screened_on,
+            "enrolled_on": s.enrolled_on,
         }
         if access.sees_treatment:
             a = assignments.get(s.pk)
-            row |= {"arm_code": a.arm.code if a else None, "randomisation_number": a.randomisation_number if a else None}
+            row |= {
+                "arm_code": a.arm.code if a else None,
+                "randomisation_number": a.randomisation_number if a else None,
+            }
             rows.append(UnblindedSubjectOut(**row))
         else:
             rows.append(SubjectOut(**row))

@@ -25,7 +25,9 @@ class Subject(Audited):
     study = models.ForeignKey("studies.Study", on_delete=models.PROTECT, related_name="subjects")
     site = models.ForeignKey("studies.Site", on_delete=models.PROTECT, related_name="subjects")
     number = models.CharField(_("subject number"), max_length=20)
-    status = models.CharField(_("status"), max_length=14, choices=SubjectStatus.choices, default=SubjectStatus.SCREENING)
+    status = models.CharField(
+        _("status"), max_length=14, choices=SubjectStatus.choices, default=SubjectStatus.SCREENING
+    )
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
     year_of_birth = models.PositiveIntegerField(_("year of birth"), null=True, blank=True)
     screened_on = models.DateField(_("screened on"))

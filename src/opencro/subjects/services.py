@@ -23,12 +23,18 @@ def _check_site(actor: User | None, site: Site) -> None:
 
 
 def subject_screen(
-    *, actor: User | None, site: Site, number: str, screened_on: dt.date, sex: str = "U",
+    *,
+    actor: User | None,
+    site: Site,
+    number: str,
+    screened_on: dt.date,
+    sex: str = "U",
     year_of_birth: int | None = None,
 ) -> Subject:
     _check_site(actor, site)
-    subject = Subject(study=site.study, site=site, number=number, screened_on=screened_on, sex=sex,
-                      year_of_birth=year_of_birth)
+    subject = Subject(
+        study=site.study, site=site, number=number, screened_on=screened_on, sex=sex, year_of_birth=year_of_birth
+    )
     with transaction.atomic():
         return audited_save(subject, actor=actor)
 
@@ -43,7 +49,12 @@ def subject_enrol(*, actor: User | None, subject: Subject, enrolled_on: dt.date,
 
 
 def treatment_assign(
-    *, actor: User | None, subject: Subject, arm: Arm, randomisation_number: str, randomised_at: dt.datetime,
+    *,
+    actor: User | None,
+    subject: Subject,
+    arm: Arm,
+    randomisation_number: str,
+    randomised_at: dt.datetime,
 ) -> None:
     """Record the arm a subject was randomised to. Returns nothing, so no caller leaks the arm."""
     _check_site(actor, subject.site)
@@ -51,8 +62,9 @@ def treatment_assign(
         raise ValidationError({"arm": _("The arm belongs to another study.")})
     if subject.status != SubjectStatus.ENROLLED:
         raise ValidationError({"status": _("Only an enrolled subject can be randomised.")})
-    assignment = TreatmentAssignment(subject=subject, arm=arm, randomisation_number=randomisation_number,
-                                     randomised_at=randomised_at)
+    assignment = TreatmentAssignment(
+        subject=subject, arm=arm, randomisation_number=randomisation_number, randomised_at=randomised_at
+    )
     with transaction.atomic():
         audited_save(assignment, actor=actor)
 

@@ -14,6 +14,12 @@ def subject_list_page(request, study_id: int):
     subjects = list(subject_list(access))
     assignments = assignments_visible(access, subjects)
     rows = [(s, assignments.get(s.pk)) for s in subjects]
-    return render(request, "subjects/list.html", {
-        "study": access.membership.study, "rows": rows, "unblinded": access.sees_treatment,
-    })
+    return render(
+        request,
+        "subjects/list.html",
+        {
+            "study": access.membership.study,
+            "rows": rows,
+            "unblinded": access.sees_treatment,
+        },
+    )

@@ -1,0 +1,150 @@
+"""Shared fixtures: a small study with two sites and one user per role, built through services."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pytest
+from django.utils import timezone
+
+from opencro.accounts import services as accounts
+from opencro.accounts.models import User
+from opencro.accounts.permissions import DEFAULT_ROLES, RoleCode
+from opencro.studies import services as studies
+from opencro.studies.models import Arm, Country, Study, Visit
+from opencro.subjects import services as subjects
+
+PASSWORD = "Test-password-2026"
+SITE_RESTRICTED = {RoleCode.INVESTIGATOR, RoleCode.STUDY_COORDINATOR, RoleCode.MONITOR, RoleCode.PHARMACIST}
+
+
+@pytest.fixture(autouse=True)
+def _fast_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class World:
+    """Study S with sites A and B; `users[role]` holds a member per role (site-scoped roles on A)."""
+
+    study: Study
+    other_study: Study
+    site_a: object
+    site_b: object
+    arms: list
+    admin: User
+    outsider: User
+    users: dict[str, User] = field(default_factory=dict)
+    subject_a: object = None
+    subject_b: object = None
+
+    def user(self, role: str) -> User:
+        return self.users[role]
+
+
+def make_user(username: str, *, superuser: bool = False, tz: str = "UTC") -> User:
+    return accounts.user_create(
+        actor=None,
+        username=username,
+        password=PASSWORD,
+        first_name=username.title(),
+        last_name="Tester",
+        time_zone=tz,
+        is_superuser=superuser,
+    )
+
+
+def make_study(admin: User, number: str) -> tuple[Study, dict]:
+    study = studies.study_create(
+        actor=admin,
+        protocol_number=number,
+        title=f"Study {number}",
+        short_title=number,
+        phase="III",
+        therapeutic_area="Cardiology",
+        indication="Heart failure",
+        sponsor="Test sponsor",
+    )
+    country_us = studies.protocol_item_save(
+        actor=None, instance=Country(study=study, code="US", name="United States", regulator="FDA")
+    )
+    country_jp = studies.protocol_item_save(
+        actor=None, instance=Country(study=study, code="JP", name="Japan", regulator="PMDA")
+    )
+    site_a = studies.site_create(
+        actor=None,
+        study=study,
+        number="A1",
+        institution="Alpha Hospital",
+        principal_investigator="Dr A",
+        country=country_us,
+        time_zone="America/Chicago",
+        status="active",
+    )
+    site_b = studies.site_create(
+        actor=None,
+        study=study,
+        number="B1",
+        institution="Beta Hospital",
+        principal_investigator="Dr B",
+        country=country_jp,
+        time_zone="Asia/Tokyo",
+        status="active",
+    )
+    arms = [
+        studies.protocol_item_save(actor=None, instance=Arm(study=study, code=c, name=f"Arm {c}", type="experimental"))
+        for c in ("A", "P")
+    ]
+    studies.protocol_item_save(actor=None, instance=Visit(study=study, code="V1", name="Screening", order=1, day=-14))
+    return study, {"site_a": site_a, "site_b": site_b, "arms": arms}
+
+
+@pytest.fixture
+def world(db) -> World:
+    admin = make_user("admin", superuser=True)
+    study, parts = make_study(admin, "T-001")
+    other_study, _other = make_study(admin, "T-002")
+    w = World(
+        study=study,
+        other_study=other_study,
+        site_a=parts["site_a"],
+        site_b=parts["site_b"],
+        arms=parts["arms"],
+        admin=admin,
+        outsider=make_user("outsider"),
+    )
+    for role in DEFAULT_ROLES:
+        user = make_user(role.replace("_", "-"))
+        sites = [w.site_a] if role in SITE_RESTRICTED else []
+        accounts.membership_grant(actor=admin, user=user, study=study, role_code=role, sites=sites)
+        w.users[role] = user
+    # the outsider is a member of the other study only
+    accounts.membership_grant(actor=admin, user=w.outsider, study=other_study, role_code=RoleCode.PROJECT_MANAGER)
+    w.subject_a = _randomised(w, w.site_a, "A1-001", 0)
+    w.subject_b = _randomised(w, w.site_b, "B1-001", 1)
+    return w
+
+
+def _randomised(w: World, site, number: str, arm_index: int):
+    subject = subjects.subject_screen(
+        actor=None, site=site, number=number, screened_on=dt.date(2026, 3, 1), sex="F", year_of_birth=1960
+    )
+    subjects.subject_enrol(actor=None, subject=subject, enrolled_on=dt.date(2026, 3, 10))
+    subjects.treatment_assign(
+        actor=None,
+        subject=subject,
+        arm=w.arms[arm_index],
+        randomisation_number=f"R-{number}",
+        randomised_at=timezone.now(),
+    )
+    return subject
+
+
+@pytest.fixture
+def login(client):
+    """Log a user into the Django test client and return the client."""
+
+    def _login(user: User):
+        client.force_login(user)
+        return client
+
+    return _login
