@@ -28,8 +28,13 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# Extract every marked string into src/opencro/locale/<lang>/LC_MESSAGES/django.po, then compile the .mo files.
+# OPENCRO_VAR_DIR keeps settings from creating a var/ inside the package; translate new msgids before committing.
 messages: install
-	cd src/opencro && ../../$(VENV)/bin/django-admin makemessages -l es -l ja --settings=opencro.settings && ../../$(VENV)/bin/django-admin compilemessages --settings=opencro.settings
+	cd src/opencro && OPENCRO_VAR_DIR=$(CURDIR)/var ../../$(VENV)/bin/django-admin makemessages \
+		-l es -l ja --no-obsolete --ignore='var/*' --settings=opencro.settings
+	cd src/opencro && OPENCRO_VAR_DIR=$(CURDIR)/var ../../$(VENV)/bin/django-admin compilemessages \
+		-l es -l ja --settings=opencro.settings
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

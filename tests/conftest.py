@@ -1,9 +1,11 @@
 """Shared fixtures: a small study with two sites and one user per role, built through services."""
 
 import datetime as dt
+import importlib
 from dataclasses import dataclass, field
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from opencro.accounts import services as accounts
@@ -20,6 +22,42 @@ SITE_RESTRICTED = {RoleCode.INVESTIGATOR, RoleCode.STUDY_COORDINATOR, RoleCode.M
 @pytest.fixture(autouse=True)
 def _fast_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+_TRIGGERS = importlib.import_module("opencro.audit.migrations.0002_append_only")
+
+
+def _uses_transactional_db(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def _audit_triggers(request, _django_db_marker):
+    """Keep the append-only triggers on during every test, and off only for the flush after a
+    transactional test (Django empties tables with DELETE/TRUNCATE, which they rightly refuse)."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and not {"db", "transactional_db", "live_server"} & set(request.fixturenames):
+        yield
+        return
+    _TRIGGERS.reverse(None, _RawEditor())
+    _TRIGGERS.forward(None, _RawEditor())
+    yield
+    if _uses_transactional_db(request):
+        _TRIGGERS.reverse(None, _RawEditor())
+
+
+class _RawEditor:
+    """The two members of a schema editor the trigger migration uses, on a plain cursor."""
+
+    connection = connection
+
+    @staticmethod
+    def execute(sql: str, params=None) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
 
 
 @dataclass

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "opencro.audit",
     "opencro.studies",
     "opencro.subjects",
+    "opencro.jobs",
 ]
 
 MIDDLEWARE = [
@@ -107,6 +108,10 @@ OPENCRO_LOCKOUT_ATTEMPTS = int(os.environ.get("OPENCRO_LOCKOUT_ATTEMPTS", "5"))
 OPENCRO_SESSION_IDLE_MINUTES = int(os.environ.get("OPENCRO_SESSION_IDLE_MINUTES", "30"))
 OPENCRO_BROKER_URL = os.environ.get("OPENCRO_BROKER_URL", "")
 OPENCRO_REDIS_URL = os.environ.get("OPENCRO_REDIS_URL", "")
+# Background jobs: name -> "module:attribute" of a JobDefinition (checked by opencro.jobs.checks).
+OPENCRO_JOBS = {"audit.verify": "opencro.jobs.builtin:AUDIT_VERIFY"}
+OPENCRO_JOBS_EAGER = os.environ.get("OPENCRO_JOBS_EAGER", "") == "1"  # run jobs synchronously, in the caller
+OPENCRO_JOBS_QUEUE = os.environ.get("OPENCRO_JOBS_QUEUE", "opencro")  # Celery queue the workers consume
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 12 * 3600

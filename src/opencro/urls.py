@@ -11,6 +11,7 @@ urlpatterns = [
     path("studies/", include("opencro.studies.urls")),
     path("studies/<int:study_id>/subjects/", include("opencro.subjects.urls")),
     path("studies/<int:study_id>/audit/", include("opencro.audit.urls")),
+    path("jobs/", include("opencro.jobs.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]

@@ -6,7 +6,7 @@ import zoneinfo
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.shortcuts import redirect
+from django.contrib.auth.views import redirect_to_login
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -33,8 +33,8 @@ class IdleTimeoutMiddleware:
                     % {"minutes": settings.OPENCRO_SESSION_IDLE_MINUTES},
                 )
                 if request.path.startswith("/api/"):
-                    return self.get_response(request)
-                return redirect(f"{settings.LOGIN_URL_PATH}?next={request.path}")
+                    return self.get_response(request)  # now anonymous: the API answers 401
+                return redirect_to_login(request.get_full_path())
             request.session[SESSION_KEY] = now
         return self.get_response(request)
 

@@ -125,11 +125,12 @@ def user_unlock(*, actor: User, user: User, reason: str) -> User:
 
 
 def user_preferences_update(*, actor: User, time_zone: str, language: str) -> User:
-    """Let a user choose the zone and language pages are shown in."""
-    actor.time_zone = time_zone
-    actor.language = language
+    """Let a user choose the zone and language pages are shown in (their own, nobody else's)."""
+    user = User.objects.get(pk=actor.pk)  # a plain instance, also when `actor` is request.user's lazy proxy
+    user.time_zone = time_zone
+    user.language = language
     with transaction.atomic():
-        return audited_save(actor, actor=actor, reason="preferences changed by the user")
+        return audited_save(user, actor=user, reason="preferences changed by the user")
 
 
 def roles_seed(*, actor: User | None, study) -> list[Role]:

@@ -22,8 +22,14 @@ from opencro.audit.services import audit_event, audited_values, object_type_of
 
 
 def content_hash(instance: models.Model) -> str:
-    """Hash what a signature is bound to: every audited field value of the object."""
-    payload = {"type": object_type_of(instance), "id": str(instance.pk), "values": audited_values(instance)}
+    """Hash what a signature is bound to: the object's audited values, less its workflow fields.
+
+    A model lists in `signature_exclude` the fields that record the signing workflow itself
+    (such as an approval status), so that approving a document does not break its author's signature.
+    """
+    exclude = set(getattr(instance, "signature_exclude", ()))
+    values = {k: v for k, v in audited_values(instance).items() if k not in exclude}
+    payload = {"type": object_type_of(instance), "id": str(instance.pk), "values": values}
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -69,8 +69,11 @@ def signable_get(study_id: int, object_type: str, object_id: str):
         raise Http404
     app_label, model = object_type.split(".")
     ct = get_object_or_404(ContentType, app_label=app_label, model=model)
-    instance = get_object_or_404(ct.model_class(), pk=object_id)
-    if instance.audit_scope()[0] != study_id:
+    try:
+        instance = ct.model_class()._default_manager.filter(pk=object_id).first()
+    except (ValueError, ValidationError):  # an id of the wrong form names no object either
+        instance = None
+    if instance is None or instance.audit_scope()[0] != study_id:
         raise Http404
     return instance
 

@@ -35,12 +35,14 @@ def _invalid(request, exc):
 
 def _register() -> None:
     from opencro.audit.api import router as audit_router
+    from opencro.jobs.api import router as jobs_router
     from opencro.studies.api import router as studies_router
     from opencro.subjects.api import router as subjects_router
 
     api.add_router("/studies", studies_router)
     api.add_router("/studies", subjects_router)
     api.add_router("/studies", audit_router)
+    api.add_router("/jobs", jobs_router)
 
 
 _register()

@@ -1,34 +1,100 @@
-"""Audit trail pages: per study and per object, with filters."""
+"""Audit trail pages, per study and per object, with filters, and their CSV and PDF copies."""
+
+import tempfile
+from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 
-from opencro.accounts.access import access_study
+from opencro.accounts.access import StudyAccess, access_study
 from opencro.accounts.permissions import Perm
+from opencro.audit.exports.csv_export import csv_chunks
+from opencro.audit.exports.meta import export_meta
+from opencro.audit.exports.pdf_export import pdf_write
 from opencro.audit.forms import AuditFilterForm
-from opencro.audit.selectors import audit_for_study
+from opencro.audit.models import AuditRecord
+from opencro.audit.selectors import audit_for_study, audit_object_repr, audit_object_types
 
 PAGE_SIZE = 100
+SPOOL_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class _Trail:
+    access: StudyAccess
+    form: AuditFilterForm
+    records: QuerySet[AuditRecord]
+    object_repr: str
+
+
+def _trail(request, study_id: int, object_type: str, object_id: str) -> _Trail:
+    """Check access, read the filters and select the records: shared by the page and its exports."""
+    access = access_study(request.user, study_id, Perm.AUDIT_VIEW)
+    data = request.GET.copy()
+    data.pop("page", None)
+    form = AuditFilterForm(
+        data or None,
+        object_types=[] if object_type else audit_object_types(access),
+        fixed_object=bool(object_type),
+    )
+    form.is_valid()
+    filters = form.filters()
+    object_repr = ""
+    if object_type:
+        filters |= {"object_type": object_type, "object_id": object_id}
+        object_repr = audit_object_repr(access, object_type, object_id)
+    return _Trail(access, form, audit_for_study(access, **filters), object_repr)
 
 
 @login_required
 def study_trail(request, study_id: int, object_type: str = "", object_id: str = ""):
-    access = access_study(request.user, study_id, Perm.AUDIT_VIEW)
-    form = AuditFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    if object_type:
-        filters = {**filters, "object_type": object_type, "object_id": object_id}
-    records = audit_for_study(access, **{k: v for k, v in filters.items() if v})
-    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    trail = _trail(request, study_id, object_type, object_id)
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "audit/trail.html",
         {
-            "study": access.membership.study,
-            "form": form,
-            "page": page,
+            "study": trail.access.membership.study,
+            "form": trail.form,
+            "page": Paginator(trail.records, PAGE_SIZE).get_page(request.GET.get("page")),
             "object_type": object_type,
             "object_id": object_id,
+            "object_repr": trail.object_repr,
+            "query": query.urlencode(),
         },
     )
+
+
+@login_required
+def trail_export(request, study_id: int, fmt: str, object_type: str = "", object_id: str = ""):
+    """The page's records, same filters and visibility, as CSV or as PDF."""
+    if fmt not in ("csv", "pdf"):
+        raise Http404(_("No such export format."))
+    trail = _trail(request, study_id, object_type, object_id)
+    if trail.form.is_bound and not trail.form.is_valid():
+        return HttpResponseBadRequest(_("The filters are not valid; correct them on the page first."))
+    meta = export_meta(
+        trail.access,
+        reader=request.user,
+        filters=trail.form.describe(),
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=trail.object_repr,
+    )
+    if fmt == "csv":
+        response = StreamingHttpResponse(csv_chunks(trail.records, meta), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = content_disposition_header(True, meta.filename("csv"))
+    else:
+        spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (FileResponse closes it)
+        pdf_write(trail.records, meta, spool)
+        spool.seek(0)
+        response = FileResponse(spool, as_attachment=True, filename=meta.filename("pdf"), content_type="application/pdf")
+    add_never_cache_headers(response)
+    return response

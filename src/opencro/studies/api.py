@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from opencro.accounts.access import access_study
 from opencro.accounts.permissions import Perm
@@ -244,7 +244,7 @@ def create_site(request, study_id: int, payload: SiteIn):
     data = payload.model_dump()
     country = get_object_or_404(study.countries, code=data.pop("country_code"))
     site = services.site_create(actor=request.user, study=study, country=country, **data)
-    return 201, _site_out(site)
+    return Status(201, _site_out(site))
 
 
 @router.patch("/{study_id}/sites/{site_id}", response=SiteOut)

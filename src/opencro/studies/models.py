@@ -91,6 +91,8 @@ class ProtocolVersion(Audited):
         default=ProtocolVersionStatus.DRAFT,
     )
 
+    signature_exclude = ("status",)
+
     class Meta:
         ordering = ["study", "effective_date", "version"]
         constraints = [models.UniqueConstraint(fields=["study", "version"], name="protocol_version_unique")]

@@ -3,9 +3,11 @@
 from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
 
 from opencro.accounts.access import StudyAccess, access_memberships, access_site
-from opencro.studies.models import Activity, Site, Study, Visit
+from opencro.studies.models import Activity, Site, SiteStatus, Study, Visit
 
 
 def study_list(user) -> QuerySet[Study]:
@@ -22,8 +24,12 @@ def site_list(access: StudyAccess) -> QuerySet[Site]:
 
 
 def site_get(access: StudyAccess, site_id: int) -> Site:
+    """Return one of the user's sites of this study; 404 alike for a site elsewhere and no site."""
     access_site(access, site_id)
-    return site_list(access).get(pk=site_id)
+    site = site_list(access).filter(pk=site_id).first()
+    if site is None:
+        raise Http404(_("No such site."))
+    return site
 
 
 @dataclass(frozen=True)
@@ -46,14 +52,23 @@ def schedule_grid(study: Study) -> ScheduleGrid:
 
 def study_summary(access: StudyAccess) -> dict:
     """Counts for the study dashboard, limited to the sites the user may see."""
+    from opencro.subjects.models import SubjectStatus
     from opencro.subjects.selectors import subject_list
 
     sites = site_list(access)
     subjects = subject_list(access)
     return {
         "sites_total": sites.count(),
-        "sites_by_status": list(sites.values("status").annotate(n=Count("id")).order_by("status")),
-        "subjects_by_status": list(subjects.values("status").annotate(n=Count("id")).order_by("status")),
+        "sites_by_status": _labelled(sites.values("status").annotate(n=Count("id")).order_by("status"), SiteStatus),
+        "subjects_by_status": _labelled(
+            subjects.values("status").annotate(n=Count("id")).order_by("status"), SubjectStatus
+        ),
         "subjects_by_country": list(subjects.values("site__country__name").annotate(n=Count("id")).order_by("-n")),
         "countries": sites.values("country").distinct().count(),
     }
+
+
+def _labelled(rows, choices) -> list[dict]:
+    """Add the translatable label of each row's status code, for display."""
+    labels = dict(choices.choices)
+    return [{**row, "label": labels.get(row["status"], row["status"])} for row in rows]

@@ -1,0 +1,1 @@
+"""Background jobs: long work (verifications, imports, exports) run off the request, with progress."""

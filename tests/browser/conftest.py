@@ -1,0 +1,116 @@
+"""Playwright on Debian's Chromium against pytest-django's live server.
+
+Every page records JavaScript console errors, uncaught exceptions, failed requests and any
+request to a host other than the live server's, so a test can prove a page is clean and that
+its assets are served locally. Requests to other hosts are aborted: tests never touch the network.
+"""
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+# The Playwright sync API runs an event loop in this thread; Django must still allow ORM calls.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "img"
+LOCAL_HOSTS = {"localhost", "127.0.0.1"}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Browse:
+    """One browser tab on the live server, with what went wrong on it so far."""
+
+    page: object
+    base_url: str
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    foreign_requests: list[str] = field(default_factory=list)
+    bad_responses: list[str] = field(default_factory=list)
+
+    def goto(self, path: str):
+        """Open `path` (relative to the live server) and return the response."""
+        return self.page.goto(self.base_url + path)
+
+    def login(self, username: str, password: str) -> None:
+        self.goto("/accounts/login/")
+        self.page.fill("#id_username", username)
+        self.page.fill("#id_password", password)
+        with self.page.expect_navigation():
+            self.page.click("main form button[type=submit]")
+
+    def logout(self) -> None:
+        with self.page.expect_navigation():
+            self.page.click("header form button[type=submit]")
+
+    def screenshot(self, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def problems(self) -> list[str]:
+        return [
+            *(f"console error: {m}" for m in self.console_errors),
+            *(f"page error: {m}" for m in self.page_errors),
+            *(f"failed request: {m}" for m in self.failed_requests),
+            *(f"request to another host: {m}" for m in self.foreign_requests),
+            *(f"error response: {m}" for m in self.bad_responses),
+        ]
+
+    def assert_clean(self) -> None:
+        assert self.problems() == []
+
+
+@pytest.fixture
+def browse(browser, live_server) -> Browse:
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    tab = Browse(page=page, base_url=live_server.url)
+
+    def on_route(route):
+        host = urlsplit(route.request.url).hostname
+        if route.request.url.startswith(("data:", "blob:")) or host in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            tab.foreign_requests.append(route.request.url)
+            route.abort()
+
+    def on_response(response):
+        if response.status >= 400:
+            tab.bad_responses.append(f"{response.status} {response.url}")
+
+    page.route("**/*", on_route)
+    page.on("console", lambda msg: msg.type == "error" and tab.console_errors.append(f"{msg.text} ({page.url})"))
+    page.on("pageerror", lambda exc: tab.page_errors.append(f"{exc} ({page.url})"))
+    page.on("requestfailed", lambda req: tab.failed_requests.append(f"{req.url}: {req.failure}"))
+    page.on("response", on_response)
+    yield tab
+    context.close()
