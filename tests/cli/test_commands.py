@@ -10,16 +10,14 @@ runner = CliRunner()
 
 def _command_paths() -> list[list[str]]:
     """Every command and sub-command registered on the typer app, walked recursively."""
-    import click
     import typer.main
 
     paths: list[list[str]] = []
 
-    def walk(command: click.Command, prefix: list[str]) -> None:
+    def walk(command, prefix: list[str]) -> None:
         paths.append(prefix)
-        if isinstance(command, click.Group):
-            for name, sub in command.commands.items():
-                walk(sub, [*prefix, name])
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, [*prefix, name])
 
     walk(typer.main.get_command(app), [])
     return paths

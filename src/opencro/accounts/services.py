@@ -135,6 +135,8 @@ def user_preferences_update(*, actor: User, time_zone: str, language: str) -> Us
 
 def roles_seed(*, actor: User | None, study) -> list[Role]:
     """Give a new study the default roles; each is then editable for that study alone."""
+    if actor is not None and not actor.is_superuser:
+        raise PermissionDenied(_("Only a system administrator seeds a study's roles."))
     roles = []
     with transaction.atomic():
         for code, perms in DEFAULT_ROLES.items():
@@ -148,12 +150,31 @@ def roles_seed(*, actor: User | None, study) -> list[Role]:
     return roles
 
 
-def role_permissions_set(*, actor: User, role: Role, permissions: Iterable[str], reason: str) -> Role:
-    """Change what a study's role may do (requires study.manage_access on that study)."""
+def _grant_check(actor: User | None, study, *, permissions: Iterable[str], sites: Iterable = ()) -> None:
+    """Let a non-superuser hand out only what they hold themselves on the study.
+
+    They need study.manage_access, and may give (or take away) no permission they lack and no
+    site beyond their own: so a blinded manager can never unblind anyone, themselves included.
+    """
     from opencro.accounts.access import access_require
 
-    access_require(actor, role.study, Perm.STUDY_MANAGE_ACCESS)
-    role.permissions = sorted(set(permissions))
+    if actor is None or actor.is_superuser:
+        return
+    access = access_require(actor, study, Perm.STUDY_MANAGE_ACCESS)
+    beyond = sorted(set(permissions) - access.permissions)
+    if beyond:
+        raise PermissionDenied(_("You cannot grant permissions you do not hold: %s.") % ", ".join(beyond))
+    if access.site_ids is not None:
+        site_ids = {site.pk for site in sites}
+        if not site_ids or not site_ids <= access.site_ids:
+            raise PermissionDenied(_("You cannot grant access beyond your own sites."))
+
+
+def role_permissions_set(*, actor: User, role: Role, permissions: Iterable[str], reason: str) -> Role:
+    """Change what a study's role may do (study.manage_access, and only permissions the actor holds)."""
+    permissions = set(permissions)
+    _grant_check(actor, role.study, permissions=permissions | set(role.permissions))
+    role.permissions = sorted(permissions)
     with transaction.atomic():
         return audited_save(role, actor=actor, reason=reason)
 
@@ -167,13 +188,16 @@ def membership_grant(
     sites: Iterable = (),
     reason: str = "",
 ) -> Membership:
-    """Give `user` a role on `study`, optionally restricted to `sites`; audited."""
-    from opencro.accounts.access import access_require
+    """Give `user` a role on `study`, optionally restricted to `sites`; audited.
 
-    if actor is not None and not actor.is_superuser:
-        access_require(actor, study, Perm.STUDY_MANAGE_ACCESS)
+    Without superuser rights the actor needs study.manage_access and every permission of both the
+    new role and the role it replaces (see `_grant_check`).
+    """
     role = Role.objects.get(study=study, code=role_code)
     sites = list(sites)
+    current = Membership.objects.filter(user=user, study=study).select_related("role").first()
+    replaced = set(current.role.permissions) if current is not None else set()
+    _grant_check(actor, study, permissions=set(role.permissions) | replaced, sites=sites)
     if any(site.study_id != study.pk for site in sites):
         raise ValidationError({"sites": _("Every site must belong to the study.")})
     with transaction.atomic():

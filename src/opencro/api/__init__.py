@@ -1,6 +1,7 @@
 """The JSON API under /api/v1/: one NinjaAPI, a router per app, OpenAPI at /api/v1/openapi.json."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import ProtectedError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.security import django_auth
@@ -27,6 +28,13 @@ def _not_found(request, exc):
     return api.create_response(request, {"detail": "Not found"}, status=404)
 
 
+@api.exception_handler(ProtectedError)
+def _in_use(request, exc):
+    used_by = sorted({obj._meta.verbose_name for obj in exc.protected_objects})
+    detail = "Still referenced by: " + ", ".join(str(name) for name in used_by)
+    return api.create_response(request, {"detail": detail}, status=409)
+
+
 @api.exception_handler(ValidationError)
 def _invalid(request, exc):
     errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
@@ -37,8 +45,10 @@ def _register() -> None:
     from opencro.audit.api import router as audit_router
     from opencro.jobs.api import router as jobs_router
     from opencro.studies.api import router as studies_router
+    from opencro.studies.protocol_api import register as register_protocol_writes
     from opencro.subjects.api import router as subjects_router
 
+    register_protocol_writes(studies_router)
     api.add_router("/studies", studies_router)
     api.add_router("/studies", subjects_router)
     api.add_router("/studies", audit_router)

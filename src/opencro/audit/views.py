@@ -95,6 +95,8 @@ def trail_export(request, study_id: int, fmt: str, object_type: str = "", object
         spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (FileResponse closes it)
         pdf_write(trail.records, meta, spool)
         spool.seek(0)
-        response = FileResponse(spool, as_attachment=True, filename=meta.filename("pdf"), content_type="application/pdf")
+        response = FileResponse(
+            spool, as_attachment=True, filename=meta.filename("pdf"), content_type="application/pdf"
+        )
     add_never_cache_headers(response)
     return response

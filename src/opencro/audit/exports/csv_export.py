@@ -66,10 +66,8 @@ def _stream(records: QuerySet[AuditRecord], meta: ExportMeta, header: list[str])
     writer = csv.writer(buffer)
     buffer.write(BOM)
     writer.writerow(header)
-    rows = 0
-    for record in records.iterator(chunk_size=CHUNK):
+    for rows, record in enumerate(records.iterator(chunk_size=CHUNK), start=1):
         writer.writerow([spreadsheet_safe(value) for value in dataclasses.astuple(record_cells(record, meta))])
-        rows += 1
         if rows % CHUNK == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)

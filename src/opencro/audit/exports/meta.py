@@ -46,7 +46,7 @@ class ExportMeta:
         return "; ".join(f"{label}: {value}" for label, value in self.filters)
 
     def printed_text(self) -> str:
-        """"Dana Tester (dana) on 2026-03-05 10:00:00 JST (Asia/Tokyo), 2026-03-05 01:00:00 UTC"."""
+        """ "Dana Tester (dana) on 2026-03-05 10:00:00 JST (Asia/Tokyo), 2026-03-05 01:00:00 UTC"."""
         local = self.printed_at.astimezone(self.tz)
         utc = self.printed_at.astimezone(dt.UTC)
         return _("%(who)s on %(local)s (%(zone)s), %(utc)s UTC") % {

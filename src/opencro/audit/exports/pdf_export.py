@@ -158,14 +158,20 @@ def _tables(records: QuerySet[AuditRecord], meta: ExportMeta) -> Iterator[Flowab
 
 
 class _FedDocTemplate(BaseDocTemplate):
-    """A document that pulls its next table from an iterator just before it runs out of flowables."""
+    """A document that pulls its next table from an iterator just before its story runs out."""
 
     def __init__(self, out: BinaryIO, *, feed: Iterator[Flowable], **kwargs):
         super().__init__(out, **kwargs)
         self._feed = feed
+        self._story: list | None = None
+
+    def build(self, flowables: list, **kwargs) -> None:
+        self._story = flowables
+        super().build(flowables, **kwargs)
 
     def filterFlowables(self, flowables: list) -> None:
-        if len(flowables) <= 1:
+        # ReportLab also hands its internal "hanging" list through here; feed only the story.
+        if flowables is self._story and len(flowables) <= 1:
             following = next(self._feed, None)
             if following is not None:
                 flowables.append(following)
@@ -258,4 +264,3 @@ def pdf_write(records: QuerySet[AuditRecord], meta: ExportMeta, out: BinaryIO, *
     canvasmaker = _canvas_maker(footer_left, _("page %(n)d of %(m)d"))
     doc.build(_title_block(meta, count), canvasmaker=canvasmaker)
     return doc.page
-

@@ -1,0 +1,163 @@
+"""Every page reachable from the navigation renders cleanly for each kind of user of the demo study.
+
+Clean means: HTTP 200, no JavaScript console error or uncaught exception, no failed request and no
+request to any host but the server's own (all assets are vendored). Blinding and site scoping are
+checked on the subject page as each role sees it. The screenshots in docs/img/ come from here.
+"""
+
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+from opencro.demo import data
+from opencro.demo.loader import load_demo
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SKIP_PREFIXES = ("/static/", "/api/", "/i18n/", "/accounts/logout/")
+MAX_PAGES = 120
+DOWNLOAD_SUFFIXES = (".csv", ".json", ".xml", ".pdf", ".zip", ".xpt", ".txt")
+
+
+def _links(page) -> list[tuple[str, bool]]:
+    """Each link's absolute URL and whether it is a file to download rather than a page."""
+    script = "els => els.map(e => [e.href, e.hasAttribute('download')])"
+    return [(h, d) for h, d in page.locator("header a[href], main a[href]").evaluate_all(script) if h]
+
+
+def crawl(browse, start: str = "/studies/") -> list[str]:
+    """Visit every same-site page linked from the navigation and the pages it leads to; return their paths.
+
+    Download links are fetched (they must answer 200) but not opened as pages.
+    """
+    origin = urlsplit(browse.base_url).netloc
+    queue, seen = [start], {start}
+    visited = []
+    while queue:
+        path = queue.pop(0)
+        response = browse.goto(path)
+        assert response is not None and response.status == 200, f"{path}: {response and response.status}"
+        browse.page.wait_for_load_state("load")
+        visited.append(path)
+        assert len(visited) <= MAX_PAGES, "the crawl does not converge"
+        for href, download in _links(browse.page):
+            parts = urlsplit(href)
+            target = parts.path + (f"?{parts.query}" if parts.query else "")
+            if parts.netloc != origin or parts.path.startswith(SKIP_PREFIXES) or target in seen:
+                continue
+            seen.add(target)
+            if download or parts.path.endswith(DOWNLOAD_SUFFIXES):
+                fetched = browse.page.request.get(href)
+                assert fetched.status == 200, f"{target}: {fetched.status}"
+                visited.append(target)
+            else:
+                queue.append(target)
+    return visited
+
+
+def _study_id() -> int:
+    from opencro.studies.models import Study
+
+    return Study.objects.get(protocol_number=data.PROTOCOL).pk
+
+
+def _nav(page) -> list[str]:
+    return [t.strip() for t in page.locator("nav.mainnav a").all_inner_texts()]
+
+
+def _column(page, header: str) -> list[str]:
+    headers = [t.strip() for t in page.locator("main table thead th").all_inner_texts()]
+    index = headers.index(header)
+    return [t.strip() for t in page.locator(f"main table tbody tr td:nth-child({index + 1})").all_inner_texts()]
+
+
+@pytest.fixture
+def demo(browse):
+    load_demo()
+    return _study_id()
+
+
+def test_project_manager_pages(browse, demo):
+    browse.goto("/accounts/login/")
+    browse.screenshot("login")
+    browse.login("pm", data.DEMO_PASSWORD)
+    browse.screenshot("study-list")
+    visited = crawl(browse)
+    assert {
+        f"/studies/{demo}/",
+        f"/studies/{demo}/protocol/",
+        f"/studies/{demo}/sites/",
+        f"/studies/{demo}/subjects/",
+        f"/studies/{demo}/audit/",
+        "/accounts/preferences/",
+    } <= set(visited)
+    assert any(p.startswith(f"/studies/{demo}/audit/studies.site/") for p in visited)
+    assert any(p.startswith(f"/accounts/sign/{demo}/") for p in visited)
+
+    page = browse.page
+    browse.goto(f"/studies/{demo}/")
+    assert _nav(page) == ["Studies", "Dashboard", "Protocol", "Sites", "Subjects", "Audit trail"]
+    browse.screenshot("dashboard")
+    browse.goto(f"/studies/{demo}/protocol/")
+    soa = page.locator("[data-testid=soa]")
+    expect(soa.locator("td.mark", has_text="X").first).to_be_visible()
+    assert soa.locator("thead th.visit").count() >= 5
+    browse.screenshot("protocol")
+    browse.goto(f"/studies/{demo}/sites/")
+    assert len(_column(page, "Site")) == len(data.SITES)
+    browse.screenshot("sites")
+    browse.goto(f"/studies/{demo}/subjects/")
+    assert "Arm" not in [t.strip() for t in page.locator("main table thead th").all_inner_texts()]
+    browse.assert_clean()
+
+
+def test_site_restricted_investigator_pages(browse, demo):
+    browse.login("inv", data.DEMO_PASSWORD)
+    visited = crawl(browse)
+    assert f"/studies/{demo}/subjects/" in visited
+    assert f"/studies/{demo}/audit/" not in visited  # investigators do not read the audit trail
+    page = browse.page
+    browse.goto(f"/studies/{demo}/sites/")
+    assert _column(page, "Site") == ["101"]
+    browse.goto(f"/studies/{demo}/subjects/")
+    sites = _column(page, "Site")
+    assert sites and set(sites) == {"101"}
+    assert "Arm" not in [t.strip() for t in page.locator("main table thead th").all_inner_texts()]
+    browse.assert_clean()
+
+
+def test_blinded_biostatistician_sees_no_arm(browse, demo):
+    browse.login("stat", data.DEMO_PASSWORD)
+    visited = crawl(browse)
+    assert f"/studies/{demo}/subjects/" in visited
+    page = browse.page
+    browse.goto(f"/studies/{demo}/subjects/")
+    headers = [t.strip() for t in page.locator("main table thead th").all_inner_texts()]
+    assert "Subject" in headers
+    assert "Arm" not in headers and "Randomisation no." not in headers
+    assert len({*_column(page, "Site")}) > 1  # all sites
+    arm_codes = {a[0] for a in data.ARMS}
+    cells = {t.strip() for t in page.locator("main table tbody td").all_inner_texts()}
+    assert not cells & arm_codes
+    browse.screenshot("subjects-blinded")
+    browse.assert_clean()
+
+
+def test_unblinded_statistician_sees_arm(browse, demo):
+    browse.login("ustat", data.DEMO_PASSWORD)
+    crawl(browse)
+    page = browse.page
+    browse.goto(f"/studies/{demo}/subjects/")
+    arms = _column(page, "Arm")
+    arm_codes = {a[0] for a in data.ARMS}
+    assert set(arms) - {""} == arm_codes  # screened subjects not yet randomised have no arm
+    browse.screenshot("subjects-unblinded")
+    browse.assert_clean()
+
+
+def test_system_administrator_pages(browse, demo):
+    browse.login("admin", data.DEMO_PASSWORD)
+    visited = crawl(browse)
+    assert "/accounts/users/" in visited
+    browse.assert_clean()
