@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
+from django.utils import translation
 
 from tests.i18n.pofile import Entry, header_fields, parse_po
 
@@ -47,6 +48,32 @@ def test_every_message_is_translated_and_none_is_fuzzy(lang):
     assert len(messages) > 250
     assert not [e.msgid for e in messages if e.obsolete], "obsolete entries: run `make messages` (--no-obsolete)"
     assert _untranslated(entries) == []
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+def test_plural_messages_have_every_form_the_language_needs(lang):
+    """Spanish needs three forms in Django's rule, Japanese one; a missing form shows English."""
+    entries = parse_po(_po(lang))
+    nplurals = int(re.search(r"nplurals=(\d+)", header_fields(entries[0])["Plural-Forms"]).group(1))
+    wrong = [e.msgid for e in entries if e.msgid_plural and sorted(e.plurals) != list(range(nplurals))]
+    assert wrong == []
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+def test_plural_messages_are_translated_for_every_count(lang):
+    """Whatever the count, the page gets one of the translated forms, never the English."""
+    plurals = [e for e in parse_po(_po(lang)) if e.msgid_plural]
+    untranslated = []
+    with translation.override(lang):
+        for e in plurals:
+            for n in (0, 1, 2, 5, 21, 1_000_000):
+                if e.msgctxt is None:
+                    text = translation.ngettext(e.msgid, e.msgid_plural, n)
+                else:
+                    text = translation.npgettext(e.msgctxt, e.msgid, e.msgid_plural, n)
+                if text not in e.translations():
+                    untranslated.append((e.msgid, n, text))
+    assert untranslated == []
 
 
 @pytest.mark.parametrize("lang", SHIPPED)

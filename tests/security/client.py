@@ -1,13 +1,16 @@
 """Sending a matrix row as a browser or an API client would, signed in as a given user."""
 
 import json
+import re
+import zlib
 
 from django.test import Client
 
 from opencro.accounts.services import token_create
-from tests.security.matrix import Route
+from tests.security.matrix import Route, data_for, url_for
 
 LOGIN_PATH = "/accounts/login/"
+PDF_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.DOTALL)
 
 
 def client_for(user=None) -> Client:
@@ -24,19 +27,30 @@ def bearer_headers(user) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
-def send(client: Client, route: Route, url: str, headers: dict | None = None):
-    """Send the row's method to `url`: JSON for the API, form data for pages."""
+def send(client: Client, route: Route, world, *, site: str = "a", headers: dict | None = None):
+    """Send the row to its URL filled from `world`: JSON for the API, form data for pages."""
+    url, data = url_for(route, world, site=site), data_for(route, world, site=site)
     if route.is_api:
-        body = json.dumps(route.data) if route.data is not None else ""
+        body = json.dumps(data) if data is not None else ""
         return client.generic(route.method, url, body, content_type="application/json", headers=headers)
     if route.method == "GET":
         return client.get(url, headers=headers)
-    return client.post(url, route.data or {}, headers=headers)
+    return client.post(url, data or {}, headers=headers)
 
 
 def text(response) -> str:
-    """The body of a response as text (empty for streaming or redirect responses)."""
-    return response.content.decode() if hasattr(response, "content") else ""
+    """The body as text: streamed bodies joined, a PDF's compressed content streams inflated."""
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    if response.get("Content-Type", "").startswith("application/pdf"):
+        raw = b"\n".join(_inflate(chunk) for chunk in PDF_STREAM.findall(raw))
+    return raw.decode(errors="replace")
+
+
+def _inflate(chunk: bytes) -> bytes:
+    try:
+        return zlib.decompress(chunk)
+    except zlib.error:
+        return chunk
 
 
 def is_login_redirect(response) -> bool:

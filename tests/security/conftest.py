@@ -1,25 +1,106 @@
-"""The world of the security sweeps: the shared fixture plus a protocol version and a locked user."""
+"""The world of the security sweeps, built once per test module.
+
+The sweeps send hundreds of requests against one study; building the world for each test would
+dominate their run time. So `matrix_world` is built once per module inside a transaction that is
+rolled back when the module ends, and every test still runs in its own rolled-back savepoint
+(pytest-django's `db`), so no test sees another's writes. Tests here must therefore not rely
+on in-memory state of the world's objects (use their pk, or refresh them).
+"""
 
 import datetime as dt
 
 import pytest
+from django.db import transaction
+from django.test import override_settings
 
 from opencro.accounts import services as accounts
+from opencro.accounts.permissions import DEFAULT_ROLES, RoleCode
+from opencro.jobs.services import job_submit
 from opencro.studies import services as studies
-from opencro.studies.models import ProtocolVersion
-from tests.conftest import make_user
+from opencro.studies.models import (
+    Activity,
+    Arm,
+    Country,
+    EligibilityCriterion,
+    Endpoint,
+    Epoch,
+    Objective,
+    ProtocolVersion,
+    Visit,
+)
+from tests.conftest import SITE_RESTRICTED, World, _randomised, make_study, make_user
+
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture
-def matrix_world(world, settings):
-    """`world` with what the URL templates of the matrix name: {version} and {user}."""
-    world.version = studies.protocol_item_save(
-        actor=None,
-        instance=ProtocolVersion(study=world.study, version="1.0", effective_date=dt.date(2026, 1, 1)),
+def build_world() -> World:
+    """The shared `world` fixture's study, plus what the matrix URLs name: {version} and {user}."""
+    admin = make_user("admin", superuser=True)
+    study, parts = make_study(admin, "T-001")
+    other_study, _other = make_study(admin, "T-002")
+    w = World(
+        study=study,
+        other_study=other_study,
+        site_a=parts["site_a"],
+        site_b=parts["site_b"],
+        arms=parts["arms"],
+        admin=admin,
+        outsider=make_user("outsider"),
     )
-    world.locked = make_user("locked-out")
-    for _attempt in range(settings.OPENCRO_LOCKOUT_ATTEMPTS):
-        accounts.login_failure_record(username=world.locked.username)
-    world.locked.refresh_from_db()
-    assert world.locked.is_locked
-    return world
+    for role in DEFAULT_ROLES:
+        user = make_user(role.replace("_", "-"))
+        sites = [w.site_a] if role in SITE_RESTRICTED else []
+        accounts.membership_grant(actor=admin, user=user, study=study, role_code=role, sites=sites)
+        w.users[role] = user
+    accounts.membership_grant(actor=admin, user=w.outsider, study=other_study, role_code=RoleCode.PROJECT_MANAGER)
+    w.subject_a = _randomised(w, w.site_a, "A1-001", 0)
+    w.subject_b = _randomised(w, w.site_b, "B1-001", 1)
+    w.version = studies.protocol_item_save(
+        actor=None,
+        instance=ProtocolVersion(study=study, version="1.0", effective_date=dt.date(2026, 1, 1)),
+    )
+    w.locked = make_user("locked-out")
+    for _attempt in range(5):
+        accounts.login_failure_record(username=w.locked.username)
+    w.ids = _protocol_elements(study)
+    w.ids["job"] = job_submit(actor=w.users[RoleCode.PROJECT_MANAGER], name="audit.verify", study=study).pk
+    return w
+
+
+def _protocol_elements(study) -> dict[str, int]:
+    """One element of each kind that nothing refers to (so the matrix may change and delete it)."""
+
+    def save(instance):
+        return studies.protocol_item_save(actor=None, instance=instance).pk
+
+    endpoint_objective = Objective(study=study, level="primary", description="Efficacy")
+    ids = {
+        "arms": save(Arm(study=study, code="X", name="Arm X", type="experimental")),
+        "epochs": save(Epoch(study=study, name="Run-in", order=1)),
+        "visits": save(Visit(study=study, code="VX", name="Extra", order=99, day=99)),
+        "activities": save(Activity(study=study, code="ACT", name="Vitals", kind="assessment")),
+        "eligibility": save(EligibilityCriterion(study=study, kind="exclusion", number=1, text="Pregnancy")),
+        "countries": save(Country(study=study, code="DE", name="Germany", regulator="BfArM")),
+        "objectives": save(Objective(study=study, level="exploratory", description="Biomarkers")),
+        "endpoint_objective": save(endpoint_objective),
+        "protocol-versions": save(ProtocolVersion(study=study, version="2.0")),
+        "soa_activity": save(Activity(study=study, code="SOA", name="ECG", kind="assessment")),
+        "soa_visit": Visit.objects.get(study=study, code="V1").pk,
+    }
+    ids["endpoints"] = save(Endpoint(objective=endpoint_objective, level="primary", type="continuous", description="y"))
+    return ids
+
+
+@pytest.fixture(scope="module")
+def matrix_world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHER), transaction.atomic():
+        world = build_world()
+        yield world
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def _matrix_world_needs_db(request):
+    """Fail loudly if a module-scoped world was used by a test without its own savepoint."""
+    if "matrix_world" in request.fixturenames:
+        assert "db" in request.fixturenames or request.node.get_closest_marker("django_db"), request.node.nodeid

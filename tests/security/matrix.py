@@ -11,10 +11,11 @@ whose route no longer exists). Rows are checked by the sweeps in this package:
 - site-restricted roles: no trace of site B1; URLs naming a B1 object answer `site_b`;
 - blinded roles: no randomisation number or arm assignment in any GET response.
 
-URL templates use these placeholders, filled from the `world` fixture by `url_for`:
-{study}, {site}, {subject}, {assignment} (of that subject), {version} (a protocol version),
-{user} (a user to unlock). {site}, {subject} and {assignment} are site A1's unless a sweep
-asks for site B1's.
+URL templates (and string values of `data`) use these placeholders, filled from the world of
+tests/security/conftest.py by `url_for` and `data_for`: {study}, {site}, {subject}, {assignment}
+(of that subject), {version} (a draft protocol version), {user} (a locked user to unlock), and
+the ids in `world.ids` (one unreferenced protocol element per kind, a job). {site}, {subject}
+and {assignment} are site A1's unless a sweep asks for site B1's.
 """
 
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ class Route:
     perm: str | None = None
     data: dict | None = None
     ok: int = 200
+    signed_in_ok: int | None = None  # PUBLIC rows that answer a signed-in user otherwise (default: ok)
     site_b: str = "404"  # what a user restricted to A1 gets for the B1 variant: "404" or "empty"
     full: bool = True  # False: a route another team owns; only the baseline sweeps apply
 
@@ -76,11 +78,13 @@ SIGN_URL = "/accounts/sign/{study}/studies.protocolversion/{version}/"
 
 PAGES: list[Route] = [
     page("GET", "", P, url="/", ok=302),
-    page("GET", "accounts/login/", P),
-    page("POST", "accounts/login/", P, data={"username": "nobody", "password": "wrong"}),
+    page("GET", "accounts/login/", P, signed_in_ok=302),
+    page("POST", "accounts/login/", P, data={"username": "nobody", "password": "wrong"}, signed_in_ok=302),
     page("POST", "accounts/logout/", Access.SIGNED_IN, data={}, ok=302),
     page("GET", "accounts/preferences/", Access.SIGNED_IN),
-    page("POST", "accounts/preferences/", Access.SIGNED_IN, data={"time_zone": "Europe/Madrid", "language": ""}, ok=302),
+    page(
+        "POST", "accounts/preferences/", Access.SIGNED_IN, data={"time_zone": "Europe/Madrid", "language": ""}, ok=302
+    ),
     page("GET", "accounts/users/", Access.SUPERUSER),
     page(
         "POST",
@@ -122,6 +126,39 @@ PAGES: list[Route] = [
         url="/studies/{study}/audit/subjects.subject/{subject}/",
         site_b="empty",
     ),
+    page(
+        "GET",
+        "studies/<int:study_id>/audit/<str:object_type>/<str:object_id>/",
+        S,
+        Perm.AUDIT_VIEW,
+        url="/studies/{study}/audit/studies.site/{site}/",
+        site_b="empty",
+    ),
+    *(
+        page(
+            "GET",
+            "studies/<int:study_id>/audit/export.<str:fmt>",
+            S,
+            Perm.AUDIT_VIEW,
+            url=f"/studies/{{study}}/audit/export.{fmt}",
+        )
+        for fmt in ("csv", "pdf")
+    ),
+    *(
+        page(
+            "GET",
+            "studies/<int:study_id>/audit/<str:object_type>/<str:object_id>/export.<str:fmt>",
+            S,
+            Perm.AUDIT_VIEW,
+            url=f"/studies/{{study}}/audit/subjects.treatmentassignment/{{assignment}}/export.{fmt}",
+            site_b="empty",
+        )
+        for fmt in ("csv", "pdf")
+    ),
+    # jobs (owned by the jobs app): a job is seen by its creator (the project manager) and superusers
+    page("GET", "jobs/", Access.SIGNED_IN, full=False),
+    page("GET", "jobs/<int:job_id>/", S, url="/jobs/{job}/", full=False),
+    page("GET", "jobs/<int:job_id>/progress/", S, url="/jobs/{job}/progress/", full=False),
     page("POST", "i18n/setlang/", P, data={"language": "en", "next": "/studies/"}, ok=302),
     page("GET", "api/v1/", P, ok=404),  # django-ninja's root: a 404 naming the docs URL
     page("GET", "api/v1/docs", P),
@@ -137,6 +174,35 @@ SITE_IN = {
     "country_code": "US",
     "time_zone": "America/New_York",
 }
+
+# The protocol elements the write API creates, changes (reason required) and deletes (reason
+# required): (path, body of a new one, field changed by PATCH). All need study.edit.
+PROTOCOL_ELEMENTS = (
+    ("arms", {"code": "X2", "name": "Arm X2", "type": "experimental"}, "name"),
+    ("epochs", {"name": "Extension", "order": 9}, "name"),
+    ("visits", {"code": "V8", "name": "Week 8", "order": 8, "day": 56}, "name"),
+    ("activities", {"code": "HBA1C", "name": "HbA1c", "kind": "lab"}, "name"),
+    ("eligibility", {"kind": "inclusion", "number": 9, "text": "Adults"}, "text"),
+    ("countries", {"code": "FR", "name": "France", "regulator": "ANSM"}, "regulator"),
+    ("objectives", {"level": "secondary", "description": "Safety"}, "description"),
+    (
+        "endpoints",
+        {"objective_id": "{endpoint_objective}", "level": "primary", "type": "continuous", "description": "x"},
+        "description",
+    ),
+    ("protocol-versions", {"version": "3.0"}, "summary"),
+)
+
+
+def _protocol_rows(path: str, body: dict, field: str) -> list[Route]:
+    collection, item = f"{STUDY_PATH}/{path}", f"{STUDY_PATH}/{path}/{{item_id}}"
+    url = f"/api/v1/studies/{{study}}/{path}"
+    return [
+        api("POST", collection, S, Perm.STUDY_EDIT, url=url, data=body, ok=201),
+        api("PATCH", item, S, Perm.STUDY_EDIT, url=f"{url}/{{{path}}}", data={"reason": "matrix", field: "Changed"}),
+        api("DELETE", item, S, Perm.STUDY_EDIT, url=f"{url}/{{{path}}}?reason=matrix", ok=204),
+    ]
+
 
 API: list[Route] = [
     api("GET", "/api/v1/studies/", Access.SIGNED_IN),
@@ -175,19 +241,73 @@ API: list[Route] = [
     ),
     api("GET", f"{STUDY_PATH}/subjects", S, Perm.SUBJECT_VIEW, url="/api/v1/studies/{study}/subjects"),
     api("GET", f"{STUDY_PATH}/audit", S, Perm.AUDIT_VIEW, url="/api/v1/studies/{study}/audit?limit=1000"),
+    *(route for element in PROTOCOL_ELEMENTS for route in _protocol_rows(*element)),
+    api(
+        "PUT",
+        f"{STUDY_PATH}/schedule/{{activity_id}}/{{visit_id}}",
+        S,
+        Perm.STUDY_EDIT,
+        url="/api/v1/studies/{study}/schedule/{soa_activity}/{soa_visit}",
+        data={"planned": True},
+        ok=204,
+    ),
+    api(
+        "POST",
+        f"{STUDY_PATH}/protocol-versions/{{version_id}}/approve",
+        S,
+        Perm.STUDY_EDIT,
+        url="/api/v1/studies/{study}/protocol-versions/{version}/approve",
+        data={"reason": "matrix"},
+    ),
+    api(
+        "POST",
+        f"{STUDY_PATH}/advance-status",
+        S,
+        Perm.STUDY_EDIT,
+        url="/api/v1/studies/{study}/advance-status",
+        data={"reason": "matrix"},
+    ),
+    # jobs (owned by the jobs app)
+    api("GET", "/api/v1/jobs", Access.SIGNED_IN, full=False),
+    api("GET", "/api/v1/jobs/{job_id}", S, url="/api/v1/jobs/{job}", full=False),
+    api(
+        "POST",
+        "/api/v1/jobs",
+        S,
+        Perm.AUDIT_VIEW,
+        data={"name": "audit.verify", "study_id": "{study}"},
+        ok=201,
+        full=False,
+    ),
 ]
 
 ROUTES: list[Route] = PAGES + API
 
 
+def _values(world, site: str) -> dict[str, int]:
+    subject = world.subject_a if site == "a" else world.subject_b
+    return {
+        **world.ids,
+        "study": world.study.pk,
+        "site": (world.site_a if site == "a" else world.site_b).pk,
+        "subject": subject.pk,
+        "assignment": subject.assignment.pk,
+        "version": world.version.pk,
+        "user": world.locked.pk,
+    }
+
+
 def url_for(route: Route, world, *, site: str = "a") -> str:
     """Fill the route's URL template from the world, with site A1's objects or site B1's."""
-    subject = world.subject_a if site == "a" else world.subject_b
-    return route.url.format(
-        study=world.study.pk,
-        site=(world.site_a if site == "a" else world.site_b).pk,
-        subject=subject.pk,
-        assignment=subject.assignment.pk,
-        version=world.version.pk,
-        user=world.locked.pk,
-    )
+    return route.url.format(**_values(world, site))
+
+
+def data_for(route: Route, world, *, site: str = "a") -> dict | None:
+    """The row's body with its placeholders filled ("{study}" alone becomes the id, an integer)."""
+    if route.data is None:
+        return None
+    values = _values(world, site)
+    return {
+        k: values[v[1:-1]] if isinstance(v, str) and v.startswith("{") and v.endswith("}") else v
+        for k, v in route.data.items()
+    }

@@ -7,7 +7,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from opencro.api import api
 from tests.security.client import client_for, is_login_redirect, send, text
-from tests.security.matrix import API, PAGES, ROUTES, Access, url_for
+from tests.security.matrix import API, PAGES, ROUTES, Access
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +83,7 @@ def test_no_row_names_a_route_that_does_not_exist():
 def test_anonymous_users_are_sent_to_login(matrix_world):
     wrong = []
     for route in ROUTES:
-        response = send(client_for(None), route, url_for(route, matrix_world))
+        response = send(client_for(None), route, matrix_world)
         if route.access is Access.PUBLIC:
             good = response.status_code == route.ok
         elif route.is_api:
@@ -97,16 +97,24 @@ def test_anonymous_users_are_sent_to_login(matrix_world):
 
 @pytest.mark.parametrize("who", ["outsider", "admin"])
 def test_non_members_get_404_on_the_study(matrix_world, who):
-    """A member of another study only, and a system administrator without a membership."""
+    """A member of another study only, and a system administrator without a membership.
+
+    A superuser reaches the study's data only through a membership, so blinding holds for them too;
+    what a superuser sees of routes other teams own (jobs: all of them) is those teams' call.
+    """
     user = getattr(matrix_world, who)
     wrong = []
     for route in ROUTES:
-        response = send(client_for(user), route, url_for(route, matrix_world))
+        if user.is_superuser and not route.full:
+            continue
+        response = send(client_for(user), route, matrix_world)
         body = text(response)
         if route.access is Access.STUDY:
             good = response.status_code == 404
         elif route.access is Access.SUPERUSER:
             good = response.status_code == (route.ok if user.is_superuser else 403)
+        elif route.signed_in_ok is not None:
+            good = response.status_code == route.signed_in_ok
         else:
             good = response.status_code == route.ok
         leaked = [m for m in ("T-001", "Alpha Hospital", "Beta Hospital", "A1-001", "B1-001") if m in body]

@@ -20,5 +20,7 @@ class LockoutModelBackend(ModelBackend):
             services.login_failure_record(username=username)
         return None
 
-    def user_can_authenticate(self, user) -> bool:
-        return super().user_can_authenticate(user)
+    def get_user(self, user_id):
+        """End the open sessions of a locked account too: it reads as signed out until unlocked."""
+        user = super().get_user(user_id)
+        return None if user is not None and user.is_locked else user

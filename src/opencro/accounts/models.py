@@ -1,5 +1,6 @@
 """Users, study roles, memberships (optionally restricted to sites), API tokens, signatures."""
 
+import functools
 import zoneinfo
 
 from django.conf import settings
@@ -8,14 +9,20 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from opencro.accounts.permissions import Perm
+from opencro.accounts.permissions import Perm, RoleCode
 from opencro.audit.models import Audited
 
 
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())  # scans the tz database: do it once
+
+
 def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    if value not in _time_zones():
         raise ValidationError(_("%(zone)s is not an IANA time zone."), params={"zone": value})
 
 
@@ -60,6 +67,16 @@ class Role(Audited):
         unknown = sorted(set(self.permissions) - set(Perm.values))
         if unknown:
             raise ValidationError({"permissions": _("Unknown permissions: %s") % ", ".join(unknown)})
+
+    @property
+    def label(self) -> str:
+        """The name to show: a default role left unrenamed shows in the viewer's language."""
+        if self.code not in RoleCode.values:
+            return self.name
+        default = RoleCode(self.code).label
+        with translation.override("en"):
+            unrenamed = self.name == str(default)
+        return str(default) if unrenamed else self.name
 
     @property
     def is_blinded(self) -> bool:

@@ -94,7 +94,7 @@ def signatures_recheck(instance: models.Model, *, actor: User | None) -> list[Si
             object_repr=str(instance),
             study_id=study_id,
             changes={"signature": (str(signature), None)},
-            reason=_("signed content changed"),
+            reason="signed content changed",  # audit text stays English, whatever the UI language
         )
         broken.append(signature)
     return broken

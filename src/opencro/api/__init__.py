@@ -28,6 +28,12 @@ def _not_found(request, exc):
     return api.create_response(request, {"detail": "Not found"}, status=404)
 
 
+@api.exception_handler(OverflowError)
+def _id_out_of_range(request, exc):
+    """An id too large for SQLite's 64-bit INTEGER names no row (PostgreSQL simply finds none)."""
+    return api.create_response(request, {"detail": "Not found"}, status=404)
+
+
 @api.exception_handler(ProtectedError)
 def _in_use(request, exc):
     used_by = sorted({obj._meta.verbose_name for obj in exc.protected_objects})

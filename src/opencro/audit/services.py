@@ -60,13 +60,12 @@ def _append(rows: list[dict]) -> list[AuditRecord]:
     if head is None:
         head = AuditHead.objects.create(pk=1, last_id=0, last_hash=GENESIS, count=0)
     prev = head.last_hash
-    saved = []
+    records = []
     for row in rows:
         row["prev_hash"] = prev
-        row["hash"] = record_hash(row, prev)
-        record = AuditRecord.objects.create(**row)
-        prev = record.hash
-        saved.append(record)
+        row["hash"] = prev = record_hash(row, prev)
+        records.append(AuditRecord(**row))
+    saved = AuditRecord.objects.bulk_create(records)  # ids come back (RETURNING) on SQLite and PostgreSQL
     if saved:
         AuditHead.objects.filter(pk=1).update(
             last_id=saved[-1].pk, last_hash=prev, count=models.F("count") + len(saved)

@@ -75,7 +75,9 @@ def _follow(job_id: int, timeout: float):
 @app.command("run", help="Start job NAME and follow its progress until it finishes (exit 1 if it fails).")
 def run(
     name: str,
-    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="A parameter, KEY=VALUE; repeatable.")] = None,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="A parameter, KEY=VALUE; repeatable.")
+    ] = None,
     study: Annotated[str, typer.Option(help="Protocol number of the study the job is for.")] = "",
     user: Annotated[str, typer.Option(help="Run as this user (checked against their role); default: system.")] = "",
     timeout: Annotated[float, typer.Option(help="Stop waiting after this many seconds (0: wait on).")] = 0,
@@ -121,7 +123,7 @@ def list_(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
 ) -> None:
     setup_django()
-    from rich.table import Table
+    from rich.table import Column, Table
 
     from opencro.jobs.models import Job
 
@@ -129,7 +131,7 @@ def list_(
     if as_json:
         print(json.dumps([_job_dict(job) for job in jobs]))
         return
-    table = Table("#", "job", "study", "by", "submitted", "status", "progress", "worker")
+    table = Table("#", Column("job", no_wrap=True), "study", "by", "submitted", "status", "progress")
     for job in jobs:
         percent = job.percent
         table.add_row(
@@ -137,10 +139,9 @@ def list_(
             job.name,
             job.study.protocol_number if job.study else "",
             job.created_by.get_username() if job.created_by else "system",
-            f"{job.created_at:%Y-%m-%d %H:%M:%S}",
+            f"{job.created_at:%Y-%m-%d %H:%M}",
             job.status,
             "" if percent is None else f"{percent}%",
-            job.worker,
         )
     out.print(table)
 

@@ -36,6 +36,7 @@ def serve(
         str(workers),
         "--access-logfile",
         "-",
+        "--no-control-socket",  # several serve processes on one host must not fight over one socket
         "--forwarded-allow-ips",
         os.environ.get("OPENCRO_FORWARDED_ALLOW_IPS", "127.0.0.1"),
     ]

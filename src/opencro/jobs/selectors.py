@@ -28,7 +28,10 @@ def job_list(user: User) -> QuerySet[Job]:
 
 def job_get(user: User, job_id: int) -> Job:
     """Return the job or raise Http404, alike for a job that does not exist and one the user may not see."""
-    job = job_list(user).filter(pk=job_id).first()
+    try:
+        job = job_list(user).filter(pk=job_id).first()
+    except OverflowError:  # an id beyond SQLite's 64-bit integers names no job
+        job = None
     if job is None:
         raise Http404(_("No such job."))
     return job

@@ -38,7 +38,9 @@ def job_permission_check(actor: User | None, definition: JobDefinition, study: S
     access_require(actor, study, definition.permission)
 
 
-def job_submit(*, actor: User | None, name: str, params: dict[str, Any] | None = None, study: Study | None = None) -> Job:
+def job_submit(
+    *, actor: User | None, name: str, params: dict[str, Any] | None = None, study: Study | None = None
+) -> Job:
     """Queue job `name` with `params`; it starts once this transaction commits."""
     params = dict(params or {})
     definition = job_definition(name)

@@ -14,11 +14,32 @@ from opencro.audit.services import audited_delete, audited_save
 from opencro.studies.models import (
     STUDY_STATUS_NEXT,
     Activity,
+    Arm,
+    Country,
+    EligibilityCriterion,
+    Endpoint,
+    Epoch,
+    Objective,
     ProtocolVersion,
     ProtocolVersionStatus,
     ScheduledActivity,
     Site,
     Study,
+    Visit,
+)
+
+# What protocol_item_save/delete may write under `study.edit`; sites, subjects and memberships
+# have services of their own with their own permissions.
+PROTOCOL_MODELS = (
+    Activity,
+    Arm,
+    Country,
+    EligibilityCriterion,
+    Endpoint,
+    Epoch,
+    Objective,
+    ProtocolVersion,
+    ScheduledActivity,
     Visit,
 )
 
@@ -80,18 +101,33 @@ def study_status_advance(*, actor: User, study: Study, reason: str) -> Study:
         return audited_save(study, actor=actor, reason=reason)
 
 
+def _protocol_item_check(actor: User | None, instance) -> None:
+    """Require `study.edit` on the item's study, and on the study it is stored under if it moved."""
+    if not isinstance(instance, PROTOCOL_MODELS):
+        raise TypeError(f"{type(instance).__name__} is not a protocol element")
+    if actor is None:
+        return
+    study_ids = {instance.audit_scope()[0]}
+    if instance.pk is not None:
+        stored = type(instance)._default_manager.filter(pk=instance.pk).first()
+        if stored is not None:
+            study_ids.add(stored.audit_scope()[0])
+    studies = list(Study.objects.filter(pk__in=study_ids))
+    if len(studies) != len(study_ids):
+        raise PermissionDenied(_("Your role on this study does not allow this."))
+    for study in studies:
+        access_require(actor, study, Perm.STUDY_EDIT)
+
+
 def protocol_item_save(*, actor: User | None, instance, reason: str = ""):
     """Create or change a protocol element (arm, epoch, visit, objective, criterion, …)."""
-    study_id, _site = instance.audit_scope()
-    if actor is not None:
-        access_require(actor, Study.objects.get(pk=study_id), Perm.STUDY_EDIT)
+    _protocol_item_check(actor, instance)
     with transaction.atomic():
         return audited_save(instance, actor=actor, reason=reason)
 
 
 def protocol_item_delete(*, actor: User, instance, reason: str) -> None:
-    study_id, _site = instance.audit_scope()
-    access_require(actor, Study.objects.get(pk=study_id), Perm.STUDY_EDIT)
+    _protocol_item_check(actor, instance)
     with transaction.atomic():
         audited_delete(instance, actor=actor, reason=reason)
 
@@ -117,7 +153,7 @@ def protocol_version_approve(*, actor: User, version: ProtocolVersion, reason: s
     with transaction.atomic():
         for older in ProtocolVersion.objects.filter(study=version.study, status=ProtocolVersionStatus.APPROVED):
             older.status = ProtocolVersionStatus.SUPERSEDED
-            audited_save(older, actor=actor, reason=_("superseded by version %s") % version.version)
+            audited_save(older, actor=actor, reason=f"superseded by version {version.version}")  # audit text stays English
         version.status = ProtocolVersionStatus.APPROVED
         return audited_save(version, actor=actor, reason=reason)
 

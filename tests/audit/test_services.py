@@ -1,0 +1,121 @@
+"""audited_save / audited_delete / audit_event: one row per changed field, reasons, the chain."""
+
+import datetime as dt
+import itertools
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from opencro.audit.chain import GENESIS, record_hash
+from opencro.audit.models import AuditHead, AuditRecord
+from opencro.audit.services import audit_event, audited_delete, audited_save, serialise_value
+from opencro.subjects.models import Subject
+
+pytestmark = pytest.mark.django_db
+
+
+def _new_subject(world, number="A1-099") -> Subject:
+    subject = Subject(study=world.study, site=world.site_a, number=number, screened_on=dt.date(2026, 4, 1), sex="M")
+    return audited_save(subject, actor=world.user("investigator"))
+
+
+def _rows(instance) -> list[AuditRecord]:
+    return list(AuditRecord.objects.filter(object_type="subjects.subject", object_id=str(instance.pk)).order_by("id"))
+
+
+def test_create_writes_one_row_per_field_with_a_value(world):
+    subject = _new_subject(world)
+    rows = _rows(subject)
+    by_field = {r.field: r for r in rows}
+    # year_of_birth and enrolled_on are None: nothing to record for them on creation
+    assert set(by_field) == {"study", "site", "number", "status", "sex", "screened_on"}
+    assert all(r.action == "create" and r.old_value is None for r in rows)
+    assert by_field["number"].new_value == "A1-099"
+    assert by_field["site"].new_value == str(world.site_a.pk)
+    assert by_field["screened_on"].new_value == "2026-04-01"
+    assert {r.username for r in rows} == {"investigator"}
+    assert {(r.study_id, r.site_id) for r in rows} == {(world.study.pk, world.site_a.pk)}
+    assert {r.object_repr for r in rows} == {"A1-099"}
+
+
+def test_update_records_only_the_changed_fields_with_old_and_new_values(world):
+    subject = _new_subject(world)
+    before = AuditRecord.objects.count()
+    subject.sex, subject.year_of_birth = "F", 1971
+    audited_save(subject, actor=world.user("study_coordinator"), reason="transcription error")
+    rows = list(AuditRecord.objects.filter(id__gt=AuditRecord.objects.order_by("id")[before - 1].id))
+    assert [(r.field, r.old_value, r.new_value) for r in rows] == [("sex", "M", "F"), ("year_of_birth", None, "1971")]
+    assert {(r.action, r.reason, r.username) for r in rows} == {("update", "transcription error", "study-coordinator")}
+
+
+def test_update_without_a_reason_is_refused_and_writes_nothing(world):
+    subject = _new_subject(world)
+    before = AuditRecord.objects.count()
+    subject.sex = "F"
+    with pytest.raises(ValidationError) as excinfo:
+        audited_save(subject, actor=world.user("investigator"), reason="   ")
+    assert "reason" in excinfo.value.message_dict
+    assert AuditRecord.objects.count() == before
+    assert Subject.objects.get(pk=subject.pk).sex == "M"
+
+
+def test_saving_unchanged_object_writes_nothing(world):
+    subject = _new_subject(world)
+    before = AuditRecord.objects.count()
+    audited_save(Subject.objects.get(pk=subject.pk), actor=world.user("investigator"), reason="no-op")
+    assert AuditRecord.objects.count() == before
+
+
+def test_delete_records_every_last_value_and_needs_a_reason(world):
+    subject = _new_subject(world)
+    with pytest.raises(ValidationError):
+        audited_delete(subject, actor=world.user("investigator"), reason="")
+    assert Subject.objects.filter(pk=subject.pk).exists()
+    pk = subject.pk
+    audited_delete(subject, actor=world.user("investigator"), reason="entered in the wrong study")
+    deletes = [r for r in _rows(Subject(pk=pk)) if r.action == "delete"]
+    assert {r.field: (r.old_value, r.new_value) for r in deletes}["number"] == ("A1-099", None)
+    assert {r.field for r in deletes} >= {"study", "site", "number", "status", "sex", "screened_on", "year_of_birth"}
+    assert {r.reason for r in deletes} == {"entered in the wrong study"}
+    assert not Subject.objects.filter(pk=pk).exists()
+
+
+def test_event_without_changes_is_one_row_without_field(world):
+    [record] = audit_event(
+        actor=world.admin, action="sign", object_type="studies.study", object_id=world.study.pk, study_id=world.study.pk
+    )
+    assert (record.field, record.old_value, record.new_value) == ("", None, None)
+
+
+def test_every_record_links_to_the_previous_one_and_the_head_names_the_last(world):
+    _new_subject(world)
+    rows = list(AuditRecord.objects.order_by("id").values())
+    assert rows[0]["prev_hash"] == GENESIS
+    for previous, current in itertools.pairwise(rows):
+        assert current["prev_hash"] == previous["hash"]
+        assert current["hash"] == record_hash(current, previous["hash"])
+    head = AuditHead.objects.get(pk=1)
+    assert (head.last_id, head.last_hash, head.count) == (rows[-1]["id"], rows[-1]["hash"], len(rows))
+
+
+def test_hash_covers_content_and_predecessor(world):
+    [record] = audit_event(actor=world.admin, action="sign", object_type="x.y", object_id=1)
+    values = AuditRecord.objects.values().get(pk=record.pk)
+    assert record_hash(values, values["prev_hash"]) == record.hash
+    assert record_hash({**values, "new_value": "tampered"}, values["prev_hash"]) != record.hash
+    assert record_hash(values, GENESIS if values["prev_hash"] != GENESIS else "1" * 64) != record.hash
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (None, None),
+        (True, "true"),
+        (dt.date(2026, 1, 2), "2026-01-02"),
+        (dt.datetime(2026, 1, 2, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=9))), "2026-01-02T00:30:00+00:00"),
+        ({"b": 1, "a": [2]}, '{"a": [2], "b": 1}'),
+        ({"z", "a"}, '["a", "z"]'),
+    ],
+)
+def test_values_are_stored_as_stable_text(value, text):
+    assert serialise_value(value) == text

@@ -1,0 +1,88 @@
+"""Blinded roles never see a treatment assignment, on any page or API answer; unblinded ones do."""
+
+import pytest
+
+from opencro.accounts.permissions import DEFAULT_ROLES, Perm, RoleCode
+from tests.security.client import bearer_headers, client_for, send, text
+from tests.security.matrix import ROUTES, Access
+
+pytestmark = pytest.mark.django_db
+
+ROLES = list(DEFAULT_ROLES)
+BLINDED = [r for r in ROLES if Perm.TREATMENT_VIEW not in DEFAULT_ROLES[r]]
+UNBLINDED = [r for r in ROLES if Perm.TREATMENT_VIEW in DEFAULT_ROLES[r]]
+RANDOMISATION_NUMBERS = ("R-A1-001", "R-B1-001")
+# Names of the assignment columns and fields; the public API schema names them too, so they are
+# looked for only in answers about the study.
+ASSIGNMENT_FIELDS = ("randomisation_number", "arm_code", "Randomisation no.")
+
+
+def _leaks(route, response) -> list[str]:
+    markers = RANDOMISATION_NUMBERS + (() if route.access is Access.PUBLIC else ASSIGNMENT_FIELDS)
+    return [m for m in markers if m in text(response)]
+
+
+def _responses(world, user):
+    """(label, route, response) for every GET route, both site variants, the API with a session and a token."""
+    token = bearer_headers(user)
+    for route in ROUTES:
+        if route.writes:
+            continue
+        for site in ("a", "b") if route.names_site_object else ("a",):
+            yield f"{route} (site {site})", route, send(client_for(user), route, world, site=site)
+            if route.is_api:
+                response = send(client_for(None), route, world, site=site, headers=token)
+                yield f"{route} (site {site}, token)", route, response
+
+
+def test_the_roles_split_as_expected():
+    assert set(UNBLINDED) == {RoleCode.UNBLINDED_STATISTICIAN, RoleCode.PHARMACIST}
+    assert len(BLINDED) == 12
+
+
+@pytest.mark.parametrize("role", BLINDED)
+def test_blinded_role_never_sees_an_assignment(matrix_world, role):
+    user = matrix_world.user(role)
+    wrong = []
+    seen = 0
+    for label, route, response in _responses(matrix_world, user):
+        seen += response.status_code == 200
+        leaked = _leaks(route, response)
+        if leaked:
+            wrong.append(f"{label}: shows {leaked}")
+    assert not wrong, "\n".join(wrong)
+    assert seen >= 10  # the role did read pages and API answers, not just error pages
+
+
+@pytest.mark.parametrize("who", ["admin", "outsider"])
+def test_non_members_never_see_an_assignment(matrix_world, who):
+    user = getattr(matrix_world, who)
+    wrong = [label for label, route, response in _responses(matrix_world, user) if _leaks(route, response)]
+    assert not wrong, wrong
+
+
+@pytest.mark.parametrize("role", UNBLINDED)
+def test_unblinded_role_sees_the_assignments_of_its_sites(matrix_world, role):
+    """unblinded_statistician sees both sites' randomisation numbers; the pharmacist, site A1's only."""
+    user = matrix_world.user(role)
+    study = matrix_world.study.pk
+    page = text(client_for(user).get(f"/studies/{study}/subjects/"))
+    rows = client_for(user).get(f"/api/v1/studies/{study}/subjects").json()
+    by_number = {r["number"]: (r["arm_code"], r["randomisation_number"]) for r in rows}
+    assert "R-A1-001" in page
+    assert by_number["A1-001"] == ("A", "R-A1-001")
+    if role == RoleCode.PHARMACIST:
+        assert "R-B1-001" not in page
+        assert set(by_number) == {"A1-001"}
+    else:
+        assert "R-B1-001" in page
+        assert by_number["B1-001"] == ("P", "R-B1-001")
+
+
+def test_blinded_subject_rows_have_no_assignment_fields(matrix_world):
+    rows = client_for(matrix_world.user(RoleCode.BIOSTATISTICIAN)).get(
+        f"/api/v1/studies/{matrix_world.study.pk}/subjects"
+    )
+    assert [sorted(r) for r in rows.json()] == [
+        sorted(["id", "number", "site_number", "status", "sex", "year_of_birth", "screened_on", "enrolled_on"])
+    ] * 2

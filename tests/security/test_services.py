@@ -1,0 +1,299 @@
+"""Every write service checks permission: without it, or without a membership, PermissionDenied.
+
+`CASES` names every public function of the write-service modules (or `EXEMPT` says why it needs
+no check); a new service without a row here fails `test_every_write_service_has_a_case`.
+"""
+
+import datetime as dt
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from opencro.accounts import services as accounts
+from opencro.accounts import signatures
+from opencro.accounts.models import ApiToken, Role, User
+from opencro.accounts.permissions import DEFAULT_ROLES, Perm, RoleCode
+from opencro.studies import services as studies
+from opencro.studies.models import Activity, Arm, Country, ProtocolVersion, Site, Study, Visit
+from opencro.subjects import services as subjects
+from opencro.subjects.models import Subject
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+MODULES = {"studies": studies, "subjects": subjects, "accounts": accounts, "signatures": signatures}
+EXEMPT = {
+    "accounts.login_success_record": "an authentication event, recorded by the login backend",
+    "accounts.login_failure_record": "an authentication event, recorded by the login backend",
+    "accounts.token_authenticate": "a read: resolves a presented key to its user",
+    "accounts.user_preferences_update": "changes only the actor's own time zone and language",
+    "signatures.content_hash": "a pure function",
+    "signatures.signatures_for": "a read",
+    "signatures.signatures_recheck": "runs inside a write whose service already checked permission",
+}
+ADMIN, OWNER = "admin", "owner"  # who may call a service that no study permission opens
+
+
+def _fresh(model, pk):
+    return model.objects.get(pk=pk)
+
+
+def _screening(w, site, number: str) -> Subject:
+    return subjects.subject_screen(actor=None, site=site, number=number, screened_on=dt.date(2026, 4, 1))
+
+
+def _enrolled(w, site, number: str) -> Subject:
+    subject = _screening(w, site, number)
+    return subjects.subject_enrol(actor=None, subject=subject, enrolled_on=dt.date(2026, 4, 2))
+
+
+def _activity(w) -> Activity:
+    return studies.protocol_item_save(actor=None, instance=Activity(study=w.study, code="ECG", name="ECG", kind="lab"))
+
+
+@dataclass(frozen=True)
+class Case:
+    """A call of one service as `actor`; `perm` opens it (or ADMIN / OWNER); `allowed` succeeds."""
+
+    name: str
+    call: Callable
+    perm: str
+    allowed: str = RoleCode.PROJECT_MANAGER
+
+
+def _site_in(w) -> dict:
+    country = Country.objects.get(study=w.study, code="US")
+    return {"number": "C1", "institution": "Gamma", "principal_investigator": "Dr C", "country": country}
+
+
+CASES = [
+    Case(
+        "studies.study_create",
+        lambda w, u: studies.study_create(
+            actor=u,
+            protocol_number="T-009",
+            title="New",
+            short_title="New",
+            phase="III",
+            therapeutic_area="x",
+            indication="x",
+            sponsor="x",
+        ),
+        ADMIN,
+        ADMIN,
+    ),
+    Case(
+        "studies.study_update",
+        lambda w, u: studies.study_update(
+            actor=u, study=_fresh(Study, w.study.pk), changes={"short_title": "New"}, reason="r"
+        ),
+        Perm.STUDY_EDIT,
+    ),
+    Case(
+        "studies.study_status_advance",
+        lambda w, u: studies.study_status_advance(actor=u, study=_fresh(Study, w.study.pk), reason="r"),
+        Perm.STUDY_EDIT,
+    ),
+    Case(
+        "studies.protocol_item_save",
+        lambda w, u: studies.protocol_item_save(
+            actor=u, instance=Arm(study=w.study, code="Z", name="Arm Z", type="experimental")
+        ),
+        Perm.STUDY_EDIT,
+    ),
+    Case(
+        "studies.protocol_item_delete",
+        lambda w, u: studies.protocol_item_delete(
+            actor=u, instance=Visit.objects.get(study=w.study, code="V1"), reason="r"
+        ),
+        Perm.STUDY_EDIT,
+    ),
+    Case(
+        "studies.schedule_set",
+        lambda w, u: studies.schedule_set(
+            actor=u, visit=Visit.objects.get(study=w.study, code="V1"), activity=_activity(w), planned=True
+        ),
+        Perm.STUDY_EDIT,
+    ),
+    Case(
+        "studies.protocol_version_approve",
+        lambda w, u: studies.protocol_version_approve(
+            actor=u, version=_fresh(ProtocolVersion, w.version.pk), reason="r"
+        ),
+        Perm.STUDY_EDIT,
+    ),
+    Case(
+        "studies.site_create",
+        lambda w, u: studies.site_create(actor=u, study=w.study, time_zone="UTC", **_site_in(w)),
+        Perm.SITE_EDIT,
+    ),
+    Case(
+        "studies.site_update",
+        lambda w, u: studies.site_update(
+            actor=u, site=_fresh(Site, w.site_a.pk), changes={"city": "Springfield"}, reason="r"
+        ),
+        Perm.SITE_EDIT,
+    ),
+    Case(
+        "subjects.subject_screen",
+        lambda w, u: subjects.subject_screen(actor=u, site=w.site_a, number="A1-009", screened_on=dt.date(2026, 4, 1)),
+        Perm.SUBJECT_EDIT,
+        RoleCode.INVESTIGATOR,
+    ),
+    Case(
+        "subjects.subject_enrol",
+        lambda w, u: subjects.subject_enrol(
+            actor=u, subject=_screening(w, w.site_a, "A1-009"), enrolled_on=dt.date(2026, 4, 2)
+        ),
+        Perm.SUBJECT_EDIT,
+        RoleCode.INVESTIGATOR,
+    ),
+    Case(
+        "subjects.subject_screen_fail",
+        lambda w, u: subjects.subject_screen_fail(actor=u, subject=_screening(w, w.site_a, "A1-009"), reason="r"),
+        Perm.SUBJECT_EDIT,
+        RoleCode.INVESTIGATOR,
+    ),
+    Case(
+        "subjects.treatment_assign",
+        lambda w, u: subjects.treatment_assign(
+            actor=u,
+            subject=_enrolled(w, w.site_a, "A1-009"),
+            arm=w.arms[0],
+            randomisation_number="R-A1-009",
+            randomised_at=dt.datetime(2026, 4, 3, tzinfo=dt.UTC),
+        ),
+        Perm.SUBJECT_EDIT,
+        RoleCode.INVESTIGATOR,
+    ),
+    Case(
+        "accounts.user_create",
+        lambda w, u: accounts.user_create(actor=u, username="newcomer", password="Unusual-passphrase-77"),
+        ADMIN,
+        ADMIN,
+    ),
+    Case("accounts.user_unlock", lambda w, u: accounts.user_unlock(actor=u, user=w.locked, reason="r"), ADMIN, ADMIN),
+    Case("accounts.roles_seed", lambda w, u: accounts.roles_seed(actor=u, study=w.study), ADMIN, ADMIN),
+    Case(
+        "accounts.role_permissions_set",
+        lambda w, u: accounts.role_permissions_set(
+            actor=u,
+            role=Role.objects.get(study=w.study, code=RoleCode.SPONSOR_OVERSIGHT),
+            permissions=[Perm.STUDY_VIEW],
+            reason="r",
+        ),
+        Perm.STUDY_MANAGE_ACCESS,
+    ),
+    Case(
+        "accounts.membership_grant",
+        lambda w, u: accounts.membership_grant(
+            actor=u, user=w.locked, study=w.study, role_code=RoleCode.SPONSOR_OVERSIGHT
+        ),
+        Perm.STUDY_MANAGE_ACCESS,
+    ),
+    Case(
+        "accounts.token_create",
+        lambda w, u: accounts.token_create(actor=u, user=w.user(RoleCode.PROJECT_MANAGER), name="x"),
+        OWNER,
+    ),
+    Case(
+        "accounts.token_revoke",
+        lambda w, u: accounts.token_revoke(
+            actor=u,
+            token=accounts.token_create(actor=w.admin, user=w.user(RoleCode.PROJECT_MANAGER), name="x")[0],
+        ),
+        OWNER,
+    ),
+    Case(
+        "signatures.signature_apply",
+        lambda w, u: signatures.signature_apply(actor=u, password=PASSWORD, instance=w.version, meaning="approve"),
+        Perm.SIGN,
+    ),
+]
+BY_NAME = {c.name: c for c in CASES}
+
+
+class _Undo(Exception):
+    pass
+
+
+def attempt(case: Case, world, actor) -> Exception | None:
+    """Call the service in a savepoint that is always rolled back; return what it raised, if anything."""
+    try:
+        with transaction.atomic():
+            case.call(world, actor)
+            raise _Undo
+    except _Undo:
+        return None
+    except Exception as exc:  # the caller asserts on the kind
+        return exc
+
+
+def denied_actors(case: Case, world) -> list:
+    """Members of the study that the case's rule shuts out (all of them for ADMIN services)."""
+    if case.perm == ADMIN:
+        return list(world.users.values())
+    if case.perm == OWNER:
+        return [u for role, u in world.users.items() if role != RoleCode.PROJECT_MANAGER]
+    return [world.user(role) for role, perms in DEFAULT_ROLES.items() if case.perm not in perms]
+
+
+def allowed_actor(case: Case, world):
+    return world.admin if case.allowed == ADMIN else world.user(case.allowed)
+
+
+def test_every_write_service_has_a_case():
+    found = {
+        f"{label}.{name}"
+        for label, module in MODULES.items()
+        for name, fn in inspect.getmembers(module, inspect.isfunction)
+        if fn.__module__ == module.__name__ and not name.startswith("_")
+    }
+    assert found - set(EXEMPT) - set(BY_NAME) == set(), "write services without a case in tests/security"
+    assert set(BY_NAME) | set(EXEMPT) <= found, "cases for services that no longer exist"
+
+
+@pytest.mark.parametrize("name", sorted(BY_NAME))
+def test_service_refuses_roles_without_the_permission(matrix_world, name):
+    case = BY_NAME[name]
+    actors = denied_actors(case, matrix_world)
+    assert actors
+    results = {a.username: attempt(case, matrix_world, a) for a in actors}
+    wrong = {who: repr(exc) for who, exc in results.items() if not isinstance(exc, PermissionDenied)}
+    assert not wrong, wrong
+
+
+@pytest.mark.parametrize("name", sorted(BY_NAME))
+def test_service_refuses_a_user_without_membership(matrix_world, name):
+    assert isinstance(attempt(BY_NAME[name], matrix_world, matrix_world.outsider), PermissionDenied)
+
+
+@pytest.mark.parametrize("name", sorted(BY_NAME))
+def test_service_allows_the_permitted_actor(matrix_world, name):
+    """Control for the two tests above: the same call succeeds for a user who may make it."""
+    case = BY_NAME[name]
+    assert attempt(case, matrix_world, allowed_actor(case, matrix_world)) is None
+
+
+@pytest.mark.parametrize("name", sorted(n for n, c in BY_NAME.items() if c.perm not in (ADMIN, OWNER)))
+def test_service_refuses_a_locked_member(matrix_world, name):
+    case = BY_NAME[name]
+    username = allowed_actor(case, matrix_world).username
+    for _attempt in range(5):
+        accounts.login_failure_record(username=username)
+    actor = User.objects.get(username=username)  # a new instance: the module's world stays as it was
+    assert actor.is_locked
+    assert isinstance(attempt(case, matrix_world, actor), PermissionDenied)
+
+
+def test_revoked_tokens_stay_revoked_for_others(matrix_world):
+    """token_revoke by someone else than the owner leaves the token usable (nothing was written)."""
+    pm = matrix_world.user(RoleCode.PROJECT_MANAGER)
+    token, _key = accounts.token_create(actor=pm, user=pm, name="mine")
+    with pytest.raises(PermissionDenied):
+        accounts.token_revoke(actor=matrix_world.user(RoleCode.AUDITOR), token=token)
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is None
