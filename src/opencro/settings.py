@@ -163,4 +163,3 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 100
-LOGIN_URL_PATH = "/accounts/login/"

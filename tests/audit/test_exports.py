@@ -194,7 +194,7 @@ def test_export_refuses_invalid_filters_and_unknown_formats(world, login):
 
 
 def test_pdf_is_a_landscape_a4_document_with_title_filters_and_page_numbers(world, login, tokyo_manager):
-    response = login(tokyo_manager).get(_export(world, "pdf", action="update", field="status"))
+    response = login(tokyo_manager).get(_export(world, "pdf", action="update", field="status", since="2020-01-01"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert re.fullmatch(r'attachment; filename="audit-trail-T-001-\d{8}T\d{6}Z\.pdf"', response["Content-Disposition"])
@@ -203,7 +203,7 @@ def test_pdf_is_a_landscape_a4_document_with_title_filters_and_page_numbers(worl
     assert b"/MediaBox [ 0 0 841.8898 595.2756 ]" in data
     text = pdf_text(data)
     assert "Audit trail: T-001" in text
-    assert "Filters: Field: status; Action: Update" in text
+    assert "Filters: Field: status; Action: Update; From: 2020-01-01 \\(Asia/Tokyo\\)" in text
     assert "Printed by Data-Manager Tester \\(data-manager\\) on " in text
     assert "JST \\(Asia/Tokyo\\)" in text
     assert "page 1 of 1" in text

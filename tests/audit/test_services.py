@@ -119,3 +119,14 @@ def test_hash_covers_content_and_predecessor(world):
 )
 def test_values_are_stored_as_stable_text(value, text):
     assert serialise_value(value) == text
+
+
+def test_delete_records_the_stored_values_not_unsaved_edits(world):
+    subject = _new_subject(world)
+    pk = subject.pk
+    subject.number, subject.site = "EDITED", world.site_b  # changed in memory, never saved
+    audited_delete(subject, actor=world.user("investigator"), reason="duplicate")
+    deletes = {r.field: r for r in _rows(Subject(pk=pk)) if r.action == "delete"}
+    assert deletes["number"].old_value == "A1-099"
+    assert deletes["site"].old_value == str(world.site_a.pk)
+    assert {(r.object_repr, r.site_id) for r in deletes.values()} == {("A1-099", world.site_a.pk)}

@@ -30,16 +30,43 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "img"
 LOCAL_HOSTS = {"localhost", "127.0.0.1"}
 
 
+class _Chromium:
+    """One Playwright and one Chromium per process, however many modules import the `browser` fixture.
+
+    The sync API allows a single running Playwright per thread; a module elsewhere that imports these
+    fixtures gets its own session fixture instance, so the instances share this one and count users.
+    """
+
+    users = 0
+    playwright = None
+    browser = None
+
+    @classmethod
+    def acquire(cls):
+        if cls.browser is None:
+            from playwright.sync_api import sync_playwright
+
+            cls.playwright = sync_playwright().start()
+            cls.browser = cls.playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        cls.users += 1
+        return cls.browser
+
+    @classmethod
+    def release(cls) -> None:
+        cls.users -= 1
+        if cls.users == 0:
+            cls.browser.close()
+            cls.playwright.stop()
+            cls.browser = cls.playwright = None
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    chromium = _Chromium.acquire()
+    yield chromium
+    _Chromium.release()
 
 
 @dataclass

@@ -100,3 +100,16 @@ def test_pages_need_a_sign_in(world, client):
 
 def test_an_id_beyond_64_bits_is_not_found(world, login):
     assert login(world.admin).get(f"/jobs/{2**70}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_audit_trail_page_starts_a_verification_job(world, login, settings, django_capture_on_commit_callbacks):
+    settings.OPENCRO_JOBS_EAGER = True
+    client = login(world.user("data_manager"))
+    page = client.get(f"/studies/{world.study.pk}/audit/").content.decode()
+    assert 'data-testid="verify-chain"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/jobs/", {"name": "audit.verify", "study": world.study.pk})
+    assert response.status_code == 302
+    job = Job.objects.get(name="audit.verify", created_by=world.user("data_manager"))
+    assert job.status == "succeeded" and job.result["ok"] is True

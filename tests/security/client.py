@@ -1,5 +1,6 @@
 """Sending a matrix row as a browser or an API client would, signed in as a given user."""
 
+import base64
 import json
 import re
 import zlib
@@ -10,7 +11,7 @@ from opencro.accounts.services import token_create
 from tests.security.matrix import Route, data_for, url_for
 
 LOGIN_PATH = "/accounts/login/"
-PDF_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.DOTALL)
+PDF_STREAM = re.compile(rb"stream\r?\n(.*?)\s*endstream", re.DOTALL)
 
 
 def client_for(user=None) -> Client:
@@ -47,10 +48,14 @@ def text(response) -> str:
 
 
 def _inflate(chunk: bytes) -> bytes:
+    """Undo ReportLab's stream filters: ASCII85 (ending in ~>), then Flate."""
+    data = chunk.strip()
+    if data.endswith(b"~>"):
+        data = base64.a85decode(data[:-2])
     try:
-        return zlib.decompress(chunk)
+        return zlib.decompress(data)
     except zlib.error:
-        return chunk
+        return data
 
 
 def is_login_redirect(response) -> bool:

@@ -2,6 +2,8 @@
 
 import pytest
 
+from opencro.accounts import services as accounts
+from opencro.accounts.models import Role
 from opencro.accounts.permissions import DEFAULT_ROLES, Perm, RoleCode
 from tests.security.client import bearer_headers, client_for, send, text
 from tests.security.matrix import ROUTES, Access
@@ -86,3 +88,21 @@ def test_blinded_subject_rows_have_no_assignment_fields(matrix_world):
     assert [sorted(r) for r in rows.json()] == [
         sorted(["id", "number", "site_number", "status", "sex", "year_of_birth", "screened_on", "enrolled_on"])
     ] * 2
+
+
+def test_audit_of_an_assignment_is_shown_to_unblinded_readers_only(matrix_world):
+    """With audit.view added to the unblinded statistician's role, the assignment's trail shows for
+    them (pages and exports), and stays hidden from the blinded auditor."""
+    study = matrix_world.study
+    role = Role.objects.get(study=study, code=RoleCode.UNBLINDED_STATISTICIAN)
+    accounts.role_permissions_set(
+        actor=matrix_world.admin, role=role, permissions={*role.permissions, Perm.AUDIT_VIEW}, reason="test"
+    )
+    base = f"/studies/{study.pk}/audit/subjects.treatmentassignment/{matrix_world.subject_a.assignment.pk}/"
+    urls = [base, f"{base}export.csv", f"{base}export.pdf", f"/api/v1/studies/{study.pk}/audit?limit=1000"]
+    unblinded = client_for(matrix_world.user(RoleCode.UNBLINDED_STATISTICIAN))
+    auditor = client_for(matrix_world.user(RoleCode.AUDITOR))
+    for url in urls:
+        assert "R-A1-001" in text(unblinded.get(url)), url
+        response = auditor.get(url)
+        assert response.status_code == 200 and "R-A1-001" not in text(response), url

@@ -57,4 +57,7 @@ class UserPreferencesMiddleware:
                 request.LANGUAGE_CODE = user.language
         else:
             timezone.deactivate()
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()  # a worker thread must not carry one user's zone into the next request

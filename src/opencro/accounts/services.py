@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from opencro.accounts.models import ApiToken, Membership, Role, User
@@ -133,6 +133,12 @@ def user_preferences_update(*, actor: User, time_zone: str, language: str) -> Us
         return audited_save(user, actor=user, reason="preferences changed by the user")
 
 
+def _english(text) -> str:
+    """Stored names are English whatever the UI language; `Role.label` translates on display."""
+    with translation.override("en"):
+        return str(text)
+
+
 def roles_seed(*, actor: User | None, study) -> list[Role]:
     """Give a new study the default roles; each is then editable for that study alone."""
     if actor is not None and not actor.is_superuser:
@@ -143,7 +149,7 @@ def roles_seed(*, actor: User | None, study) -> list[Role]:
             role = Role.objects.filter(study=study, code=code).first()
             if role is None:
                 role = audited_save(
-                    Role(study=study, code=code, name=str(RoleCode(code).label), permissions=sorted(perms)),
+                    Role(study=study, code=code, name=_english(RoleCode(code).label), permissions=sorted(perms)),
                     actor=actor,
                 )
             roles.append(role)

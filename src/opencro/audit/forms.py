@@ -1,5 +1,7 @@
 """The audit trail filter form, shared by the page and its CSV and PDF exports."""
 
+import datetime as dt
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -36,11 +38,17 @@ class AuditFilterForm(forms.Form):
         data = getattr(self, "cleaned_data", {})
         return {name: data[name] for name in FILTER_FIELDS if data.get(name)}
 
-    def describe(self) -> list[tuple[str, str]]:
-        """(label, shown value) of each applied filter, for the title of a printed copy."""
+    def describe(self, zone: str) -> list[tuple[str, str]]:
+        """(label, shown value) of each applied filter, for the title of a printed copy; dates are
+        days in the reader's time zone `zone`, so they say so."""
         described = []
         for name, value in self.filters().items():
             field = self.fields[name]
-            shown = dict(field.choices).get(value, value) if isinstance(field, forms.ChoiceField) else value
-            described.append((str(field.label), value.isoformat() if hasattr(value, "isoformat") else str(shown)))
+            if isinstance(value, dt.date):
+                shown = f"{value.isoformat()} ({zone})"
+            elif isinstance(field, forms.ChoiceField):
+                shown = str(dict(field.choices).get(value, value))
+            else:
+                shown = str(value)
+            described.append((str(field.label), shown))
         return described

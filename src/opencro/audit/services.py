@@ -151,13 +151,15 @@ def audited_save(instance: Audited, *, actor, reason: str = "") -> Audited:
 
 
 def audited_delete(instance: Audited, *, actor, reason: str) -> None:
-    """Delete `instance`, recording every field's last value, with the required reason."""
+    """Delete `instance`, recording every field's last stored value, with the required reason."""
     if not reason.strip():
         raise ValidationError({"reason": _("A reason for deletion is required.")})
     with transaction.atomic():
-        old = audited_values(instance)
-        study_id, site_id = instance.audit_scope()
-        object_id, object_repr = instance.pk, str(instance)
+        # Record what the database holds, not unsaved edits the caller may have made to `instance`.
+        stored = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+        old = audited_values(stored)
+        study_id, site_id = stored.audit_scope()
+        object_id, object_repr = stored.pk, str(stored)
         instance.delete()
         audit_event(
             actor=actor,

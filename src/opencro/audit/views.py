@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -83,7 +84,7 @@ def trail_export(request, study_id: int, fmt: str, object_type: str = "", object
     meta = export_meta(
         trail.access,
         reader=request.user,
-        filters=trail.form.describe(),
+        filters=trail.form.describe(timezone.get_current_timezone_name()),
         object_type=object_type,
         object_id=object_id,
         object_repr=trail.object_repr,
