@@ -60,6 +60,8 @@ def chain_verify(on_progress: Callable[[int, int], None] = lambda done, total: N
         if last is None:
             return VerifyResult(checked, total)
         return VerifyResult(checked, total, last["id"], "the chain head is missing")
+    if last is None and head["count"] == 0:  # the head the install creates, before any record
+        return _check_beyond_head(checked, total)
     if last is None or (head["last_id"], head["last_hash"], head["count"]) != (last["id"], last["hash"], total):
         first_missing = (last["id"] + 1) if last else 1
         return VerifyResult(checked, total, first_missing, "records are missing at the end of the chain")
