@@ -181,14 +181,13 @@ def _subjects(study: Study, sites: dict) -> None:
     rng = random.Random(301)  # noqa: S311 - reproducible demo data, not security
     arms = list(study.arms.order_by("code"))
     crc = User.objects.get(username="crc")
-    n = 0
+    randomised = 0
     block: list = []
     for number, site in sorted(sites.items()):
         if site.status != "active":
             continue
         actor = crc if number == "101" else None
         for i in range(data.SUBJECTS_PER_ACTIVE_SITE):
-            n += 1
             screened = data.FIRST_SCREENING + dt.timedelta(days=rng.randint(0, 150))
             subject = subjects.subject_screen(
                 actor=actor,
@@ -206,12 +205,13 @@ def _subjects(study: Study, sites: dict) -> None:
             enrolled = screened + dt.timedelta(days=rng.randint(7, 28))
             subjects.subject_enrol(actor=actor, subject=subject, enrolled_on=enrolled)
             randomised_at = timezone.make_aware(dt.datetime.combine(enrolled, dt.time(10, 30)), dt.UTC)
+            randomised += 1
             if not block:  # permuted blocks of one of each arm, as a 1:1:1 list would give
                 block = rng.sample(arms, len(arms))
             subjects.treatment_assign(
                 actor=None,
                 subject=subject,
                 arm=block.pop(),
-                randomisation_number=f"R{n:04d}",
+                randomisation_number=f"R{randomised:04d}",
                 randomised_at=randomised_at,
             )

@@ -94,7 +94,7 @@ class ProtocolVersion(Audited):
     signature_exclude = ("status",)
 
     class Meta:
-        ordering = ["study", "effective_date", "version"]
+        ordering = ["study", models.F("effective_date").asc(nulls_last=True), "version"]
         constraints = [models.UniqueConstraint(fields=["study", "version"], name="protocol_version_unique")]
 
     def __str__(self) -> str:
@@ -325,7 +325,7 @@ class EligibilityCriterion(Audited):
     )
 
     class Meta:
-        ordering = ["study", "kind", "number"]
+        ordering = ["study", "-kind", "number"]  # inclusion before exclusion
         verbose_name_plural = _("eligibility criteria")
         constraints = [models.UniqueConstraint(fields=["study", "kind", "number"], name="criterion_unique")]
 
