@@ -1,9 +1,12 @@
 """Fuzz every operation of /api/v1/openapi.json with schemathesis, in-process over WSGI.
 
-A project manager's bearer token on the `world` study authenticates each request. Half of the
-generated ids are swapped for the ids of real rows, so that handlers past the 404 are reached too.
-No response may be a server error, and each response must conform to the published schema.
+A project manager's bearer token on the `world` study authenticates each request. The study gets
+one row of every protocol element, and half of the generated ids are swapped for the ids of real
+rows, so that handlers past the 404 are reached too. No response may be a server error, and each
+response must conform to the published schema.
 """
+
+import datetime as dt
 
 import pytest
 import schemathesis
@@ -15,6 +18,18 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from opencro.accounts.services import token_create
+from opencro.studies import services as studies
+from opencro.studies.models import (
+    Activity,
+    Arm,
+    Country,
+    EligibilityCriterion,
+    Endpoint,
+    Epoch,
+    Objective,
+    ProtocolVersion,
+    Visit,
+)
 from opencro.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
@@ -39,8 +54,67 @@ def wsgi_keeps_test_connection():
     request_finished.connect(close_old_connections)
 
 
-def _real_ids(world) -> dict[str, int]:
-    return {"study_id": world.study.pk, "site_id": world.site_a.pk}
+# the collection in a path like /studies/{study_id}/arms/{item_id} -> the model {item_id} names
+COLLECTIONS = {
+    "arms": Arm,
+    "epochs": Epoch,
+    "visits": Visit,
+    "activities": Activity,
+    "eligibility": EligibilityCriterion,
+    "countries": Country,
+    "objectives": Objective,
+    "endpoints": Endpoint,
+    "protocol-versions": ProtocolVersion,
+}
+
+
+@pytest.fixture
+def real_ids(world) -> dict[str, dict[str, int]]:
+    """Give the study one row of each protocol element; return real ids by path parameter and collection."""
+    save = studies.protocol_item_save
+    study = world.study
+    epoch = save(actor=None, instance=Epoch(study=study, name="Treatment", order=1))
+    visit = Visit.objects.get(study=study, code="V1")
+    activity = save(actor=None, instance=Activity(study=study, code="VS", name="Vital signs", kind="assessment"))
+    studies.schedule_set(actor=None, visit=visit, activity=activity, planned=True)
+    objective = save(actor=None, instance=Objective(study=study, level="primary", description="Efficacy"))
+    endpoint = save(
+        actor=None,
+        instance=Endpoint(objective=objective, level="primary", type="time_to_event", description="Time to death"),
+    )
+    criterion = save(actor=None, instance=EligibilityCriterion(study=study, kind="inclusion", number=1, text="Adult"))
+    version = save(
+        actor=None, instance=ProtocolVersion(study=study, version="1.0", effective_date=dt.date(2026, 1, 15))
+    )
+    items = {
+        "arms": world.arms[0].pk,
+        "epochs": epoch.pk,
+        "visits": visit.pk,
+        "activities": activity.pk,
+        "eligibility": criterion.pk,
+        "countries": world.site_a.country_id,
+        "objectives": objective.pk,
+        "endpoints": endpoint.pk,
+        "protocol-versions": version.pk,
+    }
+    assert set(items) == set(COLLECTIONS)
+    params = {
+        "study_id": study.pk,
+        "site_id": world.site_a.pk,
+        "version_id": version.pk,
+        "activity_id": activity.pk,
+        "visit_id": visit.pk,
+    }
+    return {"params": params, "items": items}
+
+
+def _use_real_ids(case, real_ids) -> None:
+    for name, value in real_ids["params"].items():
+        if name in case.path_parameters:
+            case.path_parameters[name] = value
+    if "item_id" in case.path_parameters:
+        collection = case.operation.path.split("/{item_id}")[0].rsplit("/", 1)[-1]
+        case.path_parameters["item_id"] = real_ids["items"][collection]
 
 
 @pytest.mark.django_db
@@ -53,10 +127,8 @@ def _real_ids(world) -> dict[str, int]:
     phases=[Phase.explicit, Phase.generate],
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-def test_api_conforms_and_never_fails(case, real, world, token, wsgi_keeps_test_connection):
+def test_api_conforms_and_never_fails(case, real, real_ids, token, wsgi_keeps_test_connection):
     if real and case.path_parameters:
-        for name, value in _real_ids(world).items():
-            if name in case.path_parameters:
-                case.path_parameters[name] = value
+        _use_real_ids(case, real_ids)
     with transaction.atomic():  # one savepoint per example: a failed request leaves the next one a usable database
         case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)

@@ -8,6 +8,7 @@ from opencro.cli.main import app
 
 runner = CliRunner()
 
+
 def _command_paths() -> list[list[str]]:
     """Every command and sub-command registered on the typer app, walked recursively."""
     import typer.main
@@ -39,7 +40,9 @@ def test_the_issue_commands_exist():
 def test_createuser_validates_password_and_creates():
     result = runner.invoke(app, ["createuser", "carla", "--password", "short"])
     assert result.exit_code == 1 and "too short" in result.output
-    result = runner.invoke(app, ["createuser", "carla", "--password", "A-long-passphrase-42", "--time-zone", "Asia/Tokyo"])
+    result = runner.invoke(
+        app, ["createuser", "carla", "--password", "A-long-passphrase-42", "--time-zone", "Asia/Tokyo"]
+    )
     assert result.exit_code == 0, result.output
     assert User.objects.get(username="carla").time_zone == "Asia/Tokyo"
     result = runner.invoke(app, ["createuser", "carla", "--password", "A-long-passphrase-42"])

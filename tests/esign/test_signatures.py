@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 def version(world):
     return studies.protocol_item_save(
         actor=world.user("project_manager"),
-        instance=ProtocolVersion(study=world.study, version="1.0", effective_date=dt.date(2026, 1, 1), summary="Original"),
+        instance=ProtocolVersion(
+            study=world.study, version="1.0", effective_date=dt.date(2026, 1, 1), summary="Original"
+        ),
     )
 
 

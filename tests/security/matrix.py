@@ -157,6 +157,8 @@ PAGES: list[Route] = [
     ),
     # jobs (owned by the jobs app): a job is seen by its creator (the project manager) and superusers
     page("GET", "jobs/", Access.SIGNED_IN, full=False),
+    # the outsider's post names a study that is not theirs: the form refuses it (200, with the error)
+    page("POST", "jobs/", Access.SIGNED_IN, data={"name": "audit.verify", "study": "{study}"}, full=False),
     page("GET", "jobs/<int:job_id>/", S, url="/jobs/{job}/", full=False),
     page("GET", "jobs/<int:job_id>/progress/", S, url="/jobs/{job}/progress/", full=False),
     page("POST", "i18n/setlang/", P, data={"language": "en", "next": "/studies/"}, ok=302),

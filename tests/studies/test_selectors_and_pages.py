@@ -13,8 +13,12 @@ pytestmark = pytest.mark.django_db
 def schedule(world):
     pm = world.user("project_manager")
     v1 = world.study.visits.get(code="V1")
-    v2 = services.protocol_item_save(actor=pm, instance=Visit(study=world.study, code="V2", name="Day 1", order=2, day=1))
-    ecg = services.protocol_item_save(actor=pm, instance=Activity(study=world.study, code="ECG", name="ECG", kind="assessment"))
+    v2 = services.protocol_item_save(
+        actor=pm, instance=Visit(study=world.study, code="V2", name="Day 1", order=2, day=1)
+    )
+    ecg = services.protocol_item_save(
+        actor=pm, instance=Activity(study=world.study, code="ECG", name="ECG", kind="assessment")
+    )
     services.schedule_set(actor=pm, visit=v2, activity=ecg, planned=True)
     return v1, v2, ecg
 
@@ -63,7 +67,9 @@ def test_api_patch_study_and_create_site(world, login):
     }
     response = client.post(f"{url}/sites", payload, content_type="application/json")
     assert response.status_code == 201 and response.json()["country_code"] == "JP"
-    bad = client.post(f"{url}/sites", {**payload, "number": "C2", "time_zone": "Nowhere/Land"}, content_type="application/json")
+    bad = client.post(
+        f"{url}/sites", {**payload, "number": "C2", "time_zone": "Nowhere/Land"}, content_type="application/json"
+    )
     assert bad.status_code == 422 and "time_zone" in bad.json()["errors"]
 
 
@@ -75,3 +81,15 @@ def test_api_lists_protocol_elements(world, login):
     assert client.get(f"{base}/visits").json()[0]["code"] == "V1"
     for path in ("epochs", "objectives", "eligibility", "protocol-versions"):
         assert client.get(f"{base}/{path}").status_code == 200
+
+
+def test_sites_by_status_counts_sites_not_subjects(world):
+    from opencro.studies.models import Site
+    from opencro.subjects import services as subjects
+
+    for i in range(3):
+        subjects.subject_screen(
+            actor=None, site=world.site_a, number=f"A1-1{i}", screened_on=world.subject_a.screened_on
+        )
+    summary = selectors.study_summary(access_for(world.user("project_manager"), world.study.pk))
+    assert sum(row["n"] for row in summary["sites_by_status"]) == Site.objects.filter(study=world.study).count() == 2

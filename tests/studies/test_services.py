@@ -69,7 +69,9 @@ def test_protocol_version_approval_supersedes_previous(world):
     services.protocol_version_approve(actor=pm, version=v1, reason="ok")
     v2 = services.protocol_item_save(
         actor=pm,
-        instance=ProtocolVersion(study=world.study, version="2.0", is_amendment=True, effective_date=dt.date(2026, 6, 1)),
+        instance=ProtocolVersion(
+            study=world.study, version="2.0", is_amendment=True, effective_date=dt.date(2026, 6, 1)
+        ),
     )
     services.protocol_version_approve(actor=pm, version=v2, reason="amendment 1")
     v1.refresh_from_db()
@@ -110,7 +112,9 @@ def test_criterion_expression_is_parsed_on_save(world):
         )
     ok = services.protocol_item_save(
         actor=pm,
-        instance=EligibilityCriterion(study=world.study, kind="inclusion", number=1, text="Adults", expression="age >= 18"),
+        instance=EligibilityCriterion(
+            study=world.study, kind="inclusion", number=1, text="Adults", expression="age >= 18"
+        ),
     )
     assert str(ok) == "I1"
 

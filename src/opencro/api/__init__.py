@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from opencro.api.auth import BearerToken
+from opencro.api.parser import StorableTextParser
 
 api = NinjaAPI(
     title="OpenCRO API",
@@ -14,6 +15,7 @@ api = NinjaAPI(
     description="Studies, sites, subjects, audit trail and signatures. Authenticate with "
     "`Authorization: Bearer <token>` (create one with `opencro token create USER`) or a browser session.",
     auth=[BearerToken(), django_auth],
+    parser=StorableTextParser(),
     urls_namespace="api",
 )
 

@@ -54,6 +54,8 @@ def load_demo(progress: Progress = lambda step: None) -> bool:
         _memberships(admin, study, sites)
         progress("signatures")
         _versions(study)
+        for milestone in ("first site initiated", "first subject screened"):  # planning -> enrolling
+            study = studies.study_status_advance(actor=pm, study=study, reason=milestone)
         progress("subjects")
         _subjects(study, sites)
     return True

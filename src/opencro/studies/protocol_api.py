@@ -101,7 +101,7 @@ class ObjectiveIn(Schema):
     order: int = 0
 
 
-class ObjectiveOut(Schema):
+class ObjectiveItemOut(Schema):
     id: int
     level: str
     description: str
@@ -208,7 +208,7 @@ CRUD_ELEMENTS = (
     ("activities", Activity, ActivityIn, ActivityItemOut),
     ("eligibility", EligibilityCriterion, CriterionIn, CriterionOut),
     ("countries", Country, CountryIn, CountryOut),
-    ("objectives", Objective, ObjectiveIn, ObjectiveOut),
+    ("objectives", Objective, ObjectiveIn, ObjectiveItemOut),
     ("endpoints", Endpoint, EndpointIn, EndpointWithObjectiveOut),
     ("protocol-versions", ProtocolVersion, ProtocolVersionIn, ProtocolVersionOut),
 )

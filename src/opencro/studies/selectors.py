@@ -15,12 +15,17 @@ def study_list(user) -> QuerySet[Study]:
     return Study.objects.filter(pk__in=access_memberships(user).values("study_id")).order_by("protocol_number")
 
 
-def site_list(access: StudyAccess) -> QuerySet[Site]:
-    study_id = access.membership.study_id
-    qs = Site.objects.filter(study_id=study_id).select_related("country")
+def site_scope(access: StudyAccess) -> QuerySet[Site]:
+    """The study's sites this user may see, without annotations (safe to aggregate)."""
+    qs = Site.objects.filter(study_id=access.membership.study_id)
     if access.site_ids is not None:
         qs = qs.filter(pk__in=access.site_ids)
-    return qs.annotate(subject_count=Count("subjects")).order_by("number")
+    return qs
+
+
+def site_list(access: StudyAccess) -> QuerySet[Site]:
+    """Visible sites with their country and subject count, for lists."""
+    return site_scope(access).select_related("country").annotate(subject_count=Count("subjects")).order_by("number")
 
 
 def site_get(access: StudyAccess, site_id: int) -> Site:
@@ -55,7 +60,7 @@ def study_summary(access: StudyAccess) -> dict:
     from opencro.subjects.models import SubjectStatus
     from opencro.subjects.selectors import subject_list
 
-    sites = site_list(access)
+    sites = site_scope(access)
     subjects = subject_list(access)
     return {
         "sites_total": sites.count(),

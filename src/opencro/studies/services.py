@@ -153,7 +153,9 @@ def protocol_version_approve(*, actor: User, version: ProtocolVersion, reason: s
     with transaction.atomic():
         for older in ProtocolVersion.objects.filter(study=version.study, status=ProtocolVersionStatus.APPROVED):
             older.status = ProtocolVersionStatus.SUPERSEDED
-            audited_save(older, actor=actor, reason=f"superseded by version {version.version}")  # audit text stays English
+            audited_save(
+                older, actor=actor, reason=f"superseded by version {version.version}"
+            )  # audit text stays English
         version.status = ProtocolVersionStatus.APPROVED
         return audited_save(version, actor=actor, reason=reason)
 
