@@ -4,13 +4,13 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from tests.conftest import PASSWORD
 
 from opencro.accounts.models import Signature, SignatureMeaning
 from opencro.accounts.signatures import content_hash, signature_apply, signatures_for
 from opencro.audit.models import AuditAction, AuditRecord
 from opencro.studies import services as studies
 from opencro.studies.models import ProtocolVersion
-from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

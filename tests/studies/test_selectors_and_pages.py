@@ -24,7 +24,7 @@ def schedule(world):
 
 
 def test_schedule_grid_marks_cells(world, schedule):
-    v1, v2, ecg = schedule
+    _v1, _v2, ecg = schedule
     grid = selectors.schedule_grid(world.study)
     assert [v.code for v in grid.visits] == ["V1", "V2"]
     assert grid.rows == [(ecg, [False, True])]
