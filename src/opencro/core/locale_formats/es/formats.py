@@ -1,8 +1,3 @@
-"""ISO 8601 dates and 24-hour times, whatever the language (clinical records are read worldwide)."""
+"""The same ISO 8601 formats as English (see `opencro.core.locale_formats.en.formats`)."""
 
-DATE_FORMAT = "Y-m-d"
-DATETIME_FORMAT = "Y-m-d H:i T"
-SHORT_DATE_FORMAT = "Y-m-d"
-SHORT_DATETIME_FORMAT = "Y-m-d H:i"
-TIME_FORMAT = "H:i"
-DATE_INPUT_FORMATS = ["%Y-%m-%d"]
+from opencro.core.locale_formats.en.formats import *  # noqa: F403
