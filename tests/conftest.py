@@ -136,8 +136,8 @@ def make_study(admin: User, number: str) -> tuple[Study, dict]:
     return study, {"site_a": site_a, "site_b": site_b, "arms": arms}
 
 
-@pytest.fixture
-def world(db) -> World:
+def build_world() -> World:
+    """Study T-001 (sites A1, B1, a member per role, a randomised subject per site) and T-002."""
     admin = make_user("admin", superuser=True)
     study, parts = make_study(admin, "T-001")
     other_study, _other = make_study(admin, "T-002")
@@ -160,6 +160,11 @@ def world(db) -> World:
     w.subject_a = _randomised(w, w.site_a, "A1-001", 0)
     w.subject_b = _randomised(w, w.site_b, "B1-001", 1)
     return w
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
 
 
 def _randomised(w: World, site, number: str, arm_index: int):

@@ -68,3 +68,15 @@ def test_thirty_minute_default_in_action(settings, client_of_bob):
     assert client_of_bob.get("/studies/").status_code == 200
     _idle_for(client_of_bob, 31 * 60)
     assert client_of_bob.get("/studies/").status_code == 302
+
+
+def test_background_polling_does_not_renew_the_session(settings, client_of_bob):
+    settings.OPENCRO_SESSION_IDLE_MINUTES = 1
+    _idle_for(client_of_bob, 45)
+    stale = client_of_bob.session[SESSION_KEY]
+    assert client_of_bob.get("/studies/", headers={"X-OpenCRO-Poll": "1"}).status_code == 200
+    assert client_of_bob.session[SESSION_KEY] == stale
+    _idle_for(client_of_bob, 120)
+    response = client_of_bob.get("/studies/", headers={"X-OpenCRO-Poll": "1", "HX-Request": "true"})
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith("/accounts/login/?next=")

@@ -199,3 +199,14 @@ def test_anonymous_is_sent_to_sign_in(world, client):
     for url in (_url(world), reverse("audit:export", args=[world.study.pk, "csv"])):
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_site_restricted_reader_does_not_see_access_records(world, login):
+    from opencro.audit.models import AuditRecord
+
+    assert AuditRecord.objects.filter(study_id=world.study.pk, object_type="accounts.membership").exists()
+    url = f"/api/v1/studies/{world.study.pk}/audit?object_type=accounts.membership"
+    monitor = login(world.user("monitor")).get(url)
+    assert monitor.json()["count"] == 0
+    manager = login(world.user("data_manager")).get(url)
+    assert manager.json()["count"] > 0

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.test import override_settings
 
 from opencro.accounts import services as accounts
-from opencro.accounts.permissions import DEFAULT_ROLES, RoleCode
+from opencro.accounts.permissions import RoleCode
 from opencro.jobs.services import job_submit
 from opencro.studies import services as studies
 from opencro.studies.models import (
@@ -28,33 +28,16 @@ from opencro.studies.models import (
     ProtocolVersion,
     Visit,
 )
-from tests.conftest import SITE_RESTRICTED, World, _randomised, make_study, make_user
+from tests.conftest import World, make_user
+from tests.conftest import build_world as shared_world
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def build_world() -> World:
     """The shared `world` fixture's study, plus what the matrix URLs name: {version} and {user}."""
-    admin = make_user("admin", superuser=True)
-    study, parts = make_study(admin, "T-001")
-    other_study, _other = make_study(admin, "T-002")
-    w = World(
-        study=study,
-        other_study=other_study,
-        site_a=parts["site_a"],
-        site_b=parts["site_b"],
-        arms=parts["arms"],
-        admin=admin,
-        outsider=make_user("outsider"),
-    )
-    for role in DEFAULT_ROLES:
-        user = make_user(role.replace("_", "-"))
-        sites = [w.site_a] if role in SITE_RESTRICTED else []
-        accounts.membership_grant(actor=admin, user=user, study=study, role_code=role, sites=sites)
-        w.users[role] = user
-    accounts.membership_grant(actor=admin, user=w.outsider, study=other_study, role_code=RoleCode.PROJECT_MANAGER)
-    w.subject_a = _randomised(w, w.site_a, "A1-001", 0)
-    w.subject_b = _randomised(w, w.site_b, "B1-001", 1)
+    w = shared_world()
+    study = w.study
     w.version = studies.protocol_item_save(
         actor=None,
         instance=ProtocolVersion(study=study, version="1.0", effective_date=dt.date(2026, 1, 1)),

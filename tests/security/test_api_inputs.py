@@ -31,11 +31,6 @@ def test_paging_within_range_is_accepted():
     assert LimitOffset.Input(limit=MAX_LIMIT, offset=MAX_OFFSET).limit == MAX_LIMIT
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="audit/api.py and jobs/api.py still page with ninja's unbounded LimitOffsetPagination "
-    "(?offset=99999999999999999999 is a 500); switch them to opencro.api.pagination.LimitOffset",
-)
 def test_every_paginated_operation_is_bounded():
     params = _paging_params()
     assert params, "no paginated operation found"

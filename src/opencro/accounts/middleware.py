@@ -7,10 +7,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 SESSION_KEY = "opencro_last_activity"
+POLL_HEADER = "X-OpenCRO-Poll"  # set by pages that refresh themselves, e.g. a job's progress
 
 
 class IdleTimeoutMiddleware:
@@ -34,8 +36,14 @@ class IdleTimeoutMiddleware:
                 )
                 if request.path.startswith("/api/"):
                     return self.get_response(request)  # now anonymous: the API answers 401
-                return redirect_to_login(request.get_full_path())
-            request.session[SESSION_KEY] = now
+                login = redirect_to_login(request.get_full_path())
+                if request.headers.get("HX-Request"):  # an HTMX swap: send the whole page to sign-in
+                    response = HttpResponse(status=204)
+                    response["HX-Redirect"] = login["Location"]
+                    return response
+                return login
+            if request.headers.get(POLL_HEADER) != "1":  # background polling is not user activity
+                request.session[SESSION_KEY] = now
         return self.get_response(request)
 
 

@@ -48,16 +48,23 @@ def user_create(
         return audited_save(user, actor=actor)
 
 
+def _account_event(user: User, action: str, *, actor: User | None, changes=None, reason: str = "") -> None:
+    """Audit an event on a user account (sign-in, lock, unlock) that is not a field edit."""
+    audit_event(
+        actor=actor,
+        action=action,
+        object_type=object_type_of(User),
+        object_id=user.pk,
+        object_repr=user.username,
+        changes=changes,
+        reason=reason,
+    )
+
+
 def login_success_record(*, user: User) -> None:
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(failed_logins=0)
-        audit_event(
-            actor=user,
-            action=AuditAction.LOGIN,
-            object_type=object_type_of(User),
-            object_id=user.pk,
-            object_repr=user.username,
-        )
+        _account_event(user, AuditAction.LOGIN, actor=user)
 
 
 def login_failure_record(*, username: str, locked_attempt: bool = False) -> None:
@@ -78,24 +85,14 @@ def login_failure_record(*, username: str, locked_attempt: bool = False) -> None
         changes = {"failed_logins": (str(user.failed_logins - 1), str(user.failed_logins))}
         reason = "account locked" if locked_attempt else "wrong password"
         User.objects.filter(pk=user.pk).update(failed_logins=user.failed_logins)
-        audit_event(
-            actor=None,
-            action=AuditAction.LOGIN_FAILED,
-            object_type=object_type_of(User),
-            object_id=user.pk,
-            object_repr=user.username,
-            changes=changes,
-            reason=reason,
-        )
+        _account_event(user, AuditAction.LOGIN_FAILED, actor=None, changes=changes, reason=reason)
         if not user.is_locked and user.failed_logins >= settings.OPENCRO_LOCKOUT_ATTEMPTS:
             now = timezone.now()
             User.objects.filter(pk=user.pk).update(locked_at=now)
-            audit_event(
+            _account_event(
+                user,
+                AuditAction.LOCK,
                 actor=None,
-                action=AuditAction.LOCK,
-                object_type=object_type_of(User),
-                object_id=user.pk,
-                object_repr=user.username,
                 changes={"locked_at": (None, now.isoformat())},
                 reason=f"{user.failed_logins} failed logins",
             )
@@ -111,12 +108,10 @@ def user_unlock(*, actor: User, user: User, reason: str) -> User:
         user = User.objects.select_for_update().get(pk=user.pk)
         old = user.locked_at
         User.objects.filter(pk=user.pk).update(locked_at=None, failed_logins=0)
-        audit_event(
+        _account_event(
+            user,
+            AuditAction.UNLOCK,
             actor=actor,
-            action=AuditAction.UNLOCK,
-            object_type=object_type_of(User),
-            object_id=user.pk,
-            object_repr=user.username,
             changes={"locked_at": (old.isoformat() if old else None, None)},
             reason=reason,
         )

@@ -4,10 +4,11 @@ import datetime as dt
 from typing import Literal
 
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from opencro.accounts.access import access_study
 from opencro.accounts.permissions import Perm
+from opencro.api.pagination import LimitOffset
 from opencro.audit.models import AuditAction
 from opencro.audit.selectors import audit_for_study
 
@@ -41,7 +42,7 @@ class AuditFilters(Schema):
 
 
 @router.get("/{study_id}/audit", response=list[AuditRecordOut], summary="The study's audit trail, newest first")
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def list_audit(request, study_id: int, filters: Query[AuditFilters]):
     """Records the caller may see (their sites; no treatment assignments for blinded roles).
 

@@ -14,6 +14,8 @@ from opencro.audit.models import AuditRecord
 
 # Records about these objects reveal treatment assignments: only unblinded roles read them.
 BLINDED_OBJECT_TYPES = frozenset({"subjects.treatmentassignment"})
+# Records of who may see which sites name other sites: not for readers restricted to some sites.
+ACCESS_OBJECT_TYPES = frozenset({"accounts.membership", "accounts.role"})
 
 
 def _visible(access: StudyAccess) -> QuerySet[AuditRecord]:
@@ -21,6 +23,7 @@ def _visible(access: StudyAccess) -> QuerySet[AuditRecord]:
     qs = AuditRecord.objects.filter(study_id=access.membership.study_id)
     if access.site_ids is not None:
         qs = qs.filter(Q(site_id__in=access.site_ids) | Q(site_id__isnull=True))
+        qs = qs.exclude(object_type__in=ACCESS_OBJECT_TYPES)
     if not access.sees_treatment:
         qs = qs.exclude(object_type__in=BLINDED_OBJECT_TYPES)
     return qs

@@ -124,7 +124,7 @@ def audited_save(instance: Audited, *, actor, reason: str = "") -> Audited:
         if creating:
             old: dict[str, str | None] = {}
         else:
-            stored = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+            stored = instance.__class__._default_manager.select_for_update().get(pk=instance.pk)
             old = audited_values(stored)
         instance.save()
         new = audited_values(instance)
@@ -156,7 +156,7 @@ def audited_delete(instance: Audited, *, actor, reason: str) -> None:
         raise ValidationError({"reason": _("A reason for deletion is required.")})
     with transaction.atomic():
         # Record what the database holds, not unsaved edits the caller may have made to `instance`.
-        stored = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+        stored = instance.__class__._default_manager.select_for_update().get(pk=instance.pk)
         old = audited_values(stored)
         study_id, site_id = stored.audit_scope()
         object_id, object_repr = stored.pk, str(stored)

@@ -4,8 +4,9 @@ import datetime as dt
 from typing import Any
 
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from opencro.api.pagination import LimitOffset
 from opencro.jobs.selectors import job_get, job_list, job_study
 from opencro.jobs.services import job_submit
 
@@ -48,7 +49,7 @@ def start_job(request, payload: JobIn):
 
 
 @router.get("", response=list[JobOut], summary="Your jobs, newest first")
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def list_jobs(request):
     return job_list(request.user)
 
