@@ -12,7 +12,18 @@ from opencro.accounts import services as accounts
 from opencro.accounts.models import User
 from opencro.accounts.permissions import DEFAULT_ROLES, RoleCode
 from opencro.studies import services as studies
-from opencro.studies.models import Arm, Country, Study, Visit
+from opencro.studies.models import (
+    Activity,
+    Arm,
+    Country,
+    EligibilityCriterion,
+    Endpoint,
+    Epoch,
+    Objective,
+    ProtocolVersion,
+    Study,
+    Visit,
+)
 from opencro.subjects import services as subjects
 
 PASSWORD = "Test-password-2026"
@@ -165,6 +176,30 @@ def build_world() -> World:
 @pytest.fixture
 def world(db) -> World:
     return build_world()
+
+
+def protocol_elements(study) -> dict[str, int]:
+    """One element of each kind that nothing refers to (so the matrix may change and delete it)."""
+
+    def save(instance):
+        return studies.protocol_item_save(actor=None, instance=instance).pk
+
+    endpoint_objective = Objective(study=study, level="primary", description="Efficacy")
+    ids = {
+        "arms": save(Arm(study=study, code="X", name="Arm X", type="experimental")),
+        "epochs": save(Epoch(study=study, name="Run-in", order=1)),
+        "visits": save(Visit(study=study, code="VX", name="Extra", order=99, day=99)),
+        "activities": save(Activity(study=study, code="ACT", name="Vitals", kind="assessment")),
+        "eligibility": save(EligibilityCriterion(study=study, kind="exclusion", number=1, text="Pregnancy")),
+        "countries": save(Country(study=study, code="DE", name="Germany", regulator="BfArM")),
+        "objectives": save(Objective(study=study, level="exploratory", description="Biomarkers")),
+        "endpoint_objective": save(endpoint_objective),
+        "protocol-versions": save(ProtocolVersion(study=study, version="2.0")),
+        "soa_activity": save(Activity(study=study, code="SOA", name="ECG", kind="assessment")),
+        "soa_visit": Visit.objects.get(study=study, code="V1").pk,
+    }
+    ids["endpoints"] = save(Endpoint(objective=endpoint_objective, level="primary", type="continuous", description="y"))
+    return ids
 
 
 def _randomised(w: World, site, number: str, arm_index: int):

@@ -6,8 +6,6 @@ rows, so that handlers past the 404 are reached too. No response may be a server
 response must conform to the published schema.
 """
 
-import datetime as dt
-
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
@@ -31,6 +29,7 @@ from opencro.studies.models import (
     Visit,
 )
 from opencro.wsgi import application
+from tests.conftest import protocol_elements
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
@@ -71,39 +70,22 @@ COLLECTIONS = {
 @pytest.fixture
 def real_ids(world) -> dict[str, dict[str, int]]:
     """Give the study one row of each protocol element; return real ids by path parameter and collection."""
-    save = studies.protocol_item_save
     study = world.study
-    epoch = save(actor=None, instance=Epoch(study=study, name="Treatment", order=1))
-    visit = Visit.objects.get(study=study, code="V1")
-    activity = save(actor=None, instance=Activity(study=study, code="VS", name="Vital signs", kind="assessment"))
-    studies.schedule_set(actor=None, visit=visit, activity=activity, planned=True)
-    objective = save(actor=None, instance=Objective(study=study, level="primary", description="Efficacy"))
-    endpoint = save(
+    ids = protocol_elements(study)
+    studies.schedule_set(
         actor=None,
-        instance=Endpoint(objective=objective, level="primary", type="time_to_event", description="Time to death"),
+        visit=Visit.objects.get(pk=ids["soa_visit"]),
+        activity=Activity.objects.get(pk=ids["soa_activity"]),
+        planned=True,
     )
-    criterion = save(actor=None, instance=EligibilityCriterion(study=study, kind="inclusion", number=1, text="Adult"))
-    version = save(
-        actor=None, instance=ProtocolVersion(study=study, version="1.0", effective_date=dt.date(2026, 1, 15))
-    )
-    items = {
-        "arms": world.arms[0].pk,
-        "epochs": epoch.pk,
-        "visits": visit.pk,
-        "activities": activity.pk,
-        "eligibility": criterion.pk,
-        "countries": world.site_a.country_id,
-        "objectives": objective.pk,
-        "endpoints": endpoint.pk,
-        "protocol-versions": version.pk,
-    }
+    items = {collection: ids[collection] for collection in COLLECTIONS}
     assert set(items) == set(COLLECTIONS)
     params = {
         "study_id": study.pk,
         "site_id": world.site_a.pk,
-        "version_id": version.pk,
-        "activity_id": activity.pk,
-        "visit_id": visit.pk,
+        "version_id": ids["protocol-versions"],
+        "activity_id": ids["soa_activity"],
+        "visit_id": ids["soa_visit"],
     }
     return {"params": params, "items": items}
 

@@ -18,17 +18,9 @@ from opencro.accounts.permissions import RoleCode
 from opencro.jobs.services import job_submit
 from opencro.studies import services as studies
 from opencro.studies.models import (
-    Activity,
-    Arm,
-    Country,
-    EligibilityCriterion,
-    Endpoint,
-    Epoch,
-    Objective,
     ProtocolVersion,
-    Visit,
 )
-from tests.conftest import World, make_user
+from tests.conftest import World, make_user, protocol_elements
 from tests.conftest import build_world as shared_world
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -45,33 +37,9 @@ def build_world() -> World:
     w.locked = make_user("locked-out")
     for _attempt in range(5):
         accounts.login_failure_record(username=w.locked.username)
-    w.ids = _protocol_elements(study)
+    w.ids = protocol_elements(study)
     w.ids["job"] = job_submit(actor=w.users[RoleCode.PROJECT_MANAGER], name="audit.verify", study=study).pk
     return w
-
-
-def _protocol_elements(study) -> dict[str, int]:
-    """One element of each kind that nothing refers to (so the matrix may change and delete it)."""
-
-    def save(instance):
-        return studies.protocol_item_save(actor=None, instance=instance).pk
-
-    endpoint_objective = Objective(study=study, level="primary", description="Efficacy")
-    ids = {
-        "arms": save(Arm(study=study, code="X", name="Arm X", type="experimental")),
-        "epochs": save(Epoch(study=study, name="Run-in", order=1)),
-        "visits": save(Visit(study=study, code="VX", name="Extra", order=99, day=99)),
-        "activities": save(Activity(study=study, code="ACT", name="Vitals", kind="assessment")),
-        "eligibility": save(EligibilityCriterion(study=study, kind="exclusion", number=1, text="Pregnancy")),
-        "countries": save(Country(study=study, code="DE", name="Germany", regulator="BfArM")),
-        "objectives": save(Objective(study=study, level="exploratory", description="Biomarkers")),
-        "endpoint_objective": save(endpoint_objective),
-        "protocol-versions": save(ProtocolVersion(study=study, version="2.0")),
-        "soa_activity": save(Activity(study=study, code="SOA", name="ECG", kind="assessment")),
-        "soa_visit": Visit.objects.get(study=study, code="V1").pk,
-    }
-    ids["endpoints"] = save(Endpoint(objective=endpoint_objective, level="primary", type="continuous", description="y"))
-    return ids
 
 
 @pytest.fixture(scope="module")
