@@ -121,3 +121,14 @@ def test_sign_page_refuses_objects_of_other_studies(world, login):
     url = f"/accounts/sign/{world.study.pk}/studies.protocolversion/{other_version.pk}/"
     assert client.get(url).status_code == 404
     assert client.get(f"/accounts/sign/{world.study.pk}/subjects.subject/{world.subject_a.pk}/").status_code == 404
+
+
+def test_dashboard_and_api_show_the_manifestation(world, version, login):
+    pm = world.user("project_manager")
+    signature_apply(actor=pm, password=PASSWORD, instance=version, meaning=SignatureMeaning.APPROVE)
+    client = login(world.user("auditor"))
+    dashboard = client.get(f"/studies/{world.study.pk}/").content.decode()
+    assert pm.printed_name in dashboard and "I approve" in dashboard
+    (listed,) = client.get(f"/api/v1/studies/{world.study.pk}/protocol-versions").json()
+    (shown,) = listed["signatures"]
+    assert (shown["printed_name"], shown["meaning"], shown["broken_at"]) == (pm.printed_name, "approve", None)

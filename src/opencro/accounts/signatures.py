@@ -70,6 +70,18 @@ def signature_apply(*, actor: User, password: str, instance: models.Model, meani
     return signature
 
 
+def signatures_for_many(instances: list[models.Model]) -> dict[str, list[Signature]]:
+    """Signatures of several objects of one model in one query: {str(pk): [signature, ...]}."""
+    if not instances:
+        return {}
+    ct = ContentType.objects.get_for_model(instances[0])
+    ids = [str(i.pk) for i in instances]
+    found: dict[str, list[Signature]] = {pk: [] for pk in ids}
+    for signature in Signature.objects.filter(content_type=ct, object_id__in=ids).select_related("signer"):
+        found[signature.object_id].append(signature)
+    return found
+
+
 def signatures_for(instance: models.Model) -> list[Signature]:
     ct = ContentType.objects.get_for_model(instance)
     return list(Signature.objects.filter(content_type=ct, object_id=str(instance.pk)).select_related("signer"))

@@ -7,6 +7,7 @@ from ninja import Router, Schema, Status
 
 from opencro.accounts.access import access_study
 from opencro.accounts.permissions import Perm
+from opencro.accounts.signatures import signatures_for
 from opencro.studies import selectors, services
 
 router = Router(tags=["studies"])
@@ -105,6 +106,13 @@ class CountryOut(Schema):
     regulator: str
 
 
+class SignatureOut(Schema):
+    printed_name: str
+    meaning: str
+    signed_at: dt.datetime
+    broken_at: dt.datetime | None
+
+
 class ProtocolVersionOut(Schema):
     id: int
     version: str
@@ -112,6 +120,11 @@ class ProtocolVersionOut(Schema):
     effective_date: dt.date | None
     summary: str
     status: str
+    signatures: list[SignatureOut]
+
+    @staticmethod
+    def resolve_signatures(obj) -> list:
+        return signatures_for(obj)
 
 
 class SiteOut(Schema):

@@ -5,7 +5,7 @@ from django.shortcuts import render
 
 from opencro.accounts.access import access_study
 from opencro.accounts.permissions import Perm
-from opencro.accounts.signatures import signatures_for
+from opencro.accounts.signatures import signatures_for_many
 from opencro.studies import selectors
 
 
@@ -25,7 +25,7 @@ def dashboard(request, study_id: int):
             "study": study,
             "access": access,
             "summary": selectors.study_summary(access),
-            "versions": study.protocol_versions.all(),
+            "versions": _versions_with_signatures(study),
         },
     )
 
@@ -34,7 +34,7 @@ def dashboard(request, study_id: int):
 def protocol(request, study_id: int):
     access = access_study(request.user, study_id)
     study = access.membership.study
-    versions = [(v, signatures_for(v)) for v in study.protocol_versions.all()]
+    versions = _versions_with_signatures(study)
     return render(
         request,
         "studies/protocol.html",
@@ -64,3 +64,10 @@ def sites(request, study_id: int):
             "access": access,
         },
     )
+
+
+def _versions_with_signatures(study) -> list[tuple]:
+    """Protocol versions with their signatures: every view of a signed object shows them."""
+    versions = list(study.protocol_versions.all())
+    signatures = signatures_for_many(versions)
+    return [(v, signatures[str(v.pk)]) for v in versions]
