@@ -33,6 +33,7 @@ EXEMPT = {
     "accounts.user_preferences_update": "changes only the actor's own time zone and language",
     "signatures.content_hash": "a pure function",
     "signatures.signatures_for": "a read",
+    "signatures.signatures_for_many": "a read",
     "signatures.signatures_recheck": "runs inside a write whose service already checked permission",
 }
 ADMIN, OWNER = "admin", "owner"  # who may call a service that no study permission opens
