@@ -219,7 +219,7 @@ BY_NAME = {c.name: c for c in CASES}
 
 
 class _Undo(Exception):
-    pass
+    """Raised inside a savepoint to roll back a service call that was allowed."""
 
 
 def attempt(case: Case, world, actor) -> Exception | None:
