@@ -38,6 +38,11 @@ def build_world() -> World:
     for _attempt in range(5):
         accounts.login_failure_record(username=w.locked.username)
     w.ids = protocol_elements(study)
+    w.ids["admin_role"] = study.roles.get(code=RoleCode.SYSTEM_ADMIN).pk
+    departing = make_user("departing")
+    w.ids["departing"] = accounts.membership_grant(
+        actor=w.admin, user=departing, study=study, role_code=RoleCode.SYSTEM_ADMIN
+    ).pk
     w.ids["job"] = job_submit(actor=w.users[RoleCode.PROJECT_MANAGER], name="audit.verify", study=study).pk
     return w
 

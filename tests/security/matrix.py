@@ -155,6 +155,7 @@ PAGES: list[Route] = [
         )
         for fmt in ("csv", "pdf")
     ),
+    page("GET", "studies/<int:study_id>/team/", S, Perm.STUDY_MANAGE_ACCESS, url="/studies/{study}/team/"),
     # jobs (owned by the jobs app): a job is seen by its creator (the project manager) and superusers
     page("GET", "jobs/", Access.SIGNED_IN, full=False),
     # the outsider's post names a study that is not theirs: the form refuses it (200, with the error)
@@ -243,6 +244,35 @@ API: list[Route] = [
     ),
     api("GET", f"{STUDY_PATH}/subjects", S, Perm.SUBJECT_VIEW, url="/api/v1/studies/{study}/subjects"),
     api("GET", f"{STUDY_PATH}/audit", S, Perm.AUDIT_VIEW, url="/api/v1/studies/{study}/audit?limit=1000"),
+    # team: roles and members (the system_admin role's permissions are held by every manager role,
+    # so every role with study.manage_access may set them, grant them and revoke them)
+    api("GET", f"{STUDY_PATH}/roles", S, Perm.STUDY_MANAGE_ACCESS, url="/api/v1/studies/{study}/roles"),
+    api(
+        "PATCH",
+        f"{STUDY_PATH}/roles/{{role_id}}",
+        S,
+        Perm.STUDY_MANAGE_ACCESS,
+        url="/api/v1/studies/{study}/roles/{admin_role}",
+        data={"permissions": ["study.view", "site.view", "study.manage_access", "audit.view"], "reason": "matrix"},
+    ),
+    api("GET", f"{STUDY_PATH}/members", S, Perm.STUDY_MANAGE_ACCESS, url="/api/v1/studies/{study}/members"),
+    api(
+        "POST",
+        f"{STUDY_PATH}/members",
+        S,
+        Perm.STUDY_MANAGE_ACCESS,
+        url="/api/v1/studies/{study}/members",
+        data={"username": "outsider", "role_code": "system_admin", "reason": "matrix"},
+        ok=201,
+    ),
+    api(
+        "DELETE",
+        f"{STUDY_PATH}/members/{{membership_id}}",
+        S,
+        Perm.STUDY_MANAGE_ACCESS,
+        url="/api/v1/studies/{study}/members/{departing}?reason=matrix",
+        ok=204,
+    ),
     *(route for element in PROTOCOL_ELEMENTS for route in _protocol_rows(*element)),
     api(
         "PUT",

@@ -10,7 +10,9 @@ from tests.security.matrix import ROUTES, Access
 pytestmark = pytest.mark.django_db
 
 ROLES = list(DEFAULT_ROLES)
-READ_ONLY_ROLES = [r for r in ROLES if not DEFAULT_ROLES[r] & {Perm.STUDY_EDIT, Perm.SITE_EDIT}]
+READ_ONLY_ROLES = [
+    r for r in ROLES if not DEFAULT_ROLES[r] & {Perm.STUDY_EDIT, Perm.SITE_EDIT, Perm.STUDY_MANAGE_ACCESS}
+]
 
 
 def expected_status(route, permissions: set[str]) -> int:

@@ -15,7 +15,7 @@ from django.db import transaction
 
 from opencro.accounts import services as accounts
 from opencro.accounts import signatures
-from opencro.accounts.models import ApiToken, Role, User
+from opencro.accounts.models import ApiToken, Membership, Role, User
 from opencro.accounts.permissions import DEFAULT_ROLES, Perm, RoleCode
 from opencro.studies import services as studies
 from opencro.studies.models import Activity, Arm, Country, ProtocolVersion, Site, Study, Visit
@@ -193,6 +193,13 @@ CASES = [
         "accounts.membership_grant",
         lambda w, u: accounts.membership_grant(
             actor=u, user=w.locked, study=w.study, role_code=RoleCode.SPONSOR_OVERSIGHT
+        ),
+        Perm.STUDY_MANAGE_ACCESS,
+    ),
+    Case(
+        "accounts.membership_revoke",
+        lambda w, u: accounts.membership_revoke(
+            actor=u, membership=Membership.objects.get(pk=w.ids["departing"]), reason="r"
         ),
         Perm.STUDY_MANAGE_ACCESS,
     ),

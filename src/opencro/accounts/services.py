@@ -224,6 +224,30 @@ def membership_grant(
     return membership
 
 
+def membership_revoke(*, actor: User | None, membership: Membership, reason: str) -> Membership:
+    """End a user's access to a study (the row stays, inactive, so the trail keeps its meaning)."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("A reason is required.")})
+    if actor is not None and actor.pk == membership.user_id:
+        raise ValidationError({"user": _("You cannot revoke your own access.")})
+    _grant_check(
+        actor, membership.study, permissions=set(membership.role.permissions), sites=list(membership.sites.all())
+    )
+    membership.is_active = False
+    with transaction.atomic():
+        audited_save(membership, actor=actor, reason=reason)
+        audit_event(
+            actor=actor,
+            action=AuditAction.REVOKE,
+            object_type=object_type_of(Membership),
+            object_id=membership.pk,
+            object_repr=str(membership),
+            study_id=membership.study_id,
+            reason=reason,
+        )
+    return membership
+
+
 def _hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 

@@ -16,6 +16,7 @@ from opencro.accounts.access import access_study
 from opencro.accounts.forms import LoginForm, PreferencesForm, SignForm, UnlockForm
 from opencro.accounts.models import User
 from opencro.accounts.permissions import Perm
+from opencro.accounts.selectors import study_roles, team_members
 from opencro.accounts.signatures import signature_apply, signatures_for
 
 
@@ -102,5 +103,23 @@ def sign(request, study_id: int, object_type: str, object_id: str):
             "instance": instance,
             "signatures": signatures_for(instance),
             "study_id": study_id,
+        },
+    )
+
+
+@login_required
+def team(request, study_id: int):
+    """The study's members and the permissions of each role (changes go through the API)."""
+    access = access_study(request.user, study_id, Perm.STUDY_MANAGE_ACCESS)
+    roles = list(study_roles(access))
+    grid = [(perm, [perm.value in role.permissions for role in roles]) for perm in Perm]
+    return render(
+        request,
+        "accounts/team.html",
+        {
+            "study": access.membership.study,
+            "members": team_members(access),
+            "roles": roles,
+            "grid": grid,
         },
     )

@@ -50,6 +50,7 @@ def _invalid(request, exc):
 
 
 def _register() -> None:
+    from opencro.accounts.api import router as team_router
     from opencro.audit.api import router as audit_router
     from opencro.jobs.api import router as jobs_router
     from opencro.studies.api import router as studies_router
@@ -60,6 +61,7 @@ def _register() -> None:
     api.add_router("/studies", studies_router)
     api.add_router("/studies", subjects_router)
     api.add_router("/studies", audit_router)
+    api.add_router("/studies", team_router)
     api.add_router("/jobs", jobs_router)
 
 
