@@ -137,7 +137,16 @@ def browse(browser, live_server) -> Browse:
     page.route("**/*", on_route)
     page.on("console", lambda msg: msg.type == "error" and tab.console_errors.append(f"{msg.text} ({page.url})"))
     page.on("pageerror", lambda exc: tab.page_errors.append(f"{exc} ({page.url})"))
-    page.on("requestfailed", lambda req: tab.failed_requests.append(f"{req.url}: {req.failure}"))
+    page.on("requestfailed", lambda req: _record_failure(tab, req))
     page.on("response", on_response)
     yield tab
     context.close()
+
+
+def _record_failure(tab, request) -> None:
+    """Record a request that failed, except one the browser cancelled because the page navigated
+    away while it was in flight (net::ERR_ABORTED: a submitted form, a followed link); server
+    errors are still caught by status, off-host requests by the router."""
+    if request.failure == "net::ERR_ABORTED":
+        return
+    tab.failed_requests.append(f"{request.url}: {request.failure}")
