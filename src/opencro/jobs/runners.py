@@ -8,9 +8,10 @@ import logging
 import os
 import socket
 import threading
+import time
 
 from django.conf import settings
-from django.db import connections
+from django.db import OperationalError, connections
 from django.utils import timezone
 
 from opencro.jobs.models import Job, JobStatus
@@ -45,11 +46,24 @@ def start_thread(job_id: int) -> threading.Thread:
     return thread
 
 
+_LOCK_RETRIES = 100
+
+
 def _thread_main(job_id: int) -> None:
     from opencro.jobs.services import job_run
 
     try:
-        job_run(job_id=job_id, worker=worker_name("thread"))
+        for attempt in range(_LOCK_RETRIES):
+            try:
+                job_run(job_id=job_id, worker=worker_name("thread"))
+                return
+            except OperationalError as exc:
+                # SQLite's shared-cache (in-memory) databases report a table lock at once instead of
+                # waiting out the busy timeout. job_run claims the job with its first write, so a run
+                # refused here has not started; one that had started is not queued, and is skipped.
+                if "table is locked" not in str(exc) or attempt == _LOCK_RETRIES - 1:
+                    raise
+                time.sleep(0.02)
     finally:
         connections.close_all()  # this thread's connections only
 
