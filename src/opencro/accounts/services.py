@@ -211,13 +211,10 @@ def membership_grant(
         old_sites = sorted(membership.sites.values_list("number", flat=True))
         membership.sites.set(sites)
         new_sites = sorted(s.number for s in sites)
-        audit_event(
+        _membership_event(
+            membership,
+            AuditAction.GRANT,
             actor=actor,
-            action=AuditAction.GRANT,
-            object_type=object_type_of(Membership),
-            object_id=membership.pk,
-            object_repr=str(membership),
-            study_id=study.pk,
             changes={"sites": (",".join(old_sites) or None, ",".join(new_sites) or "all")},
             reason=reason,
         )
@@ -236,16 +233,22 @@ def membership_revoke(*, actor: User | None, membership: Membership, reason: str
     membership.is_active = False
     with transaction.atomic():
         audited_save(membership, actor=actor, reason=reason)
-        audit_event(
-            actor=actor,
-            action=AuditAction.REVOKE,
-            object_type=object_type_of(Membership),
-            object_id=membership.pk,
-            object_repr=str(membership),
-            study_id=membership.study_id,
-            reason=reason,
-        )
+        _membership_event(membership, AuditAction.REVOKE, actor=actor, reason=reason)
     return membership
+
+
+def _membership_event(membership: Membership, action: str, *, actor: User | None, changes=None, reason: str) -> None:
+    """Audit a grant or revocation as its own action, so the trail can be filtered for them."""
+    audit_event(
+        actor=actor,
+        action=action,
+        object_type=object_type_of(Membership),
+        object_id=membership.pk,
+        object_repr=str(membership),
+        study_id=membership.study_id,
+        changes=changes,
+        reason=reason,
+    )
 
 
 def _hash_secret(secret: str) -> str:
