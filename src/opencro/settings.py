@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "opencro.audit",
     "opencro.studies",
     "opencro.subjects",
+    "opencro.edc",
     "opencro.jobs",
 ]
 

@@ -19,7 +19,10 @@ class Perm(models.TextChoices):
     TREATMENT_VIEW = "treatment.view", _("See treatment assignments (unblinded)")
     AUDIT_VIEW = "audit.view", _("Read the audit trail")
     SIGN = "esign.sign", _("Apply e-signatures")
+    DATA_VIEW = "data.view", _("View clinical data (casebooks, forms, queries)")
     DATA_ENTER = "data.enter", _("Enter clinical data")
+    BUILD_EDIT = "edc.build", _("Import, edit and publish the study build (eCRFs, edit checks)")
+    SIGNOFF = "data.signoff", _("Sign casebooks as investigator")
     DATA_REVIEW = "data.review", _("Review data, raise and close queries")
     SDV = "data.sdv", _("Source data verification")
     DATA_LOCK = "data.lock", _("Freeze and lock data")
@@ -31,8 +34,8 @@ class Perm(models.TextChoices):
     ANALYSIS_RUN = "analysis.run", _("Run analyses and produce TLFs")
 
 
-READ_ONLY = {Perm.STUDY_VIEW, Perm.SITE_VIEW, Perm.SUBJECT_VIEW, Perm.AUDIT_VIEW}
-_BLINDED_READ = {Perm.STUDY_VIEW, Perm.SITE_VIEW, Perm.SUBJECT_VIEW}
+READ_ONLY = {Perm.STUDY_VIEW, Perm.SITE_VIEW, Perm.SUBJECT_VIEW, Perm.DATA_VIEW, Perm.AUDIT_VIEW}
+_BLINDED_READ = {Perm.STUDY_VIEW, Perm.SITE_VIEW, Perm.SUBJECT_VIEW, Perm.DATA_VIEW}
 
 
 class RoleCode(models.TextChoices):
@@ -53,7 +56,7 @@ class RoleCode(models.TextChoices):
 
 
 DEFAULT_ROLES: dict[str, set[str]] = {
-    RoleCode.SYSTEM_ADMIN: {*_BLINDED_READ, Perm.STUDY_MANAGE_ACCESS, Perm.AUDIT_VIEW},
+    RoleCode.SYSTEM_ADMIN: {Perm.STUDY_VIEW, Perm.SITE_VIEW, Perm.SUBJECT_VIEW, Perm.STUDY_MANAGE_ACCESS, Perm.AUDIT_VIEW},
     RoleCode.PROJECT_MANAGER: {
         *_BLINDED_READ,
         Perm.STUDY_EDIT,
@@ -68,6 +71,7 @@ DEFAULT_ROLES: dict[str, set[str]] = {
         *_BLINDED_READ,
         Perm.DATA_REVIEW,
         Perm.DATA_LOCK,
+        Perm.BUILD_EDIT,
         Perm.AUDIT_VIEW,
         Perm.SIGN,
     },
@@ -81,13 +85,14 @@ DEFAULT_ROLES: dict[str, set[str]] = {
     },
     RoleCode.SAFETY_PHYSICIAN: {*_BLINDED_READ, Perm.SAFETY_VIEW, Perm.SAFETY_EDIT, Perm.SIGN},
     RoleCode.REGULATORY_SPECIALIST: {*_BLINDED_READ, Perm.REGULATORY_EDIT, Perm.SIGN},
-    RoleCode.PHARMACIST: {*_BLINDED_READ, Perm.TREATMENT_VIEW, Perm.SUPPLY_MANAGE},
+    RoleCode.PHARMACIST: {Perm.STUDY_VIEW, Perm.SITE_VIEW, Perm.SUBJECT_VIEW, Perm.TREATMENT_VIEW, Perm.SUPPLY_MANAGE},
     RoleCode.INVESTIGATOR: {
         *_BLINDED_READ,
         Perm.SUBJECT_EDIT,
         Perm.DATA_ENTER,
         Perm.SAFETY_VIEW,
         Perm.SIGN,
+        Perm.SIGNOFF,
     },
     RoleCode.STUDY_COORDINATOR: {*_BLINDED_READ, Perm.SUBJECT_EDIT, Perm.DATA_ENTER},
     RoleCode.AUDITOR: {*READ_ONLY, Perm.SAFETY_VIEW},

@@ -8,6 +8,8 @@ import datetime as dt
 import decimal
 import json
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -79,6 +81,48 @@ def _actor_fields(actor) -> dict:
     return {"user_id": actor.pk, "username": actor.get_username()}
 
 
+@dataclass(frozen=True)
+class Change:
+    """One field of one object changing, for `audit_changes` (bulk writers such as EDC saves)."""
+
+    object_type: str
+    object_id: str | int
+    object_repr: str
+    study_id: int | None
+    site_id: int | None
+    field: str
+    old: str | None
+    new: str | None
+    action: str = AuditAction.UPDATE
+
+
+def audit_changes(*, actor, changes: Sequence[Change], reason: str = "") -> list[AuditRecord]:
+    """Append one record per change, all with the same actor, time and reason, in one chain step."""
+    now = timezone.now()
+    who = _actor_fields(actor)
+    rows = [
+        {
+            "timestamp": now,
+            "action": c.action,
+            "object_type": c.object_type,
+            "object_id": str(c.object_id),
+            "object_repr": c.object_repr[:255],
+            "study_id": c.study_id,
+            "site_id": c.site_id,
+            "reason": reason,
+            "field": c.field,
+            "old_value": c.old,
+            "new_value": c.new,
+            **who,
+        }
+        for c in changes
+    ]
+    if not rows:
+        return []
+    with transaction.atomic():
+        return _append(rows)
+
+
 def audit_event(
     *,
     actor,
@@ -92,22 +136,15 @@ def audit_event(
     reason: str = "",
 ) -> list[AuditRecord]:
     """Append one record per changed field (or one record with no field) for an event."""
-    now = timezone.now()
-    base = {
-        "timestamp": now,
-        "action": action,
-        "object_type": object_type,
-        "object_id": str(object_id),
-        "object_repr": object_repr[:255],
-        "study_id": study_id,
-        "site_id": site_id,
-        "reason": reason,
-        **_actor_fields(actor),
-    }
     items = list((changes or {}).items()) or [("", (None, None))]
-    rows = [{**base, "field": field, "old_value": old, "new_value": new} for field, (old, new) in items]
-    with transaction.atomic():
-        return _append(rows)
+    return audit_changes(
+        actor=actor,
+        changes=[
+            Change(object_type, object_id, object_repr, study_id, site_id, field, old, new, action)
+            for field, (old, new) in items
+        ],
+        reason=reason,
+    )
 
 
 def audited_save(instance: Audited, *, actor, reason: str = "") -> Audited:

@@ -1,0 +1,122 @@
+"""Clinical data: casebook, visits (event data), forms and item values.
+
+Study, site and subject ids are copied onto every form so that site scoping and listings are
+single-table filters; `event_oid`/`form_oid` are copied so data finds its definitions again in
+another build version.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from opencro.audit.models import Audited
+from opencro.edc.models.build import BuildVersion, EventDef, FormDef, ItemDef
+
+
+class Casebook(Audited):
+    """A subject's CRF: which build version they are on; the investigator signs it as a whole."""
+
+    subject = models.OneToOneField("subjects.Subject", on_delete=models.PROTECT, related_name="casebook")
+    study = models.ForeignKey("studies.Study", on_delete=models.PROTECT, related_name="+")
+    site = models.ForeignKey("studies.Site", on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(BuildVersion, on_delete=models.PROTECT, related_name="casebooks")
+
+    def __str__(self) -> str:
+        return f"casebook {self.subject}"
+
+
+class EventStatus(models.TextChoices):
+    STARTED = "started", _("Started")
+    COMPLETED = "completed", _("Completed")
+    NOT_DONE = "not_done", _("Not done")
+
+
+class EventData(Audited):
+    study = models.ForeignKey("studies.Study", on_delete=models.PROTECT, related_name="+")
+    site = models.ForeignKey("studies.Site", on_delete=models.PROTECT, related_name="+")
+    subject = models.ForeignKey("subjects.Subject", on_delete=models.PROTECT, related_name="events")
+    event_def = models.ForeignKey(EventDef, on_delete=models.PROTECT, related_name="+")
+    event_oid = models.CharField(max_length=100)
+    repeat_key = models.PositiveIntegerField(default=1)
+    visit_date = models.DateField(_("visit date"), null=True, blank=True)
+    status = models.CharField(max_length=10, choices=EventStatus.choices, default=EventStatus.STARTED)
+    not_done_reason = models.CharField(_("reason not done"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["subject", "event_def__order", "repeat_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["subject", "event_oid", "repeat_key"], name="eventdata_unique"),
+        ]
+
+    def __str__(self) -> str:
+        suffix = f" #{self.repeat_key}" if self.repeat_key > 1 else ""
+        return f"{self.subject_id}:{self.event_oid}{suffix}"
+
+
+class FormStatus(models.TextChoices):
+    INCOMPLETE = "incomplete", _("Incomplete")
+    COMPLETE = "complete", _("Complete")
+
+
+class SdvStatus(models.TextChoices):
+    NOT_REQUIRED = "not_required", _("Not required")
+    REQUIRED = "required", _("Required")
+    VERIFIED = "verified", _("Verified")
+
+
+class FormData(Audited):
+    study = models.ForeignKey("studies.Study", on_delete=models.PROTECT, related_name="+")
+    site = models.ForeignKey("studies.Site", on_delete=models.PROTECT, related_name="+")
+    subject = models.ForeignKey("subjects.Subject", on_delete=models.PROTECT, related_name="forms")
+    event = models.ForeignKey(EventData, on_delete=models.PROTECT, related_name="forms")
+    form_def = models.ForeignKey(FormDef, on_delete=models.PROTECT, related_name="+")
+    form_oid = models.CharField(max_length=100)
+    repeat_key = models.PositiveIntegerField(default=1)
+    status = models.CharField(max_length=10, choices=FormStatus.choices, default=FormStatus.INCOMPLETE)
+    first_entered_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    sdv_status = models.CharField(max_length=12, choices=SdvStatus.choices, default=SdvStatus.NOT_REQUIRED)
+    reviewed = models.BooleanField(_("data-manager reviewed"), default=False)
+    frozen = models.BooleanField(default=False)
+    locked = models.BooleanField(default=False)
+
+    audit_exclude = ("updated_at",)
+
+    class Meta:
+        ordering = ["subject", "event", "form_oid", "repeat_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "form_oid", "repeat_key"], name="formdata_unique"),
+        ]
+        indexes = [models.Index(fields=["study", "site", "form_oid"])]
+
+    def __str__(self) -> str:
+        suffix = f" #{self.repeat_key}" if self.repeat_key > 1 else ""
+        return f"{self.event}:{self.form_oid}{suffix}"
+
+
+class ItemData(Audited):
+    """One item value; `value` is canonical text (ISO 8601 dates, decimal strings, codes)."""
+
+    form = models.ForeignKey(FormData, on_delete=models.PROTECT, related_name="items")
+    item_def = models.ForeignKey(ItemDef, on_delete=models.PROTECT, related_name="+")
+    group_repeat = models.PositiveIntegerField(default=1)
+    value = models.TextField(null=True, blank=True)
+    not_done_reason = models.CharField(max_length=200, blank=True)
+    verified = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    audit_exclude = ("updated_at", "updated_by")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["form", "item_def", "group_repeat"], name="itemdata_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.form_id}:{self.item_def_id}[{self.group_repeat}]"
+
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        return self.form.study_id, self.form.site_id

@@ -1,0 +1,1 @@
+"""EDC writes. Each public function is one transaction with its audit records."""

@@ -1,0 +1,277 @@
+"""Data entry: saving a form's values with validation, branching, derivations, checks and audit."""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opencro.accounts.access import access_require
+from opencro.accounts.models import User
+from opencro.accounts.permissions import Perm
+from opencro.audit.services import Change, audit_changes, audited_save
+from opencro.edc.checks import form_evaluate
+from opencro.edc.entries import ItemEntry, Key, entries_apply, key_label, repeats_of
+from opencro.edc.environment import VersionNames
+from opencro.edc.models import Casebook, EventData, EventDef, EventForm, FormData, FormStatus, ItemData
+from opencro.edc.models.data import SdvStatus
+from opencro.edc.selectors import current_version
+from opencro.edc.services.autoqueries import auto_queries_reconcile
+from opencro.edc.spec import form_spec
+from opencro.subjects.models import Subject
+
+ITEM_TYPE = "edc.itemdata"
+
+
+@dataclass
+class SaveResult:
+    form: FormData
+    changed: int = 0
+    opened: list = field(default_factory=list)
+    closed: list = field(default_factory=list)
+
+
+class FormErrors(ValidationError):
+    """Values that cannot be stored, keyed "OID" or "OID@repeat"; nothing was written."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.field_errors = errors
+        super().__init__({key: [message] for key, message in errors.items()})
+
+
+def _entry_check(actor: User | None, subject: Subject) -> None:
+    if actor is None:
+        return
+    access = access_require(actor, subject.study, Perm.DATA_ENTER)
+    if access.site_ids is not None and subject.site_id not in access.site_ids:
+        raise PermissionDenied(_("This site is outside your membership."))
+
+
+def casebook_for(subject: Subject, *, actor: User | None) -> Casebook:
+    """The subject's casebook, opened on the study's current build version at first entry."""
+    casebook = Casebook.objects.filter(subject=subject).select_related("version").first()
+    if casebook is None:
+        casebook = audited_save(
+            Casebook(
+                subject=subject,
+                study_id=subject.study_id,
+                site_id=subject.site_id,
+                version=current_version(subject.study),
+            ),
+            actor=actor,
+        )
+    return casebook
+
+
+def event_open(
+    *,
+    actor: User | None,
+    subject: Subject,
+    event_oid: str,
+    repeat: int = 1,
+    visit_date: dt.date | None = None,
+    reason: str = "",
+) -> EventData:
+    """Start (or return) a visit of the subject's casebook; record or correct its date."""
+    _entry_check(actor, subject)
+    with transaction.atomic():
+        casebook = casebook_for(subject, actor=actor)
+        return _event(actor, subject, casebook, event_oid, repeat, visit_date, reason)
+
+
+def _event(actor, subject, casebook, event_oid, repeat, visit_date, reason) -> EventData:
+    event_def = EventDef.objects.filter(version=casebook.version, oid=event_oid).first()
+    if event_def is None:
+        raise ValidationError({"event": _("No event %(oid)s in this casebook's build.") % {"oid": event_oid}})
+    if repeat < 1 or (repeat > 1 and not event_def.repeating):
+        raise ValidationError({"event": _("Event %(oid)s does not repeat.") % {"oid": event_oid}})
+    event = (
+        EventData.objects.select_for_update().filter(subject=subject, event_oid=event_oid, repeat_key=repeat).first()
+    )
+    if event is None:
+        event = audited_save(
+            EventData(
+                study_id=subject.study_id,
+                site_id=subject.site_id,
+                subject=subject,
+                event_def=event_def,
+                event_oid=event_oid,
+                repeat_key=repeat,
+                visit_date=visit_date,
+            ),
+            actor=actor,
+        )
+    elif visit_date is not None and visit_date != event.visit_date:
+        if event.visit_date is not None and not reason.strip():
+            raise ValidationError({"reason": _("A reason for change is required.")})
+        event.visit_date = visit_date
+        event = audited_save(event, actor=actor, reason=reason or "visit date entered")
+    return event
+
+
+def form_save(
+    *,
+    actor: User | None,
+    subject: Subject,
+    event_oid: str,
+    form_oid: str,
+    entries: Iterable[ItemEntry],
+    event_repeat: int = 1,
+    form_repeat: int = 1,
+    visit_date: dt.date | None = None,
+    reason: str = "",
+    today: dt.date | None = None,
+) -> SaveResult:
+    """Validate and store a form's values; derive, hide and check; open and close automatic queries.
+
+    All or nothing: any value that does not fit its item (type, code list, hard range) is
+    reported with its item and nothing is written. A change to a value already stored needs a
+    reason; a change to a verified value resets its verification.
+    """
+    _entry_check(actor, subject)
+    entries = list(entries)
+    with transaction.atomic():
+        casebook = casebook_for(subject, actor=actor)
+        event = _event(actor, subject, casebook, event_oid, event_repeat, visit_date, reason)
+        form = _form(actor, event, casebook, form_oid, form_repeat)
+        if form.locked or form.frozen:
+            raise ValidationError({"form": _("This form is locked.") if form.locked else _("This form is frozen.")})
+        spec = form_spec(form.form_def)
+        fields = spec.field_by_oid()
+        stored = {
+            (row.item_def_id, row.group_repeat): row for row in ItemData.objects.select_for_update().filter(form=form)
+        }
+        by_id = {f.item_id: f for f in fields.values()}
+        values: dict[Key, str | None] = {}
+        not_done: dict[Key, str] = {}
+        for (item_id, repeat), row in stored.items():
+            if item_id in by_id:
+                key = (by_id[item_id].oid, repeat)
+                values[key] = row.value
+                if row.not_done_reason:
+                    not_done[key] = row.not_done_reason
+        errors = entries_apply(spec, entries, values, not_done, today)
+        if errors:
+            raise FormErrors(errors)
+        repeats = repeats_of(spec, values)
+        result = form_evaluate(
+            spec,
+            values,
+            not_done=set(not_done),
+            subject_id=subject.pk,
+            names=VersionNames(casebook.version_id),
+            event_oid=event_oid,
+            repeats=repeats,
+            today=today,
+        )
+        now = timezone.now()
+        changes = _write_values(actor, form, spec, stored, result.values, not_done, reason, now, subject)
+        form_changes = False
+        status = FormStatus.COMPLETE if result.complete else FormStatus.INCOMPLETE
+        if form.status != status:
+            form.status, form_changes = status, True
+        if form.first_entered_at is None:
+            form.first_entered_at, form_changes = now, True
+        if changes and any(c.field == "verified" for c in changes) and form.sdv_status == SdvStatus.VERIFIED:
+            form.sdv_status, form_changes = SdvStatus.REQUIRED, True
+        form.updated_at = now
+        if form_changes:
+            audited_save(form, actor=actor, reason=reason or "form saved")
+        else:
+            FormData.objects.filter(pk=form.pk).update(updated_at=now)
+        opened, closed = auto_queries_reconcile(form=form, firings=result.firings, actor=actor)
+    return SaveResult(form=form, changed=sum(c.field == "value" for c in changes), opened=opened, closed=closed)
+
+
+def _form(actor, event: EventData, casebook: Casebook, form_oid: str, repeat: int) -> FormData:
+    ref = EventForm.objects.filter(event__version=casebook.version, event__oid=event.event_oid, form__oid=form_oid)
+    ref = ref.select_related("form").first()
+    if ref is None:
+        raise ValidationError(
+            {"form": _("Form %(form)s is not part of event %(event)s.") % {"form": form_oid, "event": event.event_oid}}
+        )
+    if repeat < 1 or (repeat > 1 and not ref.form.repeating):
+        raise ValidationError({"form": _("Form %(oid)s does not repeat.") % {"oid": form_oid}})
+    form = FormData.objects.select_for_update().filter(event=event, form_oid=form_oid, repeat_key=repeat).first()
+    if form is None:
+        form = audited_save(
+            FormData(
+                study_id=event.study_id,
+                site_id=event.site_id,
+                subject_id=event.subject_id,
+                event=event,
+                form_def=ref.form,
+                form_oid=form_oid,
+                repeat_key=repeat,
+                sdv_status=SdvStatus.NOT_REQUIRED,
+            ),
+            actor=actor,
+        )
+    return form
+
+
+def _write_values(actor, form, spec, stored, values, not_done, reason, now, subject) -> list[Change]:
+    """Insert and update item rows; return the audit changes written (value, reason not done, SDV reset)."""
+    fields = spec.field_by_oid()
+    new_rows, updated, changes = [], [], []
+    repr_prefix = f"{subject.number} {form.event.event_oid} {form.form_oid}"
+    pending: list[tuple[ItemData, list[tuple[str, str | None, str | None]]]] = []
+    for (oid, repeat), value in values.items():
+        f = fields.get(oid)
+        if f is None or f.is_descriptive:
+            continue
+        reason_nd = not_done.get((oid, repeat), "")
+        row = stored.get((f.item_id, repeat))
+        if row is None:
+            row = ItemData(
+                form=form, item_def_id=f.item_id, group_repeat=repeat, value=value, not_done_reason=reason_nd
+            )
+            row.updated_at, row.updated_by = now, actor if getattr(actor, "pk", None) else None
+            new_rows.append(row)
+            diffs = [("value", None, value)] if value is not None else []
+            diffs += [("not_done_reason", None, reason_nd)] if reason_nd else []
+            pending.append((row, diffs))
+            continue
+        diffs = []
+        if row.value != value:
+            if row.value is not None and not reason.strip():
+                raise FormErrors({key_label(oid, repeat): _("A reason for change is required.")})
+            diffs.append(("value", row.value, value))
+            if row.verified:
+                row.verified = False
+                diffs.append(("verified", "true", "false"))
+            row.value = value
+        if row.not_done_reason != reason_nd:
+            diffs.append(("not_done_reason", row.not_done_reason or None, reason_nd or None))
+            row.not_done_reason = reason_nd
+        if diffs:
+            row.updated_at, row.updated_by = now, actor if getattr(actor, "pk", None) else None
+            updated.append(row)
+            pending.append((row, diffs))
+    if new_rows:
+        ItemData.objects.bulk_create(new_rows)
+    if updated:
+        ItemData.objects.bulk_update(updated, ["value", "not_done_reason", "verified", "updated_at", "updated_by"])
+    by_id = {f.item_id: f for f in fields.values()}
+    for row, diffs in pending:
+        oid = by_id[row.item_def_id].oid
+        label = f"{repr_prefix} {key_label(oid, row.group_repeat)}"
+        for name, old, new in diffs:
+            changes.append(
+                Change(
+                    ITEM_TYPE,
+                    row.pk,
+                    label,
+                    form.study_id,
+                    form.site_id,
+                    name,
+                    old,
+                    new,
+                    "create" if old is None and name == "value" else "update",
+                )
+            )
+    audit_changes(actor=actor, changes=changes, reason=reason)
+    return changes

@@ -1,0 +1,172 @@
+"""A form's definition compiled for rendering, validation and checks (read once, cached).
+
+Published build versions never change, so a compiled spec is cached per form definition for
+the life of the process; drafts are compiled afresh every time.
+"""
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from opencro.edc.models import BuildStatus, EditCheck, FormDef, FormGroup
+from opencro.formats.build import EXECUTABLE_CONTEXTS
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    item_id: int
+    oid: str
+    name: str
+    group_oid: str
+    data_type: str
+    control_type: str
+    question: dict[str, str]
+    help_text: dict[str, str]
+    units: str
+    length: int | None
+    significant_digits: int | None
+    choices: tuple[tuple[str, dict[str, str]], ...]
+    range_checks: tuple[dict[str, Any], ...]
+    mandatory: bool
+    critical: bool
+    validation: str
+    hide_when: str | None  # condition expression (our language); None when always shown
+    calc: str | None  # method expression for calculated items
+    sds_var_name: str
+
+    @property
+    def codes(self) -> frozenset[str]:
+        return frozenset(code for code, _ in self.choices)
+
+    @property
+    def is_calculated(self) -> bool:
+        return self.calc is not None
+
+    @property
+    def is_descriptive(self) -> bool:
+        return self.control_type == "descriptive"
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    oid: str
+    name: str
+    repeating: bool
+    hide_when: str | None
+    fields: tuple[FieldSpec, ...]
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    check_id: int
+    oid: str
+    name: str
+    expression: str
+    item_oid: str
+    message: dict[str, str]
+    severity: str
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    form_def_id: int
+    version_id: int
+    oid: str
+    name: str
+    repeating: bool
+    groups: tuple[GroupSpec, ...]
+    checks: tuple[CheckSpec, ...] = field(default=())
+
+    def fields(self) -> list[FieldSpec]:
+        return [f for g in self.groups for f in g.fields]
+
+    def field_by_oid(self) -> dict[str, FieldSpec]:
+        return {f.oid: f for g in self.groups for f in g.fields}
+
+    def group_of(self, item_oid: str) -> GroupSpec | None:
+        return next((g for g in self.groups if any(f.oid == item_oid for f in g.fields)), None)
+
+
+def _expr(definition) -> str | None:
+    if definition is None or definition.context not in EXECUTABLE_CONTEXTS:
+        return None
+    return definition.expression
+
+
+def form_spec(form_def: FormDef) -> FormSpec:
+    """Compile a form definition; cached when its build version is published."""
+    if form_def.version.status == BuildStatus.PUBLISHED:
+        return _cached_spec(form_def.pk)
+    return _compile(form_def.pk)
+
+
+@lru_cache(maxsize=512)
+def _cached_spec(form_def_id: int) -> FormSpec:
+    return _compile(form_def_id)
+
+
+def _compile(form_def_id: int) -> FormSpec:
+    form = FormDef.objects.get(pk=form_def_id)
+    refs = (
+        FormGroup.objects.filter(form=form)
+        .select_related("group", "condition")
+        .prefetch_related(
+            "group__item_refs__item__code_list__items", "group__item_refs__method", "group__item_refs__condition"
+        )
+        .order_by("order", "id")
+    )
+    groups = []
+    item_oids: set[str] = set()
+    for ref in refs:
+        fields = []
+        for r in ref.group.item_refs.all():
+            item = r.item
+            item_oids.add(item.oid)
+            choices = (
+                tuple((i.coded_value, dict(i.decode)) for i in item.code_list.items.all()) if item.code_list else ()
+            )
+            fields.append(
+                FieldSpec(
+                    item_id=item.pk,
+                    oid=item.oid,
+                    name=item.name,
+                    group_oid=ref.group.oid,
+                    data_type=item.data_type,
+                    control_type=item.control_type,
+                    question=dict(item.question),
+                    help_text=dict(item.help_text),
+                    units=item.units,
+                    length=item.length,
+                    significant_digits=item.significant_digits,
+                    choices=choices,
+                    range_checks=tuple(item.range_checks),
+                    mandatory=r.mandatory,
+                    critical=item.critical,
+                    validation=item.validation,
+                    hide_when=_expr(r.condition),
+                    calc=_expr(r.method),
+                    sds_var_name=item.sds_var_name,
+                )
+            )
+        groups.append(
+            GroupSpec(
+                oid=ref.group.oid,
+                name=ref.group.name,
+                repeating=ref.group.repeating,
+                hide_when=_expr(ref.condition),
+                fields=tuple(fields),
+            )
+        )
+    checks = tuple(
+        CheckSpec(c.pk, c.oid, c.name, c.expression, c.item.oid, dict(c.message), c.severity)
+        for c in EditCheck.objects.filter(version_id=form.version_id, active=True, item__oid__in=item_oids)
+        .select_related("item")
+        .order_by("id")
+        if c.context in EXECUTABLE_CONTEXTS
+    )
+    return FormSpec(form.pk, form.version_id, form.oid, form.name, form.repeating, tuple(groups), checks)
+
+
+def spec_cache_clear() -> None:
+    """Forget compiled specs (tests that rewrite a published build)."""
+    _cached_spec.cache_clear()
