@@ -56,7 +56,13 @@ class RoleCode(models.TextChoices):
 
 
 DEFAULT_ROLES: dict[str, set[str]] = {
-    RoleCode.SYSTEM_ADMIN: {Perm.STUDY_VIEW, Perm.SITE_VIEW, Perm.SUBJECT_VIEW, Perm.STUDY_MANAGE_ACCESS, Perm.AUDIT_VIEW},
+    RoleCode.SYSTEM_ADMIN: {
+        Perm.STUDY_VIEW,
+        Perm.SITE_VIEW,
+        Perm.SUBJECT_VIEW,
+        Perm.STUDY_MANAGE_ACCESS,
+        Perm.AUDIT_VIEW,
+    },
     RoleCode.PROJECT_MANAGER: {
         *_BLINDED_READ,
         Perm.STUDY_EDIT,

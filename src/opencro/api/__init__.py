@@ -8,6 +8,7 @@ from ninja.security import django_auth
 
 from opencro.api.auth import BearerToken
 from opencro.api.parser import StorableTextParser
+from opencro.formats.errors import FormatError
 
 api = NinjaAPI(
     title="OpenCRO API",
@@ -49,9 +50,18 @@ def _invalid(request, exc):
     return api.create_response(request, {"detail": "Invalid input", "errors": errors}, status=422)
 
 
+@api.exception_handler(FormatError)
+def _rejected_file(request, exc):
+    problems = [{"location": p.location, "message": p.message} for p in exc.problems]
+    return api.create_response(
+        request, {"detail": "File rejected; nothing was written", "problems": problems}, status=422
+    )
+
+
 def _register() -> None:
     from opencro.accounts.api import router as team_router
     from opencro.audit.api import router as audit_router
+    from opencro.edc.api import router as edc_router
     from opencro.jobs.api import router as jobs_router
     from opencro.studies.api import router as studies_router
     from opencro.studies.protocol_api import register as register_protocol_writes
@@ -62,6 +72,7 @@ def _register() -> None:
     api.add_router("/studies", subjects_router)
     api.add_router("/studies", audit_router)
     api.add_router("/studies", team_router)
+    api.add_router("/studies", edc_router)
     api.add_router("/jobs", jobs_router)
 
 

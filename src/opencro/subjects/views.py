@@ -21,5 +21,6 @@ def subject_list_page(request, study_id: int):
             "study": access.membership.study,
             "rows": rows,
             "unblinded": access.sees_treatment,
+            "can_view_data": access.can(Perm.DATA_VIEW),
         },
     )

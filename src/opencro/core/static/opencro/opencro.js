@@ -5,4 +5,34 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!window.confirm(el.dataset.confirm)) event.preventDefault();
     });
   });
+  document.querySelectorAll("form[data-preview-url]").forEach(livePreview);
 });
+
+// eCRF branching and derivations: the server evaluates the build's own expressions on what is
+// typed (nothing is saved) and answers which fields are hidden and what calculated items show.
+function livePreview(form) {
+  let pending = null;
+  const refresh = async () => {
+    const response = await fetch(form.dataset.previewUrl, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { "X-Requested-With": "fetch" },
+      credentials: "same-origin",
+    });
+    if (!response.ok) return;
+    const state = await response.json();
+    const hidden = new Set(state.hidden);
+    form.querySelectorAll("[data-field-key]").forEach((el) => {
+      el.hidden = hidden.has(el.dataset.fieldKey);
+    });
+    Object.entries(state.values).forEach(([key, value]) => {
+      const out = form.querySelector(`[data-calc="${CSS.escape(key)}"]`);
+      if (out) out.textContent = value;
+    });
+    form.dataset.previewed = String(Number(form.dataset.previewed || 0) + 1);
+  };
+  form.addEventListener("change", () => {
+    clearTimeout(pending);
+    pending = setTimeout(refresh, 150);
+  });
+}

@@ -1,0 +1,1 @@
+"""EDC pages: thin views over `edc.selectors` and `edc.services`."""

@@ -1,0 +1,71 @@
+import pytest
+
+from opencro.edc.models import Query
+
+pytestmark = pytest.mark.django_db
+
+
+def path(w, subject=None, event="SE.SCR", form="F.VS"):
+    subject = subject or w.subject_a
+    return f"/api/v1/studies/{w.study.pk}/edc/subjects/{subject.pk}/forms/{event}/1/{form}/1"
+
+
+def test_save_and_read_a_form_through_the_api(edc_world, login):
+    client = login(edc_world.users["study_coordinator"])
+    body = {
+        "items": [
+            {"oid": "IT.WEIGHT", "value": "70"},
+            {"oid": "IT.SYSBP", "value": "80"},
+            {"oid": "IT.DIABP", "value": "95"},
+        ]
+    }
+    saved = client.put(path(edc_world), body, content_type="application/json")
+    assert saved.status_code == 200, saved.content
+    data = saved.json()
+    assert data["changed"] == 3 and len(data["queries_opened"]) == 1
+    weight = next(i for i in data["items"] if i["oid"] == "IT.WEIGHT")
+    assert (weight["value"], weight["hidden"], weight["verified"]) == ("70", False, False)
+    got = client.get(path(edc_world)).json()
+    assert got["status"] == "complete" and got["form_id"] == data["form_id"]
+
+
+def test_api_rejects_bad_values_with_located_errors(edc_world, login):
+    client = login(edc_world.users["study_coordinator"])
+    body = {"items": [{"oid": "IT.WEIGHT", "value": "x"}, {"oid": "IT.NOPE", "value": "1"}]}
+    response = client.put(path(edc_world), body, content_type="application/json")
+    assert response.status_code == 422
+    assert set(response.json()["errors"]) == {"IT.WEIGHT", "IT.NOPE"}
+
+
+def test_casebook_and_queries_through_the_api(edc_world, login):
+    site = login(edc_world.users["study_coordinator"])
+    site.put(
+        path(edc_world),
+        {"items": [{"oid": "IT.SYSBP", "value": "80"}, {"oid": "IT.DIABP", "value": "95"}]},
+        content_type="application/json",
+    )
+    casebook = site.get(f"/api/v1/studies/{edc_world.study.pk}/edc/subjects/{edc_world.subject_a.pk}/casebook").json()
+    screening = casebook["events"][0]
+    assert screening["event_oid"] == "SE.SCR"
+    assert [(f["form_oid"], f["state"]) for f in screening["forms"]] == [("F.DM", "empty"), ("F.VS", "query")]
+    queries = site.get(f"/api/v1/studies/{edc_world.study.pk}/edc/queries?state=open").json()
+    rule_keys = {Query.objects.get(pk=q["id"]).rule_key for q in queries["items"]}
+    assert rule_keys == {"ec:EC.BP", "required:IT.WEIGHT"}
+    bp = next(q for q in queries["items"] if q["item_oid"] == "IT.DIABP")
+    answered = site.post(
+        f"/api/v1/studies/{edc_world.study.pk}/edc/queries/{bp['id']}/answer",
+        {"text": "confirmed"},
+        content_type="application/json",
+    )
+    assert answered.json()["state"] == "answered"
+    dm = login(edc_world.users["data_manager"])
+    closed = dm.post(
+        f"/api/v1/studies/{edc_world.study.pk}/edc/queries/{bp['id']}/close", {}, content_type="application/json"
+    )
+    assert closed.json()["state"] == "closed"
+
+
+def test_build_versions_listed_and_exported(edc_world, login):
+    client = login(edc_world.users["data_manager"])
+    versions = client.get(f"/api/v1/studies/{edc_world.study.pk}/edc/build-versions").json()
+    assert [(v["oid"], v["status"]) for v in versions] == [("MDV.1", "published")]
