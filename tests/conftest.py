@@ -35,6 +35,14 @@ def _fast_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_form_specs():
+    """Compiled eCRF specs are cached by id; rolled-back tests reuse ids, so start each test afresh."""
+    from opencro.edc.spec import spec_cache_clear
+
+    spec_cache_clear()
+
+
 _TRIGGERS = importlib.import_module("opencro.audit.migrations.0002_append_only")
 
 

@@ -70,3 +70,33 @@ def test_names_in_excludes_functions():
 def test_arithmetic_matches_python(a, b):
     assert evaluate("a * 3 - b", {"a": a, "b": b}) == a * 3 - b
     assert evaluate("a < b", {"a": a, "b": b}) == (a < b)
+
+
+def test_one_error_class_shared_with_the_logic_package():
+    from opencro.core import logic
+
+    assert ExpressionError is logic.ExpressionError
+    assert issubclass(ExpressionError, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("source", "variables", "expected"),
+    [
+        ("[age] >= 18 AND [consent] = '1'", {"age": "40", "consent": "1"}, True),
+        ("age >= 18 and egfr <> ''", {"age": 40, "egfr": None}, False),
+        ("if(bmi > 30, 1, 0)", {"bmi": 31.2}, 1),
+        ("datediff(dob, '2024-06-15', 'y') >= 18", {"dob": "2006-06-16"}, False),  # one day short of 18
+        ("10 / x", {"x": 0}, None),  # division by zero is blank, as in REDCap
+    ],
+)
+def test_redcap_syntax_through_the_wrapper(source, variables, expected):
+    assert evaluate(source, variables) == expected
+
+
+def test_names_in_bracketed_and_event_forms():
+    assert names_in("[baseline][weight] - [weight] > 5 and [race(2)] = 1") == {"weight", "race"}
+
+
+def test_column_of_an_unknown_function():
+    with pytest.raises(ExpressionError, match="unknown function 'system' at column 12"):
+        parse_expression("age > 1 or system('x')")

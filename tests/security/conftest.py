@@ -12,9 +12,14 @@ import datetime as dt
 import pytest
 from django.db import transaction
 from django.test import override_settings
+from django.utils import timezone
 
 from opencro.accounts import services as accounts
 from opencro.accounts.permissions import RoleCode
+from opencro.audit.services import audited_save
+from opencro.edc.models import Query
+from opencro.edc.services.build import build_import
+from opencro.edc.services.entry import form_save
 from opencro.jobs.services import job_submit
 from opencro.studies import services as studies
 from opencro.studies.models import (
@@ -22,6 +27,8 @@ from opencro.studies.models import (
 )
 from tests.conftest import World, make_user, protocol_elements
 from tests.conftest import build_world as shared_world
+from tests.edc.builds import small_build
+from tests.security.matrix import QUERY_ACTIONS
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -44,7 +51,33 @@ def build_world() -> World:
         actor=w.admin, user=departing, study=study, role_code=RoleCode.SYSTEM_ADMIN
     ).pk
     w.ids["job"] = job_submit(actor=w.users[RoleCode.PROJECT_MANAGER], name="audit.verify", study=study).pk
+    w.ids["build"] = build_import(actor=None, study=study, build=small_build()).pk
+    w.edc = {"a": _edc_data(w.subject_a), "b": _edc_data(w.subject_b)}
     return w
+
+
+def _edc_data(subject) -> dict[str, int]:
+    """A saved vital-signs form at the subject's site, and one query per matrix action (open, or
+    answered for re-opening), so that no sweep finds a query another row already closed."""
+    result = form_save(actor=None, subject=subject, event_oid="SE.SCR", form_oid="F.VS", entries=[])
+    ids = {"form": result.form.pk}
+    for channel in ("page", "api"):
+        for action, _perm, name in QUERY_ACTIONS(channel):
+            query = audited_save(
+                Query(
+                    study_id=subject.study_id,
+                    site_id=subject.site_id,
+                    subject=subject,
+                    form=result.form,
+                    origin="manual",
+                    text=f"matrix query for {channel} {action}",
+                    opened_at=timezone.now(),
+                    state="answered" if action == "reopen" else "open",
+                ),
+                actor=None,
+            )
+            ids[name] = query.pk
+    return ids
 
 
 @pytest.fixture(scope="module")

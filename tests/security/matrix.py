@@ -25,6 +25,7 @@ from opencro.accounts.permissions import Perm
 from tests.conftest import PASSWORD
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SITE_OBJECTS = ("{site}", "{subject}", "{assignment}", "{form}", "{q_")
 
 
 class Access(StrEnum):
@@ -59,7 +60,8 @@ class Route:
 
     @property
     def names_site_object(self) -> bool:
-        return any(p in self.url for p in ("{site}", "{subject}", "{assignment}"))
+        where = self.url + str(self.data or "")
+        return any(p in where for p in SITE_OBJECTS)
 
     def __str__(self) -> str:
         return f"{self.method} {self.url}"
@@ -74,6 +76,31 @@ def api(method, path, access, perm=None, url=None, **kw) -> Route:
 
 
 P, S = Access.PUBLIC, Access.STUDY
+EDC = "/studies/{study}/edc"
+FORM_PATTERN = (
+    "studies/<int:study_id>/edc/"
+    + "subjects/<int:subject_id>/<str:event_oid>/<int:event_repeat>/<str:form_oid>/<int:form_repeat>/"
+)
+FORM_URL = EDC + "/subjects/{subject}/SE.SCR/1/F.VS/1/"
+EDC_API = "/api/v1/studies/{study_id}/edc"
+EDC_API_URL = "/api/v1/studies/{study}/edc"
+FORM_API = EDC_API + "/subjects/{subject_id}/forms/{event_oid}/{event_repeat}/{form_oid}/{form_repeat}"
+FORM_API_URL = EDC_API_URL + "/subjects/{subject}/forms/SE.SCR/1/F.VS/1"
+
+
+def QUERY_ACTIONS(channel: str) -> list[tuple[str, str, str]]:
+    """(action, permission, placeholder): each row acts on its own query, so the sweeps never collide."""
+    return [
+        (action, perm, f"q_{channel}_{action}")
+        for action, perm in (
+            ("answer", Perm.DATA_ENTER),
+            ("close", Perm.DATA_REVIEW),
+            ("reopen", Perm.DATA_REVIEW),  # its query is answered
+            ("cancel", Perm.DATA_REVIEW),
+        )
+    ]
+
+
 SIGN_URL = "/accounts/sign/{study}/studies.protocolversion/{version}/"
 
 PAGES: list[Route] = [
@@ -156,6 +183,68 @@ PAGES: list[Route] = [
         for fmt in ("csv", "pdf")
     ),
     page("GET", "studies/<int:study_id>/team/", S, Perm.STUDY_MANAGE_ACCESS, url="/studies/{study}/team/"),
+    # EDC
+    page("GET", "studies/<int:study_id>/edc/build/", S, Perm.DATA_VIEW, url="/studies/{study}/edc/build/"),
+    page(
+        "POST",
+        "studies/<int:study_id>/edc/build/",
+        S,
+        Perm.BUILD_EDIT,
+        url="/studies/{study}/edc/build/",
+        data={},
+        ok=422,
+    ),
+    page("GET", "studies/<int:study_id>/edc/build/<int:version_id>/", S, Perm.DATA_VIEW, url=f"{EDC}/build/{{build}}/"),
+    page(
+        "POST",
+        "studies/<int:study_id>/edc/build/<int:version_id>/publish/",
+        S,
+        Perm.BUILD_EDIT,
+        url=f"{EDC}/build/{{build}}/publish/",
+        data={"reason": "matrix"},
+        ok=302,
+    ),
+    page(
+        "GET",
+        "studies/<int:study_id>/edc/build/<int:version_id>/odm.xml",
+        S,
+        Perm.DATA_VIEW,
+        url=f"{EDC}/build/{{build}}/odm.xml",
+    ),
+    page(
+        "GET",
+        "studies/<int:study_id>/edc/subjects/<int:subject_id>/",
+        S,
+        Perm.DATA_VIEW,
+        url=f"{EDC}/subjects/{{subject}}/",
+    ),
+    page("GET", FORM_PATTERN, S, Perm.DATA_VIEW, url=FORM_URL),
+    page("POST", FORM_PATTERN, S, Perm.DATA_ENTER, url=FORM_URL, data={"v:IT.HEIGHT:1": "170"}, ok=302),
+    page(
+        "POST", FORM_PATTERN + "preview/", S, Perm.DATA_ENTER, url=FORM_URL + "preview/", data={"v:IT.HEIGHT:1": "170"}
+    ),
+    page("GET", "studies/<int:study_id>/edc/queries/", S, Perm.DATA_VIEW, url=f"{EDC}/queries/"),
+    page(
+        "POST",
+        "studies/<int:study_id>/edc/queries/new/",
+        S,
+        Perm.DATA_REVIEW,
+        url=f"{EDC}/queries/new/",
+        data={"form": "{form}", "text": "Please check against the source."},
+        ok=302,
+    ),
+    *(
+        page(
+            "POST",
+            "studies/<int:study_id>/edc/queries/<int:query_id>/<str:action>/",
+            S,
+            perm,
+            url=f"{EDC}/queries/{{{query}}}/{action}/",
+            data={"text": "matrix"},
+            ok=302,
+        )
+        for action, perm, query in QUERY_ACTIONS("page")
+    ),
     # jobs (owned by the jobs app): a job is seen by its creator (the project manager) and superusers
     page("GET", "jobs/", Access.SIGNED_IN, full=False),
     # the outsider's post names a study that is not theirs: the form refuses it (200, with the error)
@@ -299,6 +388,62 @@ API: list[Route] = [
         url="/api/v1/studies/{study}/advance-status",
         data={"reason": "matrix"},
     ),
+    # EDC
+    api("GET", EDC_API + "/build-versions", S, Perm.DATA_VIEW, url=EDC_API_URL + "/build-versions"),
+    api("POST", EDC_API + "/build-versions", S, Perm.BUILD_EDIT, url=EDC_API_URL + "/build-versions", data={}, ok=422),
+    api(
+        "POST",
+        EDC_API + "/build-versions/{version_id}/publish",
+        S,
+        Perm.BUILD_EDIT,
+        url=EDC_API_URL + "/build-versions/{build}/publish",
+        data={"reason": "matrix"},
+        ok=422,  # the world's build is already published
+    ),
+    api(
+        "GET",
+        EDC_API + "/build-versions/{version_id}/odm",
+        S,
+        Perm.DATA_VIEW,
+        url=EDC_API_URL + "/build-versions/{build}/odm",
+    ),
+    api(
+        "GET",
+        EDC_API + "/subjects/{subject_id}/casebook",
+        S,
+        Perm.DATA_VIEW,
+        url=EDC_API_URL + "/subjects/{subject}/casebook",
+    ),
+    api("GET", FORM_API, S, Perm.DATA_VIEW, url=FORM_API_URL),
+    api(
+        "PUT",
+        FORM_API,
+        S,
+        Perm.DATA_ENTER,
+        url=FORM_API_URL,
+        data={"items": [{"oid": "IT.HEIGHT", "value": "171"}], "reason": "matrix"},
+    ),
+    api("GET", EDC_API + "/queries", S, Perm.DATA_VIEW, url=EDC_API_URL + "/queries", site_b="empty"),
+    api(
+        "POST",
+        EDC_API + "/queries",
+        S,
+        Perm.DATA_REVIEW,
+        url=EDC_API_URL + "/queries",
+        data={"form_id": "{form}", "text": "Please check against the source."},
+        ok=201,
+    ),
+    *(
+        api(
+            "POST",
+            EDC_API + f"/queries/{{query_id}}/{action}",
+            S,
+            perm,
+            url=EDC_API_URL + f"/queries/{{{query}}}/{action}",
+            data={"text": "matrix"},
+        )
+        for action, perm, query in QUERY_ACTIONS("api")
+    ),
     # jobs (owned by the jobs app)
     api("GET", "/api/v1/jobs", Access.SIGNED_IN, full=False),
     api("GET", "/api/v1/jobs/{job_id}", S, url="/api/v1/jobs/{job}", full=False),
@@ -324,6 +469,7 @@ def _values(world, site: str) -> dict[str, int]:
         "site": (world.site_a if site == "a" else world.site_b).pk,
         "subject": subject.pk,
         "assignment": subject.assignment.pk,
+        **world.edc[site],
         "version": world.version.pk,
         "user": world.locked.pk,
     }

@@ -17,15 +17,30 @@ from opencro.accounts import services as accounts
 from opencro.accounts import signatures
 from opencro.accounts.models import ApiToken, Membership, Role, User
 from opencro.accounts.permissions import DEFAULT_ROLES, Perm, RoleCode
+from opencro.edc.models import BuildVersion, FormData, Query
+from opencro.edc.services import autoqueries as edc_autoqueries
+from opencro.edc.services import build as edc_build
+from opencro.edc.services import entry as edc_entry
+from opencro.edc.services import queries as edc_queries
 from opencro.studies import services as studies
 from opencro.studies.models import Activity, Arm, Country, ProtocolVersion, Site, Study, Visit
 from opencro.subjects import services as subjects
 from opencro.subjects.models import Subject
 from tests.conftest import PASSWORD
+from tests.edc.builds import small_build
 
 pytestmark = pytest.mark.django_db
 
-MODULES = {"studies": studies, "subjects": subjects, "accounts": accounts, "signatures": signatures}
+MODULES = {
+    "studies": studies,
+    "subjects": subjects,
+    "accounts": accounts,
+    "signatures": signatures,
+    "edc_build": edc_build,
+    "edc_entry": edc_entry,
+    "edc_queries": edc_queries,
+    "edc_autoqueries": edc_autoqueries,
+}
 EXEMPT = {
     "accounts.login_success_record": "an authentication event, recorded by the login backend",
     "accounts.login_failure_record": "an authentication event, recorded by the login backend",
@@ -35,6 +50,9 @@ EXEMPT = {
     "signatures.signatures_for": "a read",
     "signatures.signatures_for_many": "a read",
     "signatures.signatures_recheck": "runs inside a write whose service already checked permission",
+    "edc_build.build_digest": "a pure function",
+    "edc_entry.casebook_for": "runs inside a write whose service already checked permission",
+    "edc_autoqueries.auto_queries_reconcile": "runs inside form_save, which already checked permission",
 }
 ADMIN, OWNER = "admin", "owner"  # who may call a service that no study permission opens
 
@@ -222,7 +240,73 @@ CASES = [
         Perm.SIGN,
     ),
 ]
-BY_NAME = {c.name: c for c in CASES}
+EDC_CASES = [
+    Case(
+        "edc_build.build_import",
+        lambda w, u: edc_build.build_import(actor=u, study=w.study, build=small_build()),
+        Perm.BUILD_EDIT,
+        RoleCode.DATA_MANAGER,
+    ),
+    Case(
+        "edc_build.build_publish",
+        lambda w, u: edc_build.build_publish(
+            actor=u,
+            version=edc_build.build_import(actor=None, study=w.study, build=small_build(), publish=False),
+            reason="r",
+        ),
+        Perm.BUILD_EDIT,
+        RoleCode.DATA_MANAGER,
+    ),
+    Case(
+        "edc_build.build_retire",
+        lambda w, u: edc_build.build_retire(actor=u, version=_fresh(BuildVersion, w.ids["build"]), reason="r"),
+        Perm.BUILD_EDIT,
+        RoleCode.DATA_MANAGER,
+    ),
+    Case(
+        "edc_entry.form_save",
+        lambda w, u: edc_entry.form_save(
+            actor=u,
+            subject=w.subject_a,
+            event_oid="SE.SCR",
+            form_oid="F.VS",
+            entries=[edc_entry.ItemEntry("IT.HEIGHT", "170")],
+        ),
+        Perm.DATA_ENTER,
+        RoleCode.STUDY_COORDINATOR,
+    ),
+    Case(
+        "edc_entry.event_open",
+        lambda w, u: edc_entry.event_open(
+            actor=u, subject=w.subject_a, event_oid="SE.W4", visit_date=dt.date(2026, 4, 7)
+        ),
+        Perm.DATA_ENTER,
+        RoleCode.STUDY_COORDINATOR,
+    ),
+    Case(
+        "edc_queries.query_open",
+        lambda w, u: edc_queries.query_open(actor=u, form=_fresh(FormData, w.edc["a"]["form"]), text="check"),
+        Perm.DATA_REVIEW,
+        RoleCode.MONITOR,
+    ),
+    *(
+        Case(
+            f"edc_queries.query_{action}",
+            lambda w, u, action=action: getattr(edc_queries, f"query_{action}")(
+                actor=u, query=_fresh(Query, w.edc["a"][f"q_api_{action}"]), text="t"
+            ),
+            perm,
+            RoleCode.STUDY_COORDINATOR if perm == Perm.DATA_ENTER else RoleCode.MONITOR,
+        )
+        for action, perm in (
+            ("answer", Perm.DATA_ENTER),
+            ("close", Perm.DATA_REVIEW),
+            ("reopen", Perm.DATA_REVIEW),
+            ("cancel", Perm.DATA_REVIEW),
+        )
+    ),
+]
+BY_NAME = {c.name: c for c in CASES + EDC_CASES}
 
 
 class _Undo(Exception):

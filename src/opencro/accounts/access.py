@@ -77,6 +77,13 @@ def access_require(user: User, study, perm: str) -> StudyAccess:
     return access
 
 
+def access_check(access: StudyAccess, perm: str) -> StudyAccess:
+    """Raise 403 unless the access holds `perm` (after the object was found, so other sites stay 404)."""
+    if not access.can(perm):
+        raise PermissionDenied(_("Your role on this study does not allow this."))
+    return access
+
+
 def access_site(access: StudyAccess, site_id: int) -> None:
     """Raise 404 when a site-restricted user asks for a site outside their list."""
     if access.site_ids is not None and site_id not in access.site_ids:

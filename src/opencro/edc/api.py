@@ -2,12 +2,12 @@
 
 import datetime as dt
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from opencro.accounts.access import access_study
+from opencro.accounts.access import access_check, access_study
 from opencro.accounts.permissions import Perm
 from opencro.api.pagination import LimitOffset
 from opencro.edc.build_files import build_odm_bytes, build_read
@@ -50,13 +50,13 @@ def list_build_versions(request, study_id: int):
     response={201: BuildVersionOut},
     summary="Import a build (ODM 1.3.2, REDCap dictionary CSV or project XML) and publish it",
 )
-def import_build(request, study_id: int, file: File[UploadedFile], format: Form[str] = ""):
+def import_build(request, study_id: int, file: File[UploadedFile] | None = None, format: Form[str] = ""):
     """All or nothing: a rejected file answers 422 with every located problem and writes nothing."""
     access = access_study(request.user, study_id, Perm.BUILD_EDIT)
     from opencro.formats.errors import FormatError
 
-    if file.size > MAX_UPLOAD:
-        raise FormatError("the file is larger than 20 MB")
+    if file is None or file.size > MAX_UPLOAD:
+        raise FormatError("send the build as the multipart field 'file', at most 20 MB")
     study = access.membership.study
     build = build_read(file.read(), fmt=format, name=file.name or "", study=study)
     return Status(201, build_import(actor=request.user, study=study, build=build, source_name=file.name or ""))
@@ -113,8 +113,9 @@ class CasebookOut(Schema):
 
 @router.get("/{study_id}/edc/subjects/{subject_id}/casebook", response=CasebookOut, summary="A subject's casebook")
 def casebook(request, study_id: int, subject_id: int):
-    access = access_study(request.user, study_id, Perm.DATA_VIEW)
+    access = access_study(request.user, study_id)
     subject = subject_get(access, subject_id)
+    access_check(access, Perm.DATA_VIEW)
     version = casebook_version(subject)
     rows = casebook_grid(subject, version) if version else []
     return CasebookOut(
@@ -226,8 +227,9 @@ def _form_out(subject, event_oid, event_repeat, form_oid, form_repeat) -> dict:
 def get_form(
     request, study_id: int, subject_id: int, event_oid: str, event_repeat: int, form_oid: str, form_repeat: int
 ):
-    access = access_study(request.user, study_id, Perm.DATA_VIEW)
+    access = access_study(request.user, study_id)
     subject = subject_get(access, subject_id)
+    access_check(access, Perm.DATA_VIEW)
     return _form_out(subject, event_oid, event_repeat, form_oid, form_repeat)
 
 
@@ -243,8 +245,9 @@ def save_form(
     body: FormIn,
 ):
     """All or nothing: values that do not fit answer 422 with errors keyed `OID` or `OID@repeat`."""
-    access = access_study(request.user, study_id, Perm.DATA_ENTER)
+    access = access_study(request.user, study_id)
     subject = subject_get(access, subject_id)
+    access_check(access, Perm.DATA_ENTER)
     result = form_save(
         actor=request.user,
         subject=subject,
@@ -324,8 +327,11 @@ class QueryIn(Schema):
 
 @router.post("/{study_id}/edc/queries", response={201: QueryOut}, summary="Raise a manual query")
 def raise_query(request, study_id: int, body: QueryIn):
-    access = access_study(request.user, study_id, Perm.DATA_REVIEW)
-    form = FormData.objects.filter(study_id=study_id).filter(access.site_filter()).get(pk=body.form_id)
+    access = access_study(request.user, study_id)
+    form = FormData.objects.filter(study_id=study_id).filter(access.site_filter()).filter(pk=body.form_id).first()
+    if form is None:
+        raise Http404("No such form.")
+    access_check(access, Perm.DATA_REVIEW)
     item = ItemData.objects.get(pk=body.item_id, form=form) if body.item_id else None
     query = query_services.query_open(
         actor=request.user, form=form, item=item, text=body.text, assigned_role=body.assigned_role
@@ -349,8 +355,9 @@ def _query_action(name: str):
     service, perm = QUERY_ACTIONS[name]
 
     def action(request, study_id: int, query_id: int, body: QueryActionIn):
-        access = access_study(request.user, study_id, perm)
+        access = access_study(request.user, study_id)
         query = query_get(access, query_id)
+        access_check(access, perm)
         service(actor=request.user, query=query, text=body.text)
         return _query_out(query_get(access, query_id))
 

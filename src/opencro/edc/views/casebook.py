@@ -3,15 +3,16 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from opencro.accounts.access import access_study
+from opencro.accounts.access import access_check, access_study
 from opencro.accounts.permissions import Perm
 from opencro.edc.selectors import casebook_grid, casebook_version, subject_get
 
 
 @login_required
 def casebook_page(request, study_id: int, subject_id: int):
-    access = access_study(request.user, study_id, Perm.DATA_VIEW)
+    access = access_study(request.user, study_id)
     subject = subject_get(access, subject_id)
+    access_check(access, Perm.DATA_VIEW)
     version = casebook_version(subject)
     rows = casebook_grid(subject, version) if version else []
     return render(

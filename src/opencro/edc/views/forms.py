@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from opencro.accounts.access import access_study
+from opencro.accounts.access import access_check, access_study
 from opencro.accounts.permissions import Perm
 from opencro.edc.presentation import form_layout
 from opencro.edc.selectors import form_page, subject_get
@@ -24,12 +24,12 @@ REASONS = ("Transcription error", "Data clarification", "Late entry from source"
 def form_view(
     request, study_id: int, subject_id: int, event_oid: str, event_repeat: int, form_oid: str, form_repeat: int
 ):
-    access = access_study(request.user, study_id, Perm.DATA_VIEW)
+    access = access_study(request.user, study_id)
     subject = subject_get(access, subject_id)
+    access_check(access, Perm.DATA_VIEW)
     errors, raw, entries, status = {}, {}, None, 200
     if request.method == "POST":
-        if not access.can(Perm.DATA_ENTER):
-            raise PermissionDenied(_("Your role on this study does not allow this."))
+        access_check(access, Perm.DATA_ENTER)
         entries, raw = entries_from_post(request.POST)
         try:
             result = form_save(
@@ -82,8 +82,9 @@ def form_preview(
     request, study_id: int, subject_id: int, event_oid: str, event_repeat: int, form_oid: str, form_repeat: int
 ):
     """What the form would show with the typed values: hidden fields and derived values (nothing saved)."""
-    access = access_study(request.user, study_id, Perm.DATA_ENTER)
+    access = access_study(request.user, study_id)
     subject = subject_get(access, subject_id)
+    access_check(access, Perm.DATA_ENTER)
     entries, _raw = entries_from_post(request.POST)
     page = form_page(subject, event_oid, event_repeat, form_oid, form_repeat, entries=entries)
     calculated = {f.oid for f in page.spec.fields() if f.is_calculated}

@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from opencro.accounts.access import access_study
+from opencro.accounts.access import access_check, access_study
 from opencro.accounts.permissions import Perm
 from opencro.edc.models import FormData, ItemData, QueryState
 from opencro.edc.selectors import query_get, query_list
@@ -61,8 +61,9 @@ def query_action(request, study_id: int, query_id: int, action: str):
     if action not in ACTIONS:
         raise Http404(_("No such action."))
     service, perm = ACTIONS[action]
-    access = access_study(request.user, study_id, perm)
+    access = access_study(request.user, study_id)
     query = query_get(access, query_id)
+    access_check(access, perm)
     try:
         service(actor=request.user, query=query, text=request.POST.get("text", ""))
     except ValidationError as exc:
@@ -74,12 +75,13 @@ def query_action(request, study_id: int, query_id: int, action: str):
 @require_POST
 def query_new(request, study_id: int):
     """Raise a manual query on a saved form or one of its items."""
-    access = access_study(request.user, study_id, Perm.DATA_REVIEW)
+    access = access_study(request.user, study_id)
     form_id, item_id = request.POST.get("form", ""), request.POST.get("item", "")
     form = FormData.objects.filter(pk=int(form_id) if form_id.isdigit() else 0, study_id=study_id)
     form = form.filter(access.site_filter()).first()
     if form is None:
         raise Http404(_("No such form."))
+    access_check(access, Perm.DATA_REVIEW)
     item = ItemData.objects.filter(pk=int(item_id), form=form).first() if item_id.isdigit() else None
     try:
         services.query_open(
