@@ -111,7 +111,10 @@ OPENCRO_SESSION_IDLE_MINUTES = int(os.environ.get("OPENCRO_SESSION_IDLE_MINUTES"
 OPENCRO_BROKER_URL = os.environ.get("OPENCRO_BROKER_URL", "")
 OPENCRO_REDIS_URL = os.environ.get("OPENCRO_REDIS_URL", "")
 # Background jobs: name -> "module:attribute" of a JobDefinition (checked by opencro.jobs.checks).
-OPENCRO_JOBS = {"audit.verify": "opencro.jobs.builtin:AUDIT_VERIFY"}
+OPENCRO_JOBS = {
+    "audit.verify": "opencro.jobs.builtin:AUDIT_VERIFY",
+    "edc.run_checks": "opencro.edc.jobs:RUN_CHECKS",
+}
 OPENCRO_JOBS_EAGER = os.environ.get("OPENCRO_JOBS_EAGER", "") == "1"  # run jobs synchronously, in the caller
 OPENCRO_JOBS_QUEUE = os.environ.get("OPENCRO_JOBS_QUEUE", "opencro")  # Celery queue the workers consume
 

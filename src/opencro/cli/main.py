@@ -2,7 +2,7 @@
 
 import typer
 
-from opencro.cli import audit, jobs, server, tokens, users
+from opencro.cli import audit, edc, jobs, server, tokens, users
 
 app = typer.Typer(
     help="OpenCRO: run clinical trials end to end.",
@@ -16,6 +16,7 @@ app.command("demo", help="Migrate, load the demo study OPC-301 and serve it.")(s
 app.command("createuser", help="Create a user (prompts for the password).")(users.createuser)
 app.add_typer(tokens.app, name="token", help="Create, list and revoke API tokens.")
 app.add_typer(audit.app, name="audit", help="Check the audit trail.")
+app.add_typer(edc.app, name="edc", help="Electronic data capture: study builds, ODM import/export, checks.")
 app.add_typer(jobs.app, name="jobs", help="Start background jobs and follow their progress.")
 app.command("worker", help="Run a Celery worker for background jobs (needs OPENCRO_BROKER_URL).")(jobs.worker)
 

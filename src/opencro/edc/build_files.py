@@ -25,13 +25,34 @@ def build_format_guess(data: bytes, name: str = "") -> str:
     return "redcap-csv"
 
 
-def build_read(data: bytes, *, fmt: str = "", name: str = "", study=None) -> StudyBuild:
-    """Read a build from file bytes; raise FormatError with every located problem."""
+def build_read(
+    data: bytes,
+    *,
+    fmt: str = "",
+    name: str = "",
+    study=None,
+    protocol: str = "",
+    study_oid: str | None = None,
+    version_oid: str | None = None,
+) -> StudyBuild:
+    """Read a build from file bytes; raise FormatError with every located problem.
+
+    An ODM file may hold several builds (OpenClinica writes the parent study and one per site):
+    without `study_oid`/`version_oid` the first, the parent study's, is taken and the others named
+    in the build's notes.
+    """
     fmt = fmt or build_format_guess(data, name)
     if fmt == "odm":
-        from opencro.formats.odm.metadata_reader import read_build
+        from opencro.formats.odm.metadata_reader import read_build, read_builds
 
-        return read_build(data)
+        if study_oid or version_oid:
+            return read_build(data, study_oid, version_oid)
+        builds = read_builds(data)
+        chosen = builds[0]
+        others = [f"{b.study_oid}/{b.version_oid}" for b in builds[1:]]
+        if others:
+            chosen.notes.append(f"the file holds {len(builds)} builds; loaded the first, not: {', '.join(others)}")
+        return chosen
     if fmt == "redcap-xml":
         from opencro.formats.redcap import read_project_xml
 
@@ -43,7 +64,9 @@ def build_read(data: bytes, *, fmt: str = "", name: str = "", study=None) -> Stu
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise FormatError(Problem(f"byte {exc.start}", "the dictionary is not UTF-8 text")) from None
-        protocol = study.protocol_number if study is not None else re.sub(r"\W+", "_", name.rsplit(".", 1)[0])
+        protocol = (
+            study.protocol_number if study is not None else protocol or re.sub(r"\W+", "_", name.rsplit(".", 1)[0])
+        )
         return read_dictionary(io.StringIO(text), study_oid=f"S.{protocol}", study_name=protocol)
     raise FormatError(Problem("format", f"unknown build format '{fmt}' (odm, redcap-csv, redcap-xml)"))
 

@@ -1,5 +1,7 @@
 """Automatic queries: open one for each rule that fires, close it when the data pass again."""
 
+from dataclasses import dataclass, field
+
 from django.utils import timezone
 
 from opencro.audit.services import audited_save
@@ -9,40 +11,62 @@ from opencro.edc.models.queries import OPEN_STATES, MessageKind
 
 AUTO_ORIGINS = (QueryOrigin.EDIT_CHECK, QueryOrigin.RANGE, QueryOrigin.REQUIRED)
 SITE_ROLE = "study_coordinator"
+QueryKey = tuple[int, str, int | None]  # (form id, rule key, item id)
+
+
+@dataclass
+class AutoQueries:
+    """The automatic queries of some forms: the open ones, and values people already settled.
+
+    A query closed by a person on a value (e.g. "confirmed correct") is not raised again while the
+    value stays the same; one closed automatically (the data were corrected) is.
+    """
+
+    open: dict[QueryKey, Query] = field(default_factory=dict)
+    settled: dict[QueryKey, str | None] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, **form_filter) -> "AutoQueries":
+        state = cls()
+        qs = Query.objects.filter(origin__in=AUTO_ORIGINS, **form_filter).order_by("opened_at", "id")
+        for q in qs.only("id", "form_id", "rule_key", "item_id", "state", "closed_by_id", "value_at_open"):
+            key = (q.form_id, q.rule_key, q.item_id)
+            if q.state in OPEN_STATES:
+                state.open[key] = q
+            elif q.state == QueryState.CANCELLED or q.closed_by_id is not None:
+                state.settled[key] = q.value_at_open
+        return state
 
 
 def auto_queries_reconcile(*, form: FormData, firings: list[Firing], actor) -> tuple[list[Query], list[Query]]:
-    """Make the form's open automatic queries match `firings`; return (opened, closed).
+    """Make the form's open automatic queries match `firings`; return (opened, closed)."""
+    items = {(r.item_def.oid, r.group_repeat): r for r in ItemData.objects.filter(form=form).select_related("item_def")}
+    return queries_reconcile(form, firings, items, AutoQueries.load(form=form), actor=actor)
 
-    The system is the author of automatic queries; the user whose save triggered them is named
+
+def queries_reconcile(
+    form: FormData,
+    firings: list[Firing],
+    items: dict[tuple[str, int], ItemData],
+    state: AutoQueries,
+    *,
+    actor,
+) -> tuple[list[Query], list[Query]]:
+    """Open and close one form's automatic queries against preloaded state (shared with study re-runs).
+
+    The system is the author of automatic queries; the user whose action triggered them is named
     in the reason, so the trail says both what happened and why.
     """
-    items = {
-        (row.item_def.oid, row.group_repeat): row
-        for row in ItemData.objects.filter(form=form).select_related("item_def")
-    }
-    open_queries = {
-        (q.rule_key, q.item_id): q
-        for q in Query.objects.filter(form=form, origin__in=AUTO_ORIGINS, state__in=OPEN_STATES)
-    }
-    # A query closed by a person on the same value (e.g. "confirmed correct") is not raised again.
-    settled = {
-        (q.rule_key, q.item_id): q.value_at_open
-        for q in Query.objects.filter(form=form, origin__in=AUTO_ORIGINS)
-        .exclude(state__in=OPEN_STATES)
-        .exclude(state=QueryState.CLOSED, closed_by=None)
-        .order_by("opened_at", "id")
-    }
     who = getattr(actor, "username", "") or "system"
+    reason = f"automatic check run by {who}"
     now = timezone.now()
     opened, seen = [], set()
     for firing in firings:
         item = items.get((firing.item_oid, firing.group_repeat))
-        key = (firing.rule_key, item.pk if item else None)
+        key = (form.pk, firing.rule_key[:120], item.pk if item else None)
         seen.add(key)
-        if key in open_queries:
-            continue
-        if key in settled and settled[key] == (item.value if item else None):
+        value = item.value if item else None
+        if key in state.open or (key in state.settled and state.settled[key] == value):
             continue
         query = audited_save(
             Query(
@@ -57,24 +81,25 @@ def auto_queries_reconcile(*, form: FormData, firings: list[Firing], actor) -> t
                 severity=firing.severity,
                 assigned_role=SITE_ROLE,
                 text=firing.message,
-                value_at_open=item.value if item else None,
+                value_at_open=value,
                 opened_at=now,
             ),
             actor=None,
-            reason=f"automatic check on save by {who}",
+            reason=reason,
         )
         audited_save(
             QueryMessage(query=query, kind=MessageKind.OPEN, text=firing.message, created_at=now),
             actor=None,
-            reason=f"automatic check on save by {who}",
+            reason=reason,
         )
+        state.open[key] = query
         opened.append(query)
     closed = []
-    for key, query in open_queries.items():
-        if key in seen:
+    for key, query in list(state.open.items()):
+        if key[0] != form.pk or key in seen:
             continue
         query.state, query.closed_at = QueryState.CLOSED, now
-        audited_save(query, actor=None, reason=f"data corrected by {who}; the check passes")
+        audited_save(query, actor=None, reason=f"the check passes ({reason})")
         audited_save(
             QueryMessage(
                 query=query,
@@ -83,7 +108,8 @@ def auto_queries_reconcile(*, form: FormData, firings: list[Firing], actor) -> t
                 created_at=now,
             ),
             actor=None,
-            reason=f"data corrected by {who}",
+            reason=reason,
         )
+        del state.open[key]
         closed.append(query)
     return opened, closed
