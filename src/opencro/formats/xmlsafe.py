@@ -49,7 +49,12 @@ def iterparse_xml(source: str | IO[bytes], **kwargs: Any) -> Iterator[tuple[str,
         **kwargs,
     )
     try:
-        yield from context
+        first = True
+        for event, element in context:
+            if first:
+                _refuse_entities(element.getroottree())
+                first = False
+            yield event, element
     except etree.XMLSyntaxError as exc:
         line = exc.lineno or (exc.position[0] if exc.position else 0)
         raise FormatError(Problem(f"line {line}", f"not well-formed XML: {exc.msg}")) from None
