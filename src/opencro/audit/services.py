@@ -75,6 +75,82 @@ def _append(rows: list[dict]) -> list[AuditRecord]:
     return saved
 
 
+AUDIT_COLUMNS = (
+    "id",
+    "timestamp",
+    "user_id",
+    "username",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "study_id",
+    "site_id",
+    "field",
+    "old_value",
+    "new_value",
+    "reason",
+    "prev_hash",
+    "hash",
+)
+
+
+def audit_bulk_append(*, actor, rows: list[dict], reason: str) -> int:
+    """Append a large batch of records (imports): the same chain, hashed and inserted in bulk.
+
+    Each row gives object_type, object_id, object_repr, study_id, site_id, field, old_value,
+    new_value and action; time, actor and reason are the batch's. Holds the chain head's lock
+    until the caller's transaction ends, like every appender.
+    """
+    from opencro.audit.chain import chain_hashes
+    from opencro.core.bulk import bulk_insert, db_datetime, reserve_ids
+
+    if not rows:
+        return 0
+    now = timezone.now()
+    common = {"timestamp": now, "reason": reason, **_actor_fields(actor)}
+    rows = [
+        {**common, **row, "object_repr": row["object_repr"][:255], "object_id": str(row["object_id"])} for row in rows
+    ]
+    with transaction.atomic():
+        head = AuditHead.objects.select_for_update().filter(pk=1).first()
+        if head is None:
+            head = AuditHead.objects.create(pk=1, last_id=0, last_hash=GENESIS, count=0)
+        hashes = chain_hashes(rows, head.last_hash)
+        ids = reserve_ids(AuditRecord, len(rows))
+        stamp = db_datetime(now)
+        previous = [head.last_hash, *hashes[:-1]]
+        bulk_insert(
+            AuditRecord,
+            AUDIT_COLUMNS,
+            (
+                (
+                    record_id,
+                    stamp,
+                    row["user_id"],
+                    row["username"],
+                    row["action"],
+                    row["object_type"],
+                    row["object_id"],
+                    row["object_repr"],
+                    row["study_id"],
+                    row["site_id"],
+                    row["field"],
+                    row["old_value"],
+                    row["new_value"],
+                    row["reason"],
+                    prev,
+                    digest,
+                )
+                for record_id, row, prev, digest in zip(ids, rows, previous, hashes, strict=True)
+            ),
+        )
+        AuditHead.objects.filter(pk=1).update(
+            last_id=ids[-1], last_hash=hashes[-1], count=models.F("count") + len(rows)
+        )
+    return len(rows)
+
+
 def _actor_fields(actor) -> dict:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return {"user_id": None, "username": getattr(actor, "username", "") or "system"}
