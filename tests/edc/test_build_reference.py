@@ -23,7 +23,10 @@ REFERENCE = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference"
 # file: (forms, items) when it imports, or a phrase of the rejection and where it points
 EXPECTED: dict[str, tuple[int, int] | tuple[str, str]] = {
     "odm/cdisc/MetaData_Dave_1_3_2_new_2006_01_26_extra_languages.xml": (7, 63),
-    "odm/cdisc/Hypercholesterolemia_CV_Risk_factors_FH_CRF_1_3_2.xml": ("unexpected element <ClinicalData>", "line 128"),
+    "odm/cdisc/Hypercholesterolemia_CV_Risk_factors_FH_CRF_1_3_2.xml": (
+        "unexpected element <ClinicalData>",
+        "line 128",
+    ),
     "odm/cdisc-v2/CDASH_1-1_MH_Example_Stroke_LungDisease_IBD_CancerHistory.xml": ("ODM 2.0 is not supported", "line"),
     "odm/cdisc-v2/Chronic_Low_Back_Pain_example.xml": ("ODM 2.0 is not supported", "line"),
     "odm/cdisc-v2/Inclusion_Exclusion_Simple_Workflow.xml": ("ODM 2.0 is not supported", "line"),
@@ -75,7 +78,10 @@ def test_reference_build_imports_or_is_refused_precisely(world, name):
         assert not FormDef.objects.exists()
         return
     version = build_import(actor=None, study=world.study, build=build_read(data, name=name), source_name=name)
-    assert (FormDef.objects.filter(version=version).count(), ItemDef.objects.filter(version=version).count()) == expected
+    assert (
+        FormDef.objects.filter(version=version).count(),
+        ItemDef.objects.filter(version=version).count(),
+    ) == expected
     exported = read_build(build_odm_bytes(version))
     stored = build_from_version(version)
     for kind in ("events", "forms", "item_groups", "items", "code_lists", "conditions", "methods", "arms"):

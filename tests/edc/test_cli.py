@@ -11,7 +11,15 @@ from opencro.studies.models import Study
 
 runner = CliRunner()
 DICTIONARY = Path(__file__).resolve().parents[1] / "formats" / "redcap" / "fixtures" / "opc_demo_dictionary.csv"
-INVALID = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "odm" / "odmlib" / "cdash-odm-test-invalid.xml"
+INVALID = (
+    Path(__file__).resolve().parents[2]
+    / ".."
+    / "shared"
+    / "reference"
+    / "odm"
+    / "odmlib"
+    / "cdash-odm-test-invalid.xml"
+)
 
 
 @pytest.mark.django_db(transaction=True)

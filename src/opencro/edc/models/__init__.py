@@ -17,6 +17,7 @@ from opencro.edc.models.build import (
     MethodDef,
 )
 from opencro.edc.models.data import Casebook, EventData, FormData, FormStatus, ItemData
+from opencro.edc.models.oversight import DataLock, LockLevel, LockState, SdvPlan, SdvRequirement
 from opencro.edc.models.queries import Query, QueryMessage, QueryOrigin, QueryState
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "CodeList",
     "CodeListItem",
     "ConditionDef",
+    "DataLock",
     "EditCheck",
     "EventData",
     "EventDef",
@@ -38,9 +40,13 @@ __all__ = [
     "ItemData",
     "ItemDef",
     "ItemGroupDef",
+    "LockLevel",
+    "LockState",
     "MethodDef",
     "Query",
     "QueryMessage",
     "QueryOrigin",
     "QueryState",
+    "SdvPlan",
+    "SdvRequirement",
 ]

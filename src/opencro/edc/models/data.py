@@ -20,6 +20,11 @@ class Casebook(Audited):
     study = models.ForeignKey("studies.Study", on_delete=models.PROTECT, related_name="+")
     site = models.ForeignKey("studies.Site", on_delete=models.PROTECT, related_name="+")
     version = models.ForeignKey(BuildVersion, on_delete=models.PROTECT, related_name="casebooks")
+    # SHA-256 over the subject's clinical data, refreshed at sign-off and on every change while signed
+    # (edc.signoff): it binds the investigator's signature to the data, not just to this row.
+    data_digest = models.CharField(max_length=64, blank=True)
+
+    signature_exclude = ("version",)  # moving to a newer build version keeps the data, and the signature
 
     def __str__(self) -> str:
         return f"casebook {self.subject}"

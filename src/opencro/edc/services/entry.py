@@ -13,6 +13,7 @@ from opencro.accounts.access import access_require
 from opencro.accounts.models import User
 from opencro.accounts.permissions import Perm
 from opencro.audit.services import Change, audit_changes, audited_save
+from opencro.coding.services import coding_terms_sync
 from opencro.edc.checks import form_evaluate
 from opencro.edc.entries import ItemEntry, Key, entries_apply, key_label, repeats_of
 from opencro.edc.environment import VersionNames
@@ -182,6 +183,7 @@ def form_save(
             audited_save(form, actor=actor, reason=reason or "form saved")
         else:
             FormData.objects.filter(pk=form.pk).update(updated_at=now)
+        coding_terms_sync(form=form, actor=actor)
         opened, closed = auto_queries_reconcile(form=form, firings=result.firings, actor=actor)
     return SaveResult(form=form, changed=sum(c.field == "value" for c in changes), opened=opened, closed=closed)
 

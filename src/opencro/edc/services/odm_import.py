@@ -1,0 +1,482 @@
+"""Importing ODM 1.3.2 ClinicalData (e.g. a study migrated from OpenClinica or Rave): all or nothing.
+
+One streaming pass: every subject is checked against the study's build (sites, events, forms,
+items, values) and staged; staged rows are written in batches inside one transaction. Any problem
+(the reader's structural ones, or ours, located by subject/event/form/item OID) rolls the whole
+import back and is reported with the others. Values are written with fast bulk inserts and one
+audit record each (`audit_bulk_append`), so a million values import in seconds.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import IO
+
+from django.db import transaction
+from django.utils import timezone
+
+from opencro.accounts.access import access_require
+from opencro.accounts.models import User
+from opencro.accounts.permissions import Perm
+from opencro.audit.services import audit_bulk_append, audited_values
+from opencro.core.bulk import bulk_insert, db_datetime, reserve_ids
+from opencro.edc.checks import form_evaluate
+from opencro.edc.entries import repeats_of
+from opencro.edc.environment import VersionNames
+from opencro.edc.models import (
+    BuildStatus,
+    BuildVersion,
+    Casebook,
+    EventData,
+    EventDef,
+    EventForm,
+    FormData,
+    FormStatus,
+    ItemData,
+)
+from opencro.edc.models.data import SdvStatus
+from opencro.edc.spec import FormSpec, form_spec
+from opencro.edc.values import InvalidValue, canonical, range_failures
+from opencro.formats.errors import FormatError, Problem
+from opencro.formats.odm import clinical_model as odm
+from opencro.formats.odm.clinical_reader import ClinicalReader
+from opencro.studies.models import Site, Study
+from opencro.subjects.models import Subject
+
+BATCH_SUBJECTS = 50
+ITEM_COLUMNS = (
+    "id",
+    "form_id",
+    "item_def_id",
+    "group_repeat",
+    "value",
+    "not_done_reason",
+    "verified",
+    "updated_at",
+    "updated_by_id",
+)
+
+
+@dataclass
+class ImportReport:
+    subjects: int = 0
+    subjects_created: int = 0
+    events_created: int = 0
+    forms_created: int = 0
+    values: int = 0
+    values_changed: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class _Form:
+    event_key: tuple[str, int]
+    oid: str
+    repeat: int
+    form_def_id: int
+    spec: FormSpec
+    values: dict[tuple[int, int], tuple[str | None, str]] = field(default_factory=dict)  # (item id, row) -> value
+
+
+@dataclass
+class _Subject:
+    key: str
+    site: Site
+    existing: Subject | None
+    version: BuildVersion
+    events: dict[tuple[str, int], tuple[EventDef, dt.date | None]] = field(default_factory=dict)
+    forms: list[_Form] = field(default_factory=list)
+
+
+class _Import:
+    def __init__(self, study: Study, actor: User | None, source_name: str):
+        self.study, self.actor, self.source_name = study, actor, source_name
+        self.reason = f"imported from ODM file {source_name}".strip()
+        self.sites = list(Site.objects.filter(study=study))
+        self.subjects = {s.number: s for s in Subject.objects.filter(study=study)}
+        self.casebooks = {
+            c.subject_id: c.version for c in Casebook.objects.filter(study=study).select_related("version")
+        }
+        self.versions = {v.oid: v for v in BuildVersion.objects.filter(study=study, status=BuildStatus.PUBLISHED)}
+        newest = BuildVersion.objects.filter(study=study, status=BuildStatus.PUBLISHED).order_by("-number").first()
+        self.current = newest
+        self.study_oids = {v.odm_study_oid for v in self.versions.values()} | {None, ""}
+        self._defs: dict[int, tuple[dict, dict]] = {}
+        self._names: dict[int, VersionNames] = {}
+        self.problems: list[Problem] = []
+        self.outside_hard_range = 0
+        self.pending: list[_Subject] = []
+        self.report = ImportReport()
+        self.now = timezone.now()
+
+    # -- checking and staging --------------------------------------------------------------------
+
+    def _version_defs(self, version: BuildVersion) -> tuple[dict, dict]:
+        if version.pk not in self._defs:
+            events = {e.oid: e for e in EventDef.objects.filter(version=version)}
+            refs = {
+                (r.event.oid, r.form.oid): r.form
+                for r in EventForm.objects.filter(event__version=version).select_related("event", "form__version")
+            }
+            self._defs[version.pk] = (events, refs)
+        return self._defs[version.pk]
+
+    def _site(self, data: odm.SubjectData, where: str) -> Site | None:
+        """SiteRef, else the ClinicalData StudyOID (OpenClinica writes one per site, e.g. S_101)."""
+        oid = data.site_oid or (data.study_oid if data.study_oid not in self.study_oids else "") or ""
+        for site in self.sites:
+            if oid in (site.number, f"SITE.{site.number}", f"S_{site.number}") or (oid and oid == site.institution):
+                return site
+        if not oid and len(self.sites) == 1:
+            return self.sites[0]
+        names = ", ".join(s.number for s in self.sites) or "none"
+        self.problems.append(Problem(where, f"site '{oid}' is not a site of this study (sites: {names})"))
+        return None
+
+    def stage(self, data: odm.SubjectData) -> None:
+        where = f"subject {data.subject_key}"
+        if data.transaction_type == "Remove":
+            self.problems.append(Problem(where, "TransactionType Remove is not imported: data are never deleted"))
+            return
+        site = self._site(data, where)
+        existing = self.subjects.get(data.subject_key)
+        if existing is not None and site is not None and existing.site_id != site.pk:
+            self.problems.append(
+                Problem(where, f"the subject exists at site {existing.site.number}, not {site.number}")
+            )
+            return
+        version = self.casebooks.get(existing.pk) if existing else None
+        version = version or self.versions.get(data.metadata_version_oid or "") or self.current
+        if version is None:
+            self.problems.append(Problem(where, "the study has no published build to import into"))
+            return
+        if site is None:
+            return
+        staged = _Subject(data.subject_key, site, existing, version)
+        events, refs = self._version_defs(version)
+        if data.forms:
+            self.problems.append(Problem(where, "forms outside a StudyEventData: give each form its event"))
+        for event in data.events:
+            self._stage_event(staged, event, events, refs, where)
+        self.report.subjects += 1
+        self.pending.append(staged)
+
+    def _stage_event(self, staged: _Subject, event: odm.EventData, events: dict, refs: dict, where: str) -> None:
+        repeat = _repeat(event.repeat_key)
+        at = f"{where}, event {event.oid}" + (f"[{event.repeat_key}]" if event.repeat_key else "")
+        event_def = events.get(event.oid)
+        if event_def is None:
+            self.problems.append(Problem(at, f"no event {event.oid} in build {staged.version.oid}"))
+            return
+        if repeat is None or (repeat > 1 and not event_def.repeating):
+            self.problems.append(Problem(at, "this event does not repeat; RepeatKey must be 1 or absent"))
+            return
+        start = event.extensions.get("OpenClinica:StartDate") or event.extensions.get("opencro:VisitDate")
+        staged.events[(event.oid, repeat)] = (event_def, _date(start))
+        for form in event.forms:
+            form_def = refs.get((event.oid, form.oid))
+            form_at = f"{at}, form {form.oid}"
+            if form_def is None:
+                self.problems.append(Problem(form_at, f"form {form.oid} is not part of event {event.oid}"))
+                continue
+            form_repeat = _repeat(form.repeat_key)
+            if form_repeat is None or (form_repeat > 1 and not form_def.repeating):
+                self.problems.append(Problem(form_at, "this form does not repeat; RepeatKey must be 1 or absent"))
+                continue
+            staged_form = _Form((event.oid, repeat), form.oid, form_repeat, form_def.pk, form_spec(form_def))
+            self._stage_values(staged_form, form, form_at)
+            staged.forms.append(staged_form)
+
+    def _stage_values(self, staged: _Form, form: odm.FormData, at: str) -> None:
+        fields = staged.spec.field_by_oid()
+        groups = {g.oid: g for g in staged.spec.groups}
+        for group in form.groups:
+            row = _repeat(group.repeat_key)
+            for item in group.items:
+                item_at = f"{at}, item {item.item_oid}" + (f"[{group.repeat_key}]" if group.repeat_key else "")
+                f = fields.get(item.item_oid)
+                if f is None:
+                    self.problems.append(Problem(item_at, f"item {item.item_oid} is not on form {form.oid}"))
+                    continue
+                group_spec = groups[f.group_oid]
+                if row is None or (row > 1 and not group_spec.repeating):
+                    self.problems.append(Problem(item_at, "this item group does not repeat; RepeatKey must be 1"))
+                    continue
+                try:
+                    value = canonical(f, item.value)
+                except InvalidValue as exc:
+                    self.problems.append(Problem(item_at, f"value '{(item.value or '')[:40]}': {exc}"))
+                    continue
+                if any(str(c.get("soft_hard", "")).lower() == "hard" for _i, c in range_failures(f, value)):
+                    self.outside_hard_range += 1  # the source accepted it: keep it, the checks will query it
+                not_done = str(item.extensions.get("opencro:NotDoneReason", ""))[:200] if value is None else ""
+                staged.values[(f.item_id, row)] = (value, not_done)
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        if not self.pending or self.problems:
+            self.pending = []
+            return
+        audit: list[dict] = []
+        subjects = self._subjects(self.pending, audit)
+        events = self._events(self.pending, subjects, audit)
+        forms = self._forms(self.pending, subjects, events, audit)
+        self._values(self.pending, subjects, events, forms, audit)
+        audit_bulk_append(actor=self.actor, rows=audit, reason=self.reason)
+        self.pending = []
+
+    def _complete(self, staged: _Subject, form: _Form) -> bool:
+        """Whether every required item shown on the form has a value or a reason (branching applied)."""
+        oid_of = {f.item_id: f.oid for f in form.spec.fields()}
+        values = {(oid_of[i], row): v for (i, row), (v, _nd) in form.values.items()}
+        not_done = {(oid_of[i], row) for (i, row), (_v, nd) in form.values.items() if nd}
+        if not any(f.hide_when or f.is_calculated for f in form.spec.fields()):
+            required = [f.oid for f in form.spec.fields() if f.mandatory]
+            return all(values.get((oid, 1)) is not None or (oid, 1) in not_done for oid in required)
+        names = self._names.get(staged.version.pk) or self._names.setdefault(
+            staged.version.pk, VersionNames(staged.version.pk)
+        )
+        stored: dict[tuple[str, str], str | None] = {}
+        for other in staged.forms:
+            ids = {x.item_id: x.oid for x in other.spec.fields()}
+            for (item_id, _row), (value, _nd) in other.values.items():
+                stored.setdefault((other.event_key[0], ids[item_id]), value)
+        result = form_evaluate(
+            form.spec,
+            values,
+            not_done=not_done,
+            subject_id=0,
+            names=names,
+            event_oid=form.event_key[0],
+            repeats=repeats_of(form.spec, values),
+            stored=stored,
+        )
+        return result.complete
+
+    def _created(self, audit: list[dict], obj, repr_: str) -> None:
+        study_id, site_id = obj.audit_scope()
+        for name, value in audited_values(obj).items():
+            if value is not None:
+                audit.append(_row(obj, repr_, study_id, site_id, name, None, value, "create"))
+
+    def _subjects(self, pending: list[_Subject], audit: list[dict]) -> dict[str, Subject]:
+        new = [
+            Subject(
+                study=self.study,
+                site=s.site,
+                number=s.key,
+                screened_on=min((d for _e, d in s.events.values() if d), default=self.now.date()),
+            )
+            for s in pending
+            if s.existing is None
+        ]
+        for subject in Subject.objects.bulk_create(new):
+            self._created(audit, subject, subject.number)
+            self.subjects[subject.number] = subject
+        self.report.subjects_created += len(new)
+        by_key = {s.key: self.subjects[s.key] for s in pending}
+        books = [
+            Casebook(subject=by_key[s.key], study=self.study, site=s.site, version=s.version)
+            for s in pending
+            if by_key[s.key].pk not in self.casebooks
+        ]
+        for book in Casebook.objects.bulk_create(books):
+            self._created(audit, book, f"casebook {book.subject.number}")
+            self.casebooks[book.subject_id] = book.version
+        return by_key
+
+    def _events(self, pending, subjects, audit) -> dict[tuple[int, str, int], EventData]:
+        ids = [subjects[s.key].pk for s in pending]
+        found = {(e.subject_id, e.event_oid, e.repeat_key): e for e in EventData.objects.filter(subject_id__in=ids)}
+        new = []
+        for s in pending:
+            subject = subjects[s.key]
+            for (oid, repeat), (event_def, visit_date) in s.events.items():
+                if (subject.pk, oid, repeat) not in found:
+                    event = EventData(
+                        study=self.study,
+                        site=s.site,
+                        subject=subject,
+                        event_def=event_def,
+                        event_oid=oid,
+                        repeat_key=repeat,
+                        visit_date=visit_date,
+                    )
+                    new.append(event)
+                    found[(subject.pk, oid, repeat)] = event
+        for event in EventData.objects.bulk_create(new):
+            self._created(audit, event, str(event))
+        self.report.events_created += len(new)
+        return found
+
+    def _forms(self, pending, subjects, events, audit) -> dict[tuple[int, str, int], FormData]:
+        event_ids = [e.pk for e in events.values()]
+        found = {(f.event_id, f.form_oid, f.repeat_key): f for f in FormData.objects.filter(event_id__in=event_ids)}
+        new = []
+        for s in pending:
+            subject = subjects[s.key]
+            for form in s.forms:
+                event = events[(subject.pk, *form.event_key)]
+                key = (event.pk, form.oid, form.repeat)
+                if key in found:
+                    continue
+                status = FormStatus.COMPLETE if self._complete(s, form) else FormStatus.INCOMPLETE
+                data = FormData(
+                    study=self.study,
+                    site=s.site,
+                    subject=subject,
+                    event=event,
+                    form_def_id=form.form_def_id,
+                    form_oid=form.oid,
+                    repeat_key=form.repeat,
+                    status=status,
+                    first_entered_at=self.now,
+                    updated_at=self.now,
+                    sdv_status=SdvStatus.NOT_REQUIRED,
+                )
+                new.append(data)
+                found[key] = data
+        for form in FormData.objects.bulk_create(new):
+            self._created(audit, form, f"{form.event} {form.form_oid}")
+        self.report.forms_created += len(new)
+        return found
+
+    def _values(self, pending, subjects, events, forms, audit) -> None:
+        form_ids = [f.pk for f in forms.values()]
+        stored = {(r.form_id, r.item_def_id, r.group_repeat): r for r in ItemData.objects.filter(form_id__in=form_ids)}
+        inserts, changed = [], []
+        stamp, actor_id = db_datetime(self.now), getattr(self.actor, "pk", None)
+        for s in pending:
+            subject = subjects[s.key]
+            for form in s.forms:
+                event = events[(subject.pk, *form.event_key)]
+                row_form = forms[(event.pk, form.oid, form.repeat)]
+                oids = {f.item_id: f.oid for f in form.spec.fields()}
+                prefix = f"{subject.number} {form.event_key[0]} {form.oid}"
+                for (item_id, row), (value, not_done) in form.values.items():
+                    current = stored.get((row_form.pk, item_id, row))
+                    label = f"{prefix} {oids[item_id]}" + (f"@{row}" if row > 1 else "")
+                    if current is None:
+                        inserts.append((row_form, item_id, row, value, not_done, label))
+                    elif current.value != value or current.not_done_reason != not_done:
+                        changed.append((current, value, not_done, label))
+        ids = reserve_ids(ItemData, len(inserts))
+        bulk_insert(
+            ItemData,
+            ITEM_COLUMNS,
+            (
+                (pk, f.pk, item_id, row, value, not_done, False, stamp, actor_id)
+                for pk, (f, item_id, row, value, not_done, _label) in zip(ids, inserts, strict=True)
+            ),
+        )
+        for pk, (f, _item, _row, value, not_done, label) in zip(ids, inserts, strict=True):
+            if value is not None:
+                audit.append(_plain(pk, label, f, "value", None, value, "create"))
+            if not_done:
+                audit.append(_plain(pk, label, f, "not_done_reason", None, not_done, "create"))
+        for current, value, not_done, label in changed:
+            if current.value != value:
+                audit.append(_plain(current.pk, label, current.form, "value", current.value, value, "update"))
+            if current.not_done_reason != not_done:
+                audit.append(
+                    _plain(
+                        current.pk,
+                        label,
+                        current.form,
+                        "not_done_reason",
+                        current.not_done_reason or None,
+                        not_done or None,
+                        "update",
+                    )
+                )
+            current.value, current.not_done_reason, current.updated_at = value, not_done, self.now
+            if current.verified:
+                current.verified = False
+                audit.append(_plain(current.pk, label, current.form, "verified", "true", "false", "update"))
+        ItemData.objects.bulk_update(
+            [c for c, *_rest in changed], ["value", "not_done_reason", "verified", "updated_at"]
+        )
+        self.report.values += sum(1 for i in inserts if i[3] is not None) + len(changed)
+        self.report.values_changed += len(changed)
+
+
+def _row(obj, repr_: str, study_id, site_id, name: str, old, new, action: str) -> dict:
+    return {
+        "object_type": f"{obj._meta.app_label}.{obj._meta.model_name}",
+        "object_id": obj.pk,
+        "object_repr": repr_,
+        "study_id": study_id,
+        "site_id": site_id,
+        "field": name,
+        "old_value": old,
+        "new_value": new,
+        "action": action,
+    }
+
+
+def _plain(pk: int, label: str, form: FormData, name: str, old, new, action: str) -> dict:
+    return {
+        "object_type": "edc.itemdata",
+        "object_id": pk,
+        "object_repr": label,
+        "study_id": form.study_id,
+        "site_id": form.site_id,
+        "field": name,
+        "old_value": old,
+        "new_value": new,
+        "action": action,
+    }
+
+
+def _repeat(key: str | None) -> int | None:
+    if key in (None, ""):
+        return 1
+    return int(key) if key.isdigit() and int(key) >= 1 else None
+
+
+def _date(text) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(text)[:10]) if text else None
+    except ValueError:
+        return None
+
+
+def clinical_import(
+    *,
+    actor: User | None,
+    study: Study,
+    source: str | IO[bytes],
+    source_name: str = "",
+    on_progress: Callable[[int], None] | None = None,
+    max_problems: int = 1000,
+) -> ImportReport:
+    """Import every subject of an ODM ClinicalData file into `study`, or nothing (FormatError)."""
+    if actor is not None:
+        access_require(actor, study, Perm.BUILD_EDIT)
+    job = _Import(study, actor, source_name)
+    with transaction.atomic():
+        with ClinicalReader(source, collect_problems=True, max_problems=max_problems) as reader:
+            for subject in reader:
+                job.stage(subject)
+                if len(job.pending) >= BATCH_SUBJECTS:
+                    job.flush()
+                if on_progress:
+                    on_progress(job.report.subjects)
+                if len(job.problems) >= max_problems:
+                    break
+            problems = reader.problems + job.problems
+        if not problems and job.report.subjects == 0:
+            problems = [Problem("", "the file holds no subjects")]
+        if problems:
+            raise FormatError(problems[:max_problems])
+        job.flush()
+    if job.outside_hard_range:
+        job.report.notes.append(
+            f"{job.outside_hard_range} values lie outside a hard range check; they were imported as the source "
+            "held them: run the edit checks to raise queries on them"
+        )
+    return job.report
