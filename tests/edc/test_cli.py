@@ -55,3 +55,64 @@ def test_run_checks_reports_what_it_did():
     result = runner.invoke(app, ["edc", "run-checks", "--study", "RC-3", "--json"])
     assert result.exit_code == 0, result.output
     assert '"subjects": 0' in result.output
+
+
+@pytest.mark.django_db(transaction=True)
+def test_export_and_import_data_through_the_cli(tmp_path):
+    import datetime as dt
+
+    from opencro.edc.models import ItemData
+    from opencro.edc.services.entry import ItemEntry, form_save
+    from opencro.studies import services as studies
+    from opencro.studies.models import Country
+    from opencro.subjects import services as subjects
+
+    assert runner.invoke(app, ["edc", "import-build", str(DICTIONARY), "--study", "RC-4"]).exit_code == 0
+    study = Study.objects.get(protocol_number="RC-4")
+    country = studies.protocol_item_save(
+        actor=None, instance=Country(study=study, code="US", name="US", regulator="FDA")
+    )
+    site = studies.site_create(
+        actor=None,
+        study=study,
+        number="01",
+        institution="One",
+        principal_investigator="Dr",
+        country=country,
+        time_zone="UTC",
+    )
+    subject = subjects.subject_screen(actor=None, site=site, number="01-001", screened_on=dt.date(2026, 1, 5))
+    form_save(
+        actor=None,
+        subject=subject,
+        event_oid="ENROLLMENT",
+        form_oid="vital_signs",
+        entries=[ItemEntry("weight_kg", "70"), ItemEntry("height_cm", "170")],
+    )
+    exported = tmp_path / "data.xml"
+    result = runner.invoke(app, ["edc", "export-odm", "--study", "RC-4", "--out", str(exported), "--audit"])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(app, ["edc", "import-build", str(DICTIONARY), "--study", "RC-5"]).exit_code == 0
+    other = Study.objects.get(protocol_number="RC-5")
+    country = studies.protocol_item_save(
+        actor=None, instance=Country(study=other, code="US", name="US", regulator="FDA")
+    )
+    studies.site_create(
+        actor=None,
+        study=other,
+        number="01",
+        institution="One",
+        principal_investigator="Dr",
+        country=country,
+        time_zone="UTC",
+    )
+    result = runner.invoke(app, ["edc", "import-data", str(exported), "--study", "RC-5", "--json"])
+    assert result.exit_code == 0, result.output
+    assert (
+        ItemData.objects.filter(form__study=other).exclude(value=None).count()
+        == ItemData.objects.filter(form__study=study).exclude(value=None).count()
+    )
+    bad = tmp_path / "bad.xml"
+    bad.write_text(exported.read_text().replace('ItemOID="weight_kg"', 'ItemOID="nonsense"'))
+    result = runner.invoke(app, ["edc", "import-data", str(bad), "--study", "RC-5"])
+    assert result.exit_code == 1 and "item nonsense is not on form vital_signs" in result.output

@@ -23,8 +23,8 @@ def _study(protocol: str):
 
 
 def _problems(exc) -> None:
-    for problem in exc.problems:
-        err.print(f"  {problem}")
+    for problem in exc.problems:  # one line each, printed as is (OIDs may hold [brackets])
+        err.print(f"  {problem}", soft_wrap=True, markup=False, highlight=False)
     fail(f"file rejected with {len(exc.problems)} problem(s); nothing was written")
 
 
@@ -89,7 +89,7 @@ def import_build(
         f"{len(build.forms)} forms, {len(build.items)} items, {len(build.edit_checks)} edit checks (published)."
     )
     for note in version.notes:
-        err.print(f"  note: {note}")
+        err.print(f"  note: {note}", soft_wrap=True, markup=False, highlight=False)
 
 
 @app.command("export-build", help="Write a build version as CDISC ODM 1.3.2 metadata.")
@@ -134,3 +134,65 @@ def run_checks(study: StudyOpt, as_json: Annotated[bool, typer.Option("--json", 
         f"Checked {summary.values} values on {summary.forms} forms of {summary.subjects} subjects: "
         f"{summary.opened} queries opened, {summary.closed} closed."
     )
+
+
+@app.command("import-data", help="Import ODM 1.3.2 ClinicalData into a study: all or nothing, every problem located.")
+def import_data(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="The ODM file.")],
+    study: StudyOpt,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+) -> None:
+    setup_django()
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from opencro.edc.services.odm_import import clinical_import
+    from opencro.formats.errors import FormatError
+
+    target = _study(study)
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    try:
+        with Progress(*columns, console=err, transient=True) as progress:
+            task = progress.add_task("Reading subjects", total=None)
+            report = clinical_import(
+                actor=None,
+                study=target,
+                source=str(file),
+                source_name=file.name,
+                on_progress=lambda n: progress.update(task, description=f"Checked and staged {n} subjects"),
+            )
+    except FormatError as exc:
+        _problems(exc)
+    if as_json:
+        print(json.dumps(report.as_dict()))
+        return
+    out.print(
+        f"Imported {report.subjects} subjects ({report.subjects_created} new): {report.values} values, "
+        f"{report.values_changed} changed, {report.forms_created} new forms."
+    )
+    for note in report.notes:
+        err.print(f"  note: {note}", soft_wrap=True, markup=False, highlight=False)
+
+
+@app.command("export-odm", help="Write the study's clinical data as ODM 1.3.2 ClinicalData (streamed).")
+def export_odm(
+    study: StudyOpt,
+    out_file: Annotated[Path, typer.Option("--out", help="File to write.")],
+    audit: Annotated[bool, typer.Option("--audit", help="Include every value's audit records.")] = False,
+) -> None:
+    setup_django()
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from opencro.edc.odm_export import clinical_export
+
+    target = _study(study)
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err, transient=True
+    ) as p:
+        task = p.add_task("Writing subjects", total=None)
+        written = clinical_export(
+            target,
+            str(out_file),
+            audit=audit,
+            on_progress=lambda done, total: p.update(task, completed=done, total=total),
+        )
+    out.print(f"Wrote {written} subjects to {out_file}{' with the audit trail' if audit else ''}.")
