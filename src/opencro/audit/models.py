@@ -40,7 +40,7 @@ class AuditRecord(models.Model):
     """One field-level change, or one event, in the append-only trail.
 
     `hash` is SHA-256 over this record's content and `prev_hash`; `opencro audit verify`
-    recomputes the chain. Study and site are plain integers, not foreign keys, so deleting a
+    recomputes the chain. Indexes are few on purpose: an import appends a million records. Study and site are plain integers, not foreign keys, so deleting a
     study can never cascade into its trail.
     """
 
@@ -51,21 +51,22 @@ class AuditRecord(models.Model):
         blank=True,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         related_name="+",
     )
     username = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=32, choices=AuditAction.choices)
-    object_type = models.CharField(max_length=100, db_index=True)
-    object_id = models.CharField(max_length=64, db_index=True)
+    object_type = models.CharField(max_length=100)  # searched through the (type, id, id) index below
+    object_id = models.CharField(max_length=64)
     object_repr = models.CharField(max_length=255, blank=True)
     study_id = models.BigIntegerField(null=True, blank=True, db_index=True)
-    site_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    site_id = models.BigIntegerField(null=True, blank=True)  # always filtered with study_id
     field = models.CharField(max_length=100, blank=True)
     old_value = models.TextField(null=True, blank=True)
     new_value = models.TextField(null=True, blank=True)
     reason = models.TextField(blank=True)
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64)  # the chain, not an index, proves it: see `audit verify`
 
     class Meta:
         ordering = ["id"]

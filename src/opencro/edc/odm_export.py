@@ -18,7 +18,7 @@ from opencro.formats.odm.clinical_writer import ClinicalWriter
 from opencro.studies.models import Site, Study
 from opencro.subjects.models import Subject
 
-CHUNK = 200
+CHUNK = 25  # subjects read together: a few queries per chunk, a few MB of rows in memory
 
 
 def _user_oid(username: str) -> str:
@@ -100,16 +100,31 @@ def _users(study: Study, site_ids) -> list[m.User]:
 def _subjects(ids, casebooks, default_version, study_oid, group_of, audit) -> list[m.SubjectData]:
     subjects = {s.pk: s for s in Subject.objects.filter(pk__in=ids).select_related("site")}
     events = defaultdict(list)
-    for e in EventData.objects.filter(subject_id__in=ids).order_by("subject_id", "event_def__order", "repeat_key"):
-        events[e.subject_id].append(e)
+    rows = EventData.objects.filter(subject_id__in=ids).order_by("subject_id", "event_def__order", "repeat_key")
+    for e in rows.values_list("subject_id", "pk", "event_oid", "repeat_key", "event_def__repeating"):
+        events[e[0]].append(e)
     forms = defaultdict(list)
-    for f in FormData.objects.filter(subject_id__in=ids).select_related("form_def").order_by("form_oid", "repeat_key"):
-        forms[f.event_id].append(f)
+    rows = FormData.objects.filter(subject_id__in=ids).order_by("form_oid", "repeat_key")
+    for f in rows.values_list(
+        "event_id",
+        "pk",
+        "form_oid",
+        "repeat_key",
+        "form_def_id",
+        "form_def__repeating",
+        "status",
+        "sdv_status",
+        "frozen",
+        "locked",
+    ):
+        forms[f[0]].append(f)
     items = defaultdict(list)
-    rows = ItemData.objects.filter(form__subject_id__in=ids).select_related("item_def").order_by("group_repeat", "id")
-    for row in rows:
-        items[row.form_id].append(row)
-    trail = _trail([r.pk for rs in items.values() for r in rs]) if audit else {}
+    rows = ItemData.objects.filter(form__subject_id__in=ids).order_by("group_repeat", "id")
+    for r in rows.values_list(
+        "form_id", "pk", "item_def_id", "item_def__oid", "group_repeat", "value", "not_done_reason", "verified"
+    ):
+        items[r[0]].append(r)
+    trail = _trail([r[1] for rs in items.values() for r in rs]) if audit else {}
     result = []
     for subject_id in ids:
         subject = subjects[subject_id]
@@ -121,54 +136,51 @@ def _subjects(ids, casebooks, default_version, study_oid, group_of, audit) -> li
                 metadata_version_oid=casebooks.get(subject_id, default_version),
                 events=tuple(
                     m.EventData(
-                        oid=e.event_oid,
-                        repeat_key=str(e.repeat_key) if e.event_def.repeating or e.repeat_key > 1 else None,
-                        forms=tuple(_form(f, items.get(f.pk, []), group_of, trail) for f in forms.get(e.pk, [])),
+                        oid=oid,
+                        repeat_key=str(repeat) if repeating or repeat > 1 else None,
+                        forms=tuple(_form(f, items.get(f[1], []), group_of, trail) for f in forms.get(event_id, [])),
                     )
-                    for e in events.get(subject_id, [])
+                    for _s, event_id, oid, repeat, repeating in events.get(subject_id, [])
                 ),
             )
         )
     return result
 
 
-def _form(form: FormData, rows: list[ItemData], group_of, trail) -> m.FormData:
+def _form(form: tuple, rows: list[tuple], group_of, trail) -> m.FormData:
+    _event, _form_id, oid, repeat, form_def_id, repeating_form, status, sdv_status, frozen, locked = form
     groups: dict[tuple[str, int], list[m.ItemValue]] = defaultdict(list)
-    repeating = set(ItemGroupDef.objects.none())  # filled below from the rows' own groups
-    for row in rows:
-        group_oid = group_of.get((form.form_def_id, row.item_def_id)) or f"IG.{row.item_def.oid}"
-        if row.group_repeat > 1:
+    repeating: set[str] = set()
+    for _form_id, pk, item_def_id, item_oid, group_repeat, value, not_done, verified in rows:
+        group_oid = group_of.get((form_def_id, item_def_id)) or f"IG.{item_oid}"
+        if group_repeat > 1:
             repeating.add(group_oid)
-        extensions = {"opencro:NotDoneReason": row.not_done_reason} if row.not_done_reason else {}
-        if row.verified:
+        extensions = {"opencro:NotDoneReason": not_done} if not_done else {}
+        if verified:
             extensions["opencro:Verified"] = "Yes"
-        groups[(group_oid, row.group_repeat)].append(
+        groups[(group_oid, group_repeat)].append(
             m.ItemValue(
-                item_oid=row.item_def.oid,
-                value=row.value,
-                is_null=row.value is None,
-                audit=tuple(trail.get(row.pk, ())),
+                item_oid=item_oid,
+                value=value,
+                is_null=value is None,
+                audit=tuple(trail.get(pk, ())),
                 extensions=extensions,
             )
         )
-    return m.FormData(
-        oid=form.form_oid,
-        repeat_key=str(form.repeat_key) if form.form_def.repeating or form.repeat_key > 1 else None,
-        groups=tuple(
-            m.ItemGroupData(oid=oid, repeat_key=str(r) if oid in repeating or r > 1 else None, items=tuple(values))
-            for (oid, r), values in groups.items()
-        ),
-        extensions=_form_extensions(form),
-    )
-
-
-def _form_extensions(form: FormData) -> dict:
-    extensions = {"opencro:Status": form.status, "opencro:SdvStatus": form.sdv_status}
-    if form.frozen:
+    extensions = {"opencro:Status": status, "opencro:SdvStatus": sdv_status}
+    if frozen:
         extensions["opencro:Frozen"] = "Yes"
-    if form.locked:
+    if locked:
         extensions["opencro:Locked"] = "Yes"
-    return extensions
+    return m.FormData(
+        oid=oid,
+        repeat_key=str(repeat) if repeating_form or repeat > 1 else None,
+        groups=tuple(
+            m.ItemGroupData(oid=g, repeat_key=str(r) if g in repeating or r > 1 else None, items=tuple(values))
+            for (g, r), values in groups.items()
+        ),
+        extensions=extensions,
+    )
 
 
 def _trail(item_ids: list[int]) -> dict[int, list[m.AuditInfo]]:

@@ -38,16 +38,20 @@ class AutoQueries:
         return state
 
 
+ItemRef = tuple[int, str | None]  # (item data id, value)
+
+
 def auto_queries_reconcile(*, form: FormData, firings: list[Firing], actor) -> tuple[list[Query], list[Query]]:
     """Make the form's open automatic queries match `firings`; return (opened, closed)."""
-    items = {(r.item_def.oid, r.group_repeat): r for r in ItemData.objects.filter(form=form).select_related("item_def")}
+    rows = ItemData.objects.filter(form=form).values_list("item_def__oid", "group_repeat", "pk", "value")
+    items = {(oid, repeat): (pk, value) for oid, repeat, pk, value in rows}
     return queries_reconcile(form, firings, items, AutoQueries.load(form=form), actor=actor)
 
 
 def queries_reconcile(
     form: FormData,
     firings: list[Firing],
-    items: dict[tuple[str, int], ItemData],
+    items: dict[tuple[str, int], ItemRef],
     state: AutoQueries,
     *,
     actor,
@@ -62,10 +66,9 @@ def queries_reconcile(
     now = timezone.now()
     opened, seen = [], set()
     for firing in firings:
-        item = items.get((firing.item_oid, firing.group_repeat))
-        key = (form.pk, firing.rule_key[:120], item.pk if item else None)
+        item_id, value = items.get((firing.item_oid, firing.group_repeat), (None, None))
+        key = (form.pk, firing.rule_key[:120], item_id)
         seen.add(key)
-        value = item.value if item else None
         if key in state.open or (key in state.settled and state.settled[key] == value):
             continue
         query = audited_save(
@@ -74,7 +77,7 @@ def queries_reconcile(
                 site_id=form.site_id,
                 subject_id=form.subject_id,
                 form=form,
-                item=item,
+                item_id=item_id,
                 origin=firing.origin,
                 edit_check_id=firing.edit_check_id,
                 rule_key=firing.rule_key[:120],

@@ -8,6 +8,7 @@ audit record each (`audit_bulk_append`), so a million values import in seconds.
 """
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO
@@ -258,10 +259,10 @@ class _Import:
         return result.complete
 
     def _created(self, audit: list[dict], obj, repr_: str) -> None:
+        """One record per object created by the import, its fields as JSON (a value gets its own records)."""
         study_id, site_id = obj.audit_scope()
-        for name, value in audited_values(obj).items():
-            if value is not None:
-                audit.append(_row(obj, repr_, study_id, site_id, name, None, value, "create"))
+        fields = {k: v for k, v in audited_values(obj).items() if v is not None}
+        audit.append(_row(obj, repr_, study_id, site_id, "*", None, json.dumps(fields, sort_keys=True), "create"))
 
     def _subjects(self, pending: list[_Subject], audit: list[dict]) -> dict[str, Subject]:
         new = [

@@ -60,23 +60,31 @@ def checks_rerun(
 
 def _rerun_subject(subject_id: int, actor, summary: RerunSummary, names_by_version: dict) -> None:
     forms = list(FormData.objects.filter(subject_id=subject_id).select_related("form_def__version", "event"))
-    rows = list(ItemData.objects.filter(form__subject_id=subject_id).select_related("item_def"))
-    by_form: dict[int, dict[tuple[str, int], ItemData]] = defaultdict(dict)
+    event_of = {f.pk: (f.event.event_oid, f.event.repeat_key) for f in forms}
+    rows = ItemData.objects.filter(form__subject_id=subject_id).values_list(
+        "form_id", "item_def_id", "group_repeat", "pk", "value", "not_done_reason"
+    )
+    oid_of: dict[int, str] = {}
+    for form_def in {f.form_def_id: f.form_def for f in forms}.values():
+        oid_of.update({f.item_id: f.oid for f in form_spec(form_def).fields()})
+    by_form: dict[int, dict[tuple[str, int], tuple[int, str | None, str]]] = defaultdict(dict)
     stored: dict[tuple[str, str], str | None] = {}
-    event_of = {f.pk: f.event for f in forms}
-    for row in sorted(rows, key=lambda r: (event_of[r.form_id].repeat_key, r.group_repeat)):
-        by_form[row.form_id][(row.item_def.oid, row.group_repeat)] = row
-        key = (event_of[row.form_id].event_oid, row.item_def.oid)
-        if key not in stored or (stored[key] is None and row.value is not None):
-            stored[key] = row.value
+    for form_id, item_def_id, repeat, pk, value, not_done in sorted(rows, key=lambda r: (event_of[r[0]][1], r[2])):
+        oid = oid_of.get(item_def_id)
+        if oid is None:  # kept from an earlier build version, not on the form any more
+            continue
+        by_form[form_id][(oid, repeat)] = (pk, value, not_done)
+        key = (event_of[form_id][0], oid)
+        if key not in stored or (stored[key] is None and value is not None):
+            stored[key] = value
     state = AutoQueries.load(subject_id=subject_id)
     for form in forms:
         version_id = form.form_def.version_id
         names = names_by_version.get(version_id) or names_by_version.setdefault(version_id, VersionNames(version_id))
         spec = form_spec(form.form_def)
         items = by_form.get(form.pk, {})
-        values = {key: row.value for key, row in items.items()}
-        not_done = {key for key, row in items.items() if row.not_done_reason}
+        values = {key: value for key, (_pk, value, _nd) in items.items()}
+        not_done = {key for key, (_pk, _value, nd) in items.items() if nd}
         result = form_evaluate(
             spec,
             values,
@@ -87,7 +95,8 @@ def _rerun_subject(subject_id: int, actor, summary: RerunSummary, names_by_versi
             repeats=repeats_of(spec, values),
             stored=stored,
         )
-        opened, closed = queries_reconcile(form, result.firings, items, state, actor=actor)
+        refs = {key: (pk, value) for key, (pk, value, _nd) in items.items()}
+        opened, closed = queries_reconcile(form, result.firings, refs, state, actor=actor)
         summary.forms += 1
         summary.values += len(values)
         summary.opened += len(opened)
