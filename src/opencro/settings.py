@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "opencro.studies",
     "opencro.subjects",
     "opencro.edc",
+    "opencro.coding",
     "opencro.jobs",
 ]
 
@@ -89,8 +90,14 @@ TEMPLATES = [
 _default_sqlite = f"sqlite:///{VAR_DIR / 'opencro.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_sqlite), conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # IMMEDIATE transactions serialise writers, which keeps the audit hash chain linear.
-    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    # IMMEDIATE transactions serialise writers, which keeps the audit hash chain linear. WAL lets pages
+    # read while a long import writes (synchronous stays FULL: a committed transaction survives a power
+    # cut); a 64 MB page cache keeps the indexes of a million-row import in memory.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536",
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -114,6 +121,8 @@ OPENCRO_REDIS_URL = os.environ.get("OPENCRO_REDIS_URL", "")
 OPENCRO_JOBS = {
     "audit.verify": "opencro.jobs.builtin:AUDIT_VERIFY",
     "edc.run_checks": "opencro.edc.jobs:RUN_CHECKS",
+    "edc.import_data": "opencro.edc.jobs:IMPORT_DATA",
+    "edc.export_odm": "opencro.edc.jobs:EXPORT_ODM",
 }
 OPENCRO_JOBS_EAGER = os.environ.get("OPENCRO_JOBS_EAGER", "") == "1"  # run jobs synchronously, in the caller
 OPENCRO_JOBS_QUEUE = os.environ.get("OPENCRO_JOBS_QUEUE", "opencro")  # Celery queue the workers consume

@@ -21,3 +21,55 @@ def run_checks(ctx: JobContext) -> dict:
 
 
 RUN_CHECKS = JobDefinition(run=run_checks, label=_("Re-run all edit checks"), permission=Perm.DATA_REVIEW)
+
+
+def import_data(ctx: JobContext, path: str, name: str) -> dict:
+    """Import an uploaded ODM ClinicalData file; the upload is deleted afterwards whatever happens."""
+    from pathlib import Path
+
+    from opencro.edc.services.odm_import import clinical_import
+    from opencro.formats.errors import FormatError
+
+    upload = Path(path)
+    try:
+        report = clinical_import(
+            actor=ctx.user,
+            study=ctx.study,
+            source=str(upload),
+            source_name=name,
+            on_progress=lambda n: ctx.progress(n, None, f"{n} subjects checked"),
+        )
+    except FormatError as exc:
+        shown = [str(p) for p in exc.problems[:200]]
+        more = f"\n… and {len(exc.problems) - 200} more" if len(exc.problems) > 200 else ""
+        raise JobError(f"{name} rejected, nothing was written:\n" + "\n".join(shown) + more) from None
+    finally:
+        upload.unlink(missing_ok=True)
+    return report.as_dict()
+
+
+def export_odm(ctx: JobContext, audit: bool = False) -> dict:
+    """Write the study's clinical data (the starter's sites) as ODM 1.3.2 for download."""
+    from opencro.accounts.access import access_for
+    from opencro.edc.interchange import export_path
+    from opencro.edc.odm_export import clinical_export
+
+    access = access_for(ctx.user, ctx.study.pk) if ctx.user is not None else None
+    site_ids = access.site_ids if access is not None else None
+    target = export_path(ctx.job_id)
+    written = clinical_export(
+        ctx.study,
+        str(target),
+        site_ids=site_ids,
+        audit=audit,
+        on_progress=lambda done, total: ctx.progress(done, total, "Writing subjects"),
+    )
+    return {
+        "subjects": written,
+        "size_mb": round(target.stat().st_size / 2**20, 2),
+        "download": f"/studies/{ctx.study.pk}/edc/exports/{ctx.job_id}/",
+    }
+
+
+IMPORT_DATA = JobDefinition(run=import_data, label=_("Import ODM clinical data"), permission=Perm.BUILD_EDIT)
+EXPORT_ODM = JobDefinition(run=export_odm, label=_("Export clinical data as ODM"), permission=Perm.DATA_VIEW)

@@ -5,7 +5,7 @@ the life of the process; drafts are compiled afresh every time.
 """
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from opencro.edc.models import BuildStatus, EditCheck, FormDef, FormGroup
@@ -81,10 +81,22 @@ class FormSpec:
         return [f for g in self.groups for f in g.fields]
 
     def field_by_oid(self) -> dict[str, FieldSpec]:
-        return {f.oid: f for g in self.groups for f in g.fields}
+        return self._fields_by_oid
 
     def group_of(self, item_oid: str) -> GroupSpec | None:
-        return next((g for g in self.groups if any(f.oid == item_oid for f in g.fields)), None)
+        return self._group_by_item.get(item_oid)
+
+    @cached_property
+    def _fields_by_oid(self) -> dict[str, FieldSpec]:
+        return {f.oid: f for g in self.groups for f in g.fields}
+
+    @cached_property
+    def _group_by_item(self) -> dict[str, GroupSpec]:
+        groups: dict[str, GroupSpec] = {}
+        for g in self.groups:
+            for f in g.fields:
+                groups.setdefault(f.oid, g)
+        return groups
 
 
 def _expr(definition) -> str | None:

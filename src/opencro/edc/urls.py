@@ -1,6 +1,6 @@
 from django.urls import path
 
-from opencro.edc.views import build, casebook, forms, queries
+from opencro.edc.views import build, casebook, forms, interchange, oversight, queries
 
 app_name = "edc"
 FORM = "subjects/<int:subject_id>/<str:event_oid>/<int:event_repeat>/<str:form_oid>/<int:form_repeat>/"
@@ -12,7 +12,22 @@ urlpatterns = [
     path("subjects/<int:subject_id>/", casebook.casebook_page, name="casebook"),
     path(FORM, forms.form_view, name="form"),
     path(FORM + "preview/", forms.form_preview, name="form_preview"),
+    path("data/", interchange.data_page, name="data"),
+    path("data/<str:action>/", interchange.data_start, name="data_start"),
+    path("exports/<int:job_id>/", interchange.export_download, name="export_download"),
     path("queries/", queries.query_list_page, name="queries"),
     path("queries/new/", queries.query_new, name="query_new"),
     path("queries/<int:query_id>/<str:action>/", queries.query_action, name="query_action"),
+]
+# data oversight: SDV, review, freeze/lock, sign-off, database lock
+urlpatterns += [
+    path("sdv/", oversight.sdv_page, name="sdv"),
+    path("forms/<int:form_id>/verify/", oversight.form_verify, name="form_verify"),
+    path("forms/<int:form_id>/unverify/", oversight.form_unverify, name="form_unverify"),
+    path("forms/<int:form_id>/review/", oversight.form_review_action, {"action": "review"}, name="form_review"),
+    path("forms/<int:form_id>/unreview/", oversight.form_review_action, {"action": "unreview"}, name="form_unreview"),
+    path("locks/<str:action>/", oversight.lock_action, name="lock_action"),
+    path("subjects/<int:subject_id>/signoff/", oversight.signoff, name="signoff"),
+    path("checklist/", oversight.checklist_page, name="checklist"),
+    path("checklist/lock/", oversight.database_lock, name="database_lock"),
 ]

@@ -13,10 +13,12 @@ from opencro.edc.checks import form_evaluate
 from opencro.edc.entries import repeats_of
 from opencro.edc.environment import VersionNames
 from opencro.edc.models import FormData, ItemData
-from opencro.edc.services.autoqueries import AutoQueries, queries_reconcile
+from opencro.edc.services.autoqueries import AutoQueries, QueryWrites, queries_reconcile
 from opencro.edc.spec import form_spec
 from opencro.studies.models import Study
 from opencro.subjects.models import Subject
+
+SUBJECTS_PER_TRANSACTION = 25
 
 
 @dataclass
@@ -39,8 +41,8 @@ def checks_rerun(
 ) -> RerunSummary:
     """Evaluate required items, range checks and edit checks on every saved form; reconcile queries.
 
-    Works subject by subject (one transaction each, so a long run never holds the database and a
-    crash loses only the subject in hand); values are read once per subject.
+    Works in batches of subjects (one transaction each, so a long run never holds the database for
+    long and a crash loses only the batch in hand); values are read once per subject.
     """
     if actor is not None:
         access_require(actor, study, Perm.DATA_REVIEW)
@@ -49,16 +51,21 @@ def checks_rerun(
     )
     summary = RerunSummary()
     names_by_version: dict[int, VersionNames] = {}
-    for done, subject_id in enumerate(subject_ids, start=1):
+    who = getattr(actor, "username", "") or "system"
+    for start in range(0, len(subject_ids), SUBJECTS_PER_TRANSACTION):
+        chunk = subject_ids[start : start + SUBJECTS_PER_TRANSACTION]
         with transaction.atomic():
-            _rerun_subject(subject_id, actor, summary, names_by_version)
-        summary.subjects += 1
+            writes = QueryWrites(f"automatic check run by {who}")
+            for subject_id in chunk:
+                _rerun_subject(subject_id, actor, summary, names_by_version, writes)
+            writes.flush()
+        summary.subjects += len(chunk)
         if on_progress:
-            on_progress(done, len(subject_ids))
+            on_progress(summary.subjects, len(subject_ids))
     return summary
 
 
-def _rerun_subject(subject_id: int, actor, summary: RerunSummary, names_by_version: dict) -> None:
+def _rerun_subject(subject_id: int, actor, summary: RerunSummary, names_by_version: dict, writes) -> None:
     forms = list(FormData.objects.filter(subject_id=subject_id).select_related("form_def__version", "event"))
     event_of = {f.pk: (f.event.event_oid, f.event.repeat_key) for f in forms}
     rows = ItemData.objects.filter(form__subject_id=subject_id).values_list(
@@ -96,7 +103,7 @@ def _rerun_subject(subject_id: int, actor, summary: RerunSummary, names_by_versi
             stored=stored,
         )
         refs = {key: (pk, value) for key, (pk, value, _nd) in items.items()}
-        opened, closed = queries_reconcile(form, result.firings, refs, state, actor=actor)
+        opened, closed = queries_reconcile(form, result.firings, refs, state, actor=actor, writes=writes)
         summary.forms += 1
         summary.values += len(values)
         summary.opened += len(opened)
