@@ -66,3 +66,28 @@ def bulk_insert(model: type[models.Model], columns: Sequence[str], rows: Iterabl
             raw.executemany(sql, batch)
             count += len(batch)
     return count
+
+
+def bulk_insert_objects(objs: Sequence[models.Model]) -> None:
+    """Insert unsaved model instances of one model quickly; their primary keys are set.
+
+    Like bulk_create without building SQL per batch: ids are reserved, each concrete field's value
+    is prepared for the database as Django would save it, and rows go through `bulk_insert`.
+    """
+    if not objs:
+        return
+    model = type(objs[0])
+    fields = list(model._meta.concrete_fields)
+    for obj, pk in zip(objs, reserve_ids(model, len(objs)), strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    for obj in objs:
+        for f in fields:  # defaults and auto_now values, as save() would fill them
+            if getattr(obj, f.attname) is None and f.has_default():
+                setattr(obj, f.attname, f.get_default())
+    bulk_insert(
+        model,
+        [f.column for f in fields],
+        ([f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields] for obj in objs),
+    )

@@ -20,7 +20,7 @@ from opencro.accounts.access import access_require
 from opencro.accounts.models import User
 from opencro.accounts.permissions import Perm
 from opencro.audit.services import audit_bulk_append, audited_values
-from opencro.core.bulk import bulk_insert, db_datetime, reserve_ids
+from opencro.core.bulk import bulk_insert, bulk_insert_objects, db_datetime, reserve_ids
 from opencro.edc.checks import form_evaluate
 from opencro.edc.entries import repeats_of
 from opencro.edc.environment import VersionNames
@@ -309,7 +309,8 @@ class _Import:
                     )
                     new.append(event)
                     found[(subject.pk, oid, repeat)] = event
-        for event in EventData.objects.bulk_create(new):
+        bulk_insert_objects(new)
+        for event in new:
             self._created(audit, event, str(event))
         self.report.events_created += len(new)
         return found
@@ -341,7 +342,8 @@ class _Import:
                 )
                 new.append(data)
                 found[key] = data
-        for form in FormData.objects.bulk_create(new):
+        bulk_insert_objects(new)
+        for form in new:
             self._created(audit, form, f"{form.event} {form.form_oid}")
         self.report.forms_created += len(new)
         return found
