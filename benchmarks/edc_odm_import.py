@@ -211,7 +211,8 @@ def report(r: dict) -> str:
         f"raw insert time / import time: {r['raw_over_import']:.1%} (the import runs at this fraction of raw speed)",
         f"re-run of 20 edit checks over {r['checks_values']:,} values: {r['checks_rerun_s']} s "
         f"({r['queries_opened']:,} queries opened)",
-        f"streaming ODM export: {r['export_s']} s ({r['export_mb']} MB; peak memory +{r['export_peak_rss_growth_mb']} MB)",
+        f"streaming ODM export: {r['export_s']} s ({r['export_mb']} MB; "
+        f"peak memory +{r['export_peak_rss_growth_mb']} MB)",
         f"audit chain verified: {r['audit_chain_ok']} in {r['audit_verify_s']} s",
     ]
     return "\n".join(lines)

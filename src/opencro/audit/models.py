@@ -40,8 +40,9 @@ class AuditRecord(models.Model):
     """One field-level change, or one event, in the append-only trail.
 
     `hash` is SHA-256 over this record's content and `prev_hash`; `opencro audit verify`
-    recomputes the chain. Indexes are few on purpose: an import appends a million records. Study and site are plain integers, not foreign keys, so deleting a
-    study can never cascade into its trail.
+    recomputes the chain. Study and site are plain integers, not foreign keys, so deleting a
+    study can never cascade into its trail. Indexes are few on purpose: an import appends a
+    million records.
     """
 
     timestamp = models.DateTimeField(db_index=True)

@@ -17,7 +17,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opencro.audit.chain import GENESIS, record_hash
+from opencro.audit.chain import GENESIS, chain_hashes
 from opencro.audit.models import AuditAction, Audited, AuditHead, AuditRecord
 
 
@@ -56,25 +56,6 @@ def audited_values(instance: models.Model) -> dict[str, str | None]:
     return values
 
 
-def _append(rows: list[dict]) -> list[AuditRecord]:
-    """Chain and insert rows under the head lock (select_for_update on PostgreSQL)."""
-    head = AuditHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:
-        head = AuditHead.objects.create(pk=1, last_id=0, last_hash=GENESIS, count=0)
-    prev = head.last_hash
-    records = []
-    for row in rows:
-        row["prev_hash"] = prev
-        row["hash"] = prev = record_hash(row, prev)
-        records.append(AuditRecord(**row))
-    saved = AuditRecord.objects.bulk_create(records)  # ids come back (RETURNING) on SQLite and PostgreSQL
-    if saved:
-        AuditHead.objects.filter(pk=1).update(
-            last_id=saved[-1].pk, last_hash=prev, count=models.F("count") + len(saved)
-        )
-    return saved
-
-
 AUDIT_COLUMNS = (
     "id",
     "timestamp",
@@ -96,37 +77,45 @@ AUDIT_COLUMNS = (
 
 
 def audit_bulk_append(*, actor, rows: list[dict], reason: str) -> int:
-    """Append a large batch of records (imports): the same chain, hashed and inserted in bulk.
+    """Append a large batch of records (imports) with one time, actor and reason.
 
     Each row gives object_type, object_id, object_repr, study_id, site_id, field, old_value,
-    new_value and action; time, actor and reason are the batch's. Holds the chain head's lock
-    until the caller's transaction ends, like every appender.
+    new_value and action.
     """
-    from opencro.audit.chain import chain_hashes
-    from opencro.core.bulk import bulk_insert, db_datetime, reserve_ids
-
     if not rows:
         return 0
-    now = timezone.now()
-    common = {"timestamp": now, "reason": reason, **_actor_fields(actor)}
-    rows = [
-        {**common, **row, "object_repr": row["object_repr"][:255], "object_id": str(row["object_id"])} for row in rows
-    ]
+    common = {"timestamp": timezone.now(), "reason": reason, **_actor_fields(actor)}
+    return len(_append([{**common, **row} for row in rows]))
+
+
+def _append(rows: list[dict]) -> list[int]:
+    """Chain and insert rows under the head lock (select_for_update on PostgreSQL).
+
+    The lock is held until the caller's transaction ends, so the chain stays linear. Rows are
+    hashed with `chain_hashes` and written with the bulk path (COPY on PostgreSQL): an import's
+    million records and a form's fifty take the same road.
+    """
+
+    from opencro.core.bulk import bulk_insert, db_datetime, reserve_ids
+
+    for row in rows:
+        row["object_id"] = str(row["object_id"])
+        row["object_repr"] = row["object_repr"][:255]
     with transaction.atomic():
         head = AuditHead.objects.select_for_update().filter(pk=1).first()
         if head is None:
             head = AuditHead.objects.create(pk=1, last_id=0, last_hash=GENESIS, count=0)
         hashes = chain_hashes(rows, head.last_hash)
         ids = reserve_ids(AuditRecord, len(rows))
-        stamp = db_datetime(now)
         previous = [head.last_hash, *hashes[:-1]]
+        stamps: dict = {}
         bulk_insert(
             AuditRecord,
             AUDIT_COLUMNS,
             (
                 (
                     record_id,
-                    stamp,
+                    stamps.setdefault(row["timestamp"], db_datetime(row["timestamp"])),
                     row["user_id"],
                     row["username"],
                     row["action"],
@@ -148,7 +137,7 @@ def audit_bulk_append(*, actor, rows: list[dict], reason: str) -> int:
         AuditHead.objects.filter(pk=1).update(
             last_id=ids[-1], last_hash=hashes[-1], count=models.F("count") + len(rows)
         )
-    return len(rows)
+    return ids
 
 
 def _actor_fields(actor) -> dict:
@@ -172,31 +161,45 @@ class Change:
     action: str = AuditAction.UPDATE
 
 
-def audit_changes(*, actor, changes: Sequence[Change], reason: str = "") -> list[AuditRecord]:
+def audit_changes(*, actor, changes: Sequence[Change], reason: str = "") -> int:
     """Append one record per change, all with the same actor, time and reason, in one chain step."""
-    now = timezone.now()
-    who = _actor_fields(actor)
-    rows = [
-        {
-            "timestamp": now,
-            "action": c.action,
-            "object_type": c.object_type,
-            "object_id": str(c.object_id),
-            "object_repr": c.object_repr[:255],
-            "study_id": c.study_id,
-            "site_id": c.site_id,
-            "reason": reason,
-            "field": c.field,
-            "old_value": c.old,
-            "new_value": c.new,
-            **who,
-        }
-        for c in changes
+    if not changes:
+        return 0
+    now, who = timezone.now(), _actor_fields(actor)
+    return len(_append([_change_row(c, now, who, reason) for c in changes]))
+
+
+def _change_row(c: Change, now, who: dict, reason: str) -> dict:
+    return {
+        "timestamp": now,
+        "action": c.action,
+        "object_type": c.object_type,
+        "object_id": str(c.object_id),
+        "object_repr": c.object_repr[:255],
+        "study_id": c.study_id,
+        "site_id": c.site_id,
+        "reason": reason,
+        "field": c.field,
+        "old_value": c.old,
+        "new_value": c.new,
+        **who,
+    }
+
+
+def _event_changes(
+    action: str,
+    object_type: str,
+    object_id: str | int,
+    object_repr: str,
+    study_id: int | None,
+    site_id: int | None,
+    changes: dict[str, tuple[str | None, str | None]] | None,
+) -> list[Change]:
+    items = list((changes or {}).items()) or [("", (None, None))]
+    return [
+        Change(object_type, object_id, object_repr, study_id, site_id, field, old, new, action)
+        for field, (old, new) in items
     ]
-    if not rows:
-        return []
-    with transaction.atomic():
-        return _append(rows)
 
 
 def audit_event(
@@ -211,16 +214,11 @@ def audit_event(
     changes: dict[str, tuple[str | None, str | None]] | None = None,
     reason: str = "",
 ) -> list[AuditRecord]:
-    """Append one record per changed field (or one record with no field) for an event."""
-    items = list((changes or {}).items()) or [("", (None, None))]
-    return audit_changes(
-        actor=actor,
-        changes=[
-            Change(object_type, object_id, object_repr, study_id, site_id, field, old, new, action)
-            for field, (old, new) in items
-        ],
-        reason=reason,
-    )
+    """Append one record per changed field (or one record with no field) for an event; return them."""
+    rows = _event_changes(action, object_type, object_id, object_repr, study_id, site_id, changes)
+    now, who = timezone.now(), _actor_fields(actor)
+    ids = _append([_change_row(c, now, who, reason) for c in rows])
+    return list(AuditRecord.objects.filter(pk__in=ids).order_by("id"))
 
 
 def audited_save(instance: Audited, *, actor, reason: str = "") -> Audited:
@@ -245,15 +243,12 @@ def audited_save(instance: Audited, *, actor, reason: str = "") -> Audited:
         if not changes and not creating:
             return instance
         study_id, site_id = instance.audit_scope()
-        audit_event(
+        action = AuditAction.CREATE if creating else AuditAction.UPDATE
+        audit_changes(
             actor=actor,
-            action=AuditAction.CREATE if creating else AuditAction.UPDATE,
-            object_type=object_type_of(instance),
-            object_id=instance.pk,
-            object_repr=str(instance),
-            study_id=study_id,
-            site_id=site_id,
-            changes=changes,
+            changes=_event_changes(
+                action, object_type_of(instance), instance.pk, str(instance), study_id, site_id, changes
+            ),
             reason=reason,
         )
         if not creating:
@@ -274,14 +269,11 @@ def audited_delete(instance: Audited, *, actor, reason: str) -> None:
         study_id, site_id = stored.audit_scope()
         object_id, object_repr = stored.pk, str(stored)
         instance.delete()
-        audit_event(
+        removed = {k: (v, None) for k, v in old.items()}
+        audit_changes(
             actor=actor,
-            action=AuditAction.DELETE,
-            object_type=object_type_of(instance),
-            object_id=object_id,
-            object_repr=object_repr,
-            study_id=study_id,
-            site_id=site_id,
-            changes={k: (v, None) for k, v in old.items()},
+            changes=_event_changes(
+                AuditAction.DELETE, object_type_of(instance), object_id, object_repr, study_id, site_id, removed
+            ),
             reason=reason,
         )

@@ -1,0 +1,229 @@
+"""Benchmark: saving a 50-item form through the API, 20 concurrent clients, PostgreSQL.
+
+    python benchmarks/edc_form_save_load.py [--clients 20] [--seconds 30] [--workers 4]
+
+Creates a fresh PostgreSQL database with the benchmark build (edc_workload.py), 40 subjects and a
+site coordinator's API token, serves it with gunicorn (`opencro serve`), then a separate process
+(the load generator, on loopback) runs `--clients` threads, each saving whole 50-item forms
+(PUT .../forms/...) on its own subjects in a closed loop, changing values each time (with a
+reason). Reports latency percentiles and throughput, and as a reference measured in the same run
+the latency of a light authenticated GET (the subject's casebook) under the same load.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+
+def prepare(database_url: str) -> dict:
+    """Migrate and fill the database; return what the load generator needs."""
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opencro.settings")
+    sys.path.insert(0, str(HERE))
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    import datetime as dt
+
+    from edc_workload import workload_build
+
+    from opencro.accounts import services as accounts
+    from opencro.edc.services.build import build_import
+    from opencro.studies import services as studies
+    from opencro.studies.models import Country
+    from opencro.subjects import services as subjects
+
+    admin = accounts.user_create(actor=None, username="admin", password="Bench-admin-2026!", is_superuser=True)
+    study = studies.study_create(
+        actor=admin,
+        protocol_number="LOAD",
+        title="Load",
+        short_title="Load",
+        phase="III",
+        therapeutic_area="x",
+        indication="x",
+        sponsor="x",
+    )
+    country = studies.protocol_item_save(
+        actor=None, instance=Country(study=study, code="US", name="US", regulator="FDA")
+    )
+    site = studies.site_create(
+        actor=None,
+        study=study,
+        number="01",
+        institution="One",
+        principal_investigator="Dr",
+        country=country,
+        time_zone="UTC",
+    )
+    build_import(actor=None, study=study, build=workload_build())
+    crc = accounts.user_create(actor=None, username="crc", password="Bench-crc-2026!x")
+    accounts.membership_grant(actor=admin, user=crc, study=study, role_code="study_coordinator")
+    _token, key = accounts.token_create(actor=crc, user=crc, name="load")
+    ids = [
+        subjects.subject_screen(actor=None, site=site, number=f"01-{n:03d}", screened_on=dt.date(2026, 1, 5)).pk
+        for n in range(40)
+    ]
+    return {"study": study.pk, "subjects": ids, "token": key}
+
+
+def serve(database_url: str, port: int, workers: int) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "opencro.settings"}
+    args = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "opencro.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--no-control-socket",
+        "--log-level",
+        "warning",
+    ]
+    process = subprocess.Popen(args, env=env, cwd=ROOT)
+    for _attempt in range(100):
+        try:
+            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/api/v1/openapi.json")
+            return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit("the server did not start")
+
+
+def load(port: int, setup: dict, clients: int, seconds: float) -> dict:
+    """The load generator (run in its own process): closed-loop clients, PUT and GET latencies."""
+    headers = {"Authorization": f"Bearer {setup['token']}", "Content-Type": "application/json"}
+    study = setup["study"]
+    put_times: list[float] = []
+    get_times: list[float] = []
+    errors: list[str] = []
+    stop = time.monotonic() + seconds
+    lock = threading.Lock()
+
+    def client(n: int) -> None:
+        rng = random.Random(n)
+        own = setup["subjects"][n::clients]
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        count = 0
+        while time.monotonic() < stop:
+            subject = own[count % len(own)]
+            event = f"SE.V{(count // len(own)) % 20:02d}"
+            items = [{"oid": f"IT.X{i:02d}", "value": _value(i, rng)} for i in range(50)]
+            body = json.dumps({"items": items, "reason": "load test correction"})
+            path = f"/api/v1/studies/{study}/edc/subjects/{subject}/forms/{event}/1/F.BENCH/1"
+            started = time.perf_counter()
+            conn.request("PUT", path, body=body, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            elapsed = time.perf_counter() - started
+            with lock:
+                (put_times if response.status == 200 else errors).append(
+                    elapsed if response.status == 200 else str(response.status)
+                )
+            started = time.perf_counter()
+            conn.request("GET", f"/api/v1/studies/{study}/edc/subjects/{subject}/casebook", headers=headers)
+            response = conn.getresponse()
+            response.read()
+            with lock:
+                get_times.append(time.perf_counter() - started)
+            count += 1
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    began = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    duration = time.monotonic() - began
+    return {"put": put_times, "get": get_times, "errors": errors, "duration": duration}
+
+
+def _value(i: int, rng: random.Random) -> str:
+    kind = i % 5
+    if kind == 0:
+        return str(rng.randint(0, 990))
+    if kind == 1:
+        return f"{rng.uniform(30, 120):.1f}"
+    if kind == 2:
+        return f"2026-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"
+    if kind == 3:
+        return rng.choice("01")
+    return f"note {rng.randint(1, 1000)}"
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000 if ordered else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--generator", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.generator:  # the load-generator process
+        setup = json.loads(Path(args.generator).read_text())
+        result = load(args.port, setup, args.clients, args.seconds)
+        print(json.dumps(result))
+        return
+    name = f"opencro_load_{os.getpid()}"
+    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {name}"], check=True)
+    url = f"postgres://postgres@127.0.0.1:5432/{name}"
+    server = None
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            os.environ["OPENCRO_VAR_DIR"] = tmp
+            setup = prepare(url)
+            setup_file = Path(tmp) / "setup.json"
+            setup_file.write_text(json.dumps(setup))
+            from django.db import connections
+
+            connections.close_all()
+            server = serve(url, args.port, args.workers)
+            warm = [sys.executable, __file__, "--generator", str(setup_file), "--port", str(args.port)]
+            subprocess.run([*warm, "--clients", "4", "--seconds", "3"], check=True, capture_output=True)
+            out = subprocess.run(
+                [*warm, "--clients", str(args.clients), "--seconds", str(args.seconds)],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            result = json.loads(out.stdout)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait()
+        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"DROP DATABASE {name}"], check=False)
+    puts, gets = result["put"], result["get"]
+    print(f"{args.clients} clients, {args.workers} gunicorn workers, {result['duration']:.1f} s, PostgreSQL")
+    print(
+        f"PUT 50-item form: n={len(puts)}, {len(puts) / result['duration']:.1f}/s, "
+        f"p50 {pct(puts, 50):.0f} ms, p95 {pct(puts, 95):.0f} ms, p99 {pct(puts, 99):.0f} ms, "
+        f"mean {statistics.fmean(puts) * 1000:.0f} ms, errors {len(result['errors'])}"
+    )
+    print(f"GET casebook (reference): p50 {pct(gets, 50):.0f} ms, p95 {pct(gets, 95):.0f} ms")
+    print(f"PUT p95 / GET p95: {pct(puts, 95) / pct(gets, 95):.2f}")
+
+
+if __name__ == "__main__":
+    main()
