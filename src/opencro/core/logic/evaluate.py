@@ -51,7 +51,7 @@ def evaluate(
     Returns a Python value: bool, int, float, str, date, datetime, list, or None for blank.
     """
     tree = parse(expression) if isinstance(expression, str) else expression
-    if not isinstance(env, Mapping) and not isinstance(env, Environment):
+    if not isinstance(env, Mapping) and not callable(getattr(env, "lookup", None)):  # not Protocol isinstance: slow
         raise TypeError("env must be a Mapping or have a lookup(event, name) method")
     if today is None:
         now = datetime.now()
@@ -68,16 +68,16 @@ def evaluate(
 
 class _Context:
     def __init__(self, env: Mapping[Any, Any] | Environment, clock: Clock) -> None:
-        self.env = env
         self.clock = clock
+        self.mapping: Mapping[Any, Any] | None = env if isinstance(env, Mapping) else None
+        self.source: Any = env
 
     def lookup(self, var: Var) -> Any:
-        env = self.env
         try:
-            if isinstance(env, Mapping):
-                value = env[var.name if var.event is None else (var.event, var.name)]
+            if self.mapping is not None:
+                value = self.mapping[var.name if var.event is None else (var.event, var.name)]
             else:
-                value = env.lookup(var.event, var.name)
+                value = self.source.lookup(var.event, var.name)
         except LookupError:
             label = var.name if var.event is None else f"[{var.event}][{var.name}]"
             raise ExpressionError(f"unknown variable '{label}'", var.col) from None
