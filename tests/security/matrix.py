@@ -25,7 +25,7 @@ from opencro.accounts.permissions import Perm
 from tests.conftest import PASSWORD
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-SITE_OBJECTS = ("{site}", "{subject}", "{assignment}", "{form}", "{q_")
+SITE_OBJECTS = ("{site}", "{subject}", "{assignment}", "{form}", "{q_", "{term_", "{event}")
 
 
 class Access(StrEnum):
@@ -88,6 +88,11 @@ FORM_API = EDC_API + "/subjects/{subject_id}/forms/{event_oid}/{event_repeat}/{f
 FORM_API_URL = EDC_API_URL + "/subjects/{subject}/forms/SE.SCR/1/F.VS/1"
 
 
+CODING = "/studies/{study}/coding/"
+CODING_API = "/api/v1/studies/{study_id}/coding"
+CODING_API_URL = "/api/v1/studies/{study}/coding"
+
+
 def QUERY_ACTIONS(channel: str) -> list[tuple[str, str, str]]:
     """(action, permission, placeholder): each row acts on its own query, so the sweeps never collide."""
     return [
@@ -102,6 +107,107 @@ def QUERY_ACTIONS(channel: str) -> list[tuple[str, str, str]]:
 
 
 SIGN_URL = "/accounts/sign/{study}/studies.protocolversion/{version}/"
+
+# EDC data oversight (SDV, review, freeze/lock, sign-off, database lock). Each freeze or lock row is
+# followed by the row releasing it (with the password: an e-signature), so a role's sweep leaves the
+# data as it found them; the database lock is refused (422) because the world has open queries.
+RELEASE = {"reason": "matrix", "password": PASSWORD}
+LOCK_PAIRS = (  # (level, object placeholder, set, release)
+    ("form", "{form}", "freeze", "unfreeze"),
+    ("event", "{event}", "lock", "unlock"),
+    ("subject", "{subject}", "freeze", "unfreeze"),
+    ("site", "{site}", "lock", "unlock"),
+    ("study", None, "freeze", "unfreeze"),
+)
+
+
+def _lock_rows(make, pattern, url) -> list[Route]:
+    rows = []
+    for level, obj, set_action, release in LOCK_PAIRS:
+        target = {"level": level} | ({"object_id": obj} if obj else {})
+        for action, data in ((set_action, target), (release, target | RELEASE)):
+            ok = 302 if make is page else 200
+            rows.append(make("POST", pattern(action), S, Perm.DATA_LOCK, url=url(action), data=data, ok=ok))
+    return rows
+
+
+OVERSIGHT_PAGES: list[Route] = [
+    page("GET", "studies/<int:study_id>/edc/sdv/", S, Perm.DATA_VIEW, url=EDC + "/sdv/"),
+    *(
+        page(
+            "POST",
+            f"studies/<int:study_id>/edc/forms/<int:form_id>/{action}/",
+            S,
+            perm,
+            url=EDC + f"/forms/{{form}}/{action}/",
+            data=data,
+            ok=302,
+        )
+        for action, perm, data in (
+            ("verify", Perm.SDV, {"all": "1"}),
+            ("unverify", Perm.SDV, {"all": "1", "reason": "matrix"}),
+            ("review", Perm.DATA_REVIEW, {}),
+            ("unreview", Perm.DATA_REVIEW, {"reason": "matrix"}),
+        )
+    ),
+    *_lock_rows(page, lambda action: "studies/<int:study_id>/edc/locks/<str:action>/", lambda a: f"{EDC}/locks/{a}/"),
+    page(
+        "POST",
+        "studies/<int:study_id>/edc/subjects/<int:subject_id>/signoff/",
+        S,
+        Perm.SIGNOFF,
+        url=EDC + "/subjects/{subject}/signoff/",
+        data={"password": PASSWORD, "meaning": "approve"},
+        ok=302,
+    ),
+    page("GET", "studies/<int:study_id>/edc/checklist/", S, Perm.DATA_LOCK, url=EDC + "/checklist/"),
+    page(
+        "POST",
+        "studies/<int:study_id>/edc/checklist/lock/",
+        S,
+        Perm.DATA_LOCK,
+        url=EDC + "/checklist/lock/",
+        data={"reason": "matrix", "password": PASSWORD},
+        ok=302,  # refused on the page (open queries): nothing is locked
+    ),
+]
+
+# EDC data page and exports: table exports run as jobs (never run here: the sweeps' transactions do
+# not commit); a file is downloaded only by the export's starter, so its rows keep to the baseline
+# sweeps ({job} is not an export: 404 for everyone in the study).
+EXPORT_PAGES: list[Route] = [
+    page("GET", "studies/<int:study_id>/edc/data/", S, Perm.DATA_VIEW, url=EDC + "/data/"),
+    *(
+        page(
+            "POST",
+            "studies/<int:study_id>/edc/data/<str:action>/",
+            S,
+            perm,
+            url=f"{EDC}/data/{action}/",
+            data={},
+            ok=302,
+        )
+        for action, perm in (("export", Perm.DATA_VIEW), ("checks", Perm.DATA_REVIEW), ("import", Perm.BUILD_EDIT))
+    ),
+    page("GET", "studies/<int:study_id>/edc/exports/", S, Perm.DATA_VIEW, url=EDC + "/exports/"),
+    page(
+        "POST",
+        "studies/<int:study_id>/edc/exports/start/",
+        S,
+        Perm.DATA_VIEW,
+        url=EDC + "/exports/start/",
+        data={"format": "csv-long"},
+        ok=302,
+    ),
+    page("GET", "studies/<int:study_id>/edc/exports/<int:job_id>/", S, url=EDC + "/exports/{job}/", ok=404, full=False),
+    page(
+        "GET",
+        "studies/<int:study_id>/edc/subjects/<int:subject_id>/casebook.pdf",
+        S,
+        Perm.DATA_VIEW,
+        url=EDC + "/subjects/{subject}/casebook.pdf",
+    ),
+]
 
 PAGES: list[Route] = [
     page("GET", "", P, url="/", ok=302),
@@ -192,7 +298,6 @@ PAGES: list[Route] = [
         Perm.BUILD_EDIT,
         url="/studies/{study}/edc/build/",
         data={},
-        ok=422,
     ),
     page("GET", "studies/<int:study_id>/edc/build/<int:version_id>/", S, Perm.DATA_VIEW, url=f"{EDC}/build/{{build}}/"),
     page(
@@ -245,6 +350,61 @@ PAGES: list[Route] = [
         )
         for action, perm, query in QUERY_ACTIONS("page")
     ),
+    *OVERSIGHT_PAGES,
+    *EXPORT_PAGES,
+    # coding: the world's rows are built in tests/security/conftest.py (_coding_data)
+    page("GET", "studies/<int:study_id>/coding/", S, Perm.CODING, url=CODING),
+    page(
+        "GET",
+        "studies/<int:study_id>/coding/",
+        S,
+        Perm.CODING,
+        url=CODING + "?term={term_code_page}&q=head",
+        site_b="empty",
+    ),
+    *(
+        page(
+            "POST",
+            f"studies/<int:study_id>/coding/terms/<int:term_id>/{action}/",
+            S,
+            Perm.CODING,
+            url=url,
+            data=data,
+            ok=302,
+        )
+        for action, url, data in (
+            ("code", f"{CODING}terms/{{term_code_page}}/code/", {"dictionary_term": "{coding_llt}", "identical": "1"}),
+            ("clarify", f"{CODING}terms/{{term_clarify_page}}/clarify/", {"text": "Please clarify."}),
+            ("approve", f"{CODING}terms/{{term_approve_page}}/approve/", {}),
+        )
+    ),
+    page("GET", "studies/<int:study_id>/coding/synonyms/", S, Perm.CODING, url=CODING + "synonyms/"),
+    page(
+        "POST",
+        "studies/<int:study_id>/coding/synonyms/<int:synonym_id>/delete/",
+        S,
+        Perm.CODING,
+        url=CODING + "synonyms/{syn_page}/delete/",
+        data={"reason": "matrix"},
+        ok=302,
+    ),
+    page("GET", "studies/<int:study_id>/coding/upgrades/", S, Perm.CODING, url=CODING + "upgrades/"),
+    page(
+        "POST",
+        "studies/<int:study_id>/coding/upgrades/",
+        S,
+        Perm.CODING,
+        url=CODING + "upgrades/",
+        data={"dictionary": "{whodrug_c3}", "reason": "matrix"},
+        ok=302,
+    ),
+    page(
+        "GET",
+        "studies/<int:study_id>/coding/upgrades/<int:upgrade_id>/",
+        S,
+        Perm.CODING,
+        url=CODING + "upgrades/{coding_upgrade}/",
+    ),
     # jobs (owned by the jobs app): a job is seen by its creator (the project manager) and superusers
     page("GET", "jobs/", Access.SIGNED_IN, full=False),
     # the outsider's post names a study that is not theirs: the form refuses it (200, with the error)
@@ -295,6 +455,86 @@ def _protocol_rows(path: str, body: dict, field: str) -> list[Route]:
         api("DELETE", item, S, Perm.STUDY_EDIT, url=f"{url}/{{{path}}}?reason=matrix", ok=204),
     ]
 
+
+OVERSIGHT_API: list[Route] = [
+    api("GET", EDC_API + "/sdv-plan", S, Perm.DATA_VIEW, url=EDC_API_URL + "/sdv-plan"),
+    api(
+        "PUT",
+        EDC_API + "/sdv-plan",
+        S,
+        Perm.BUILD_EDIT,
+        url=EDC_API_URL + "/sdv-plan",
+        data={"rules": [{"requirement": "full"}], "reason": "matrix"},
+    ),
+    api(
+        "GET",
+        EDC_API + "/forms/{form_id}/oversight",
+        S,
+        Perm.DATA_VIEW,
+        url=EDC_API_URL + "/forms/{form}/oversight",
+    ),
+    *(
+        api(
+            "POST",
+            EDC_API + f"/forms/{{form_id}}/{action}",
+            S,
+            perm,
+            url=EDC_API_URL + f"/forms/{{form}}/{action}",
+            data=data,
+        )
+        for action, perm, data in (
+            ("verify", Perm.SDV, {}),
+            ("unverify", Perm.SDV, {"reason": "matrix"}),
+            ("review", Perm.DATA_REVIEW, None),
+            ("unreview", Perm.DATA_REVIEW, {"reason": "matrix"}),
+        )
+    ),
+    api("GET", EDC_API + "/locks", S, Perm.DATA_VIEW, url=EDC_API_URL + "/locks"),
+    *_lock_rows(api, lambda action: f"{EDC_API}/locks/{action}", lambda action: f"{EDC_API_URL}/locks/{action}"),
+    api(
+        "GET",
+        EDC_API + "/database-lock/checklist",
+        S,
+        Perm.DATA_LOCK,
+        url=EDC_API_URL + "/database-lock/checklist",
+    ),
+    api(
+        "POST",
+        EDC_API + "/database-lock",
+        S,
+        Perm.DATA_LOCK,
+        url=EDC_API_URL + "/database-lock",
+        data={"reason": "matrix", "password": PASSWORD},
+        ok=422,  # the world has open queries: the checklist refuses the lock
+    ),
+    api(
+        "GET",
+        EDC_API + "/subjects/{subject_id}/signoff",
+        S,
+        Perm.DATA_VIEW,
+        url=EDC_API_URL + "/subjects/{subject}/signoff",
+    ),
+    api(
+        "POST",
+        EDC_API + "/subjects/{subject_id}/signoff",
+        S,
+        Perm.SIGNOFF,
+        url=EDC_API_URL + "/subjects/{subject}/signoff",
+        data={"password": PASSWORD},
+    ),
+]
+
+EXPORT_API: list[Route] = [
+    api(
+        "GET",
+        EDC_API + "/subjects/{subject_id}/casebook.pdf",
+        S,
+        Perm.DATA_VIEW,
+        url=EDC_API_URL + "/subjects/{subject}/casebook.pdf",
+    ),
+    api("POST", EDC_API + "/exports", S, Perm.DATA_VIEW, url=EDC_API_URL + "/exports", data={"format": "xlsx"}, ok=201),
+    api("GET", EDC_API + "/exports/{job_id}/file", S, url=EDC_API_URL + "/exports/{job}/file", ok=404, full=False),
+]
 
 API: list[Route] = [
     api("GET", "/api/v1/studies/", Access.SIGNED_IN),
@@ -443,6 +683,61 @@ API: list[Route] = [
             data={"text": "matrix"},
         )
         for action, perm, query in QUERY_ACTIONS("api")
+    ),
+    *OVERSIGHT_API,
+    *EXPORT_API,
+    # coding (the upgrade POST comes last: the code rows choose a term of the version it replaces)
+    api("GET", CODING_API + "/dictionaries", S, Perm.DATA_VIEW, url=CODING_API_URL + "/dictionaries"),
+    api("GET", CODING_API + "/settings", S, Perm.DATA_VIEW, url=CODING_API_URL + "/settings"),
+    api(
+        "PUT",
+        CODING_API + "/settings",
+        S,
+        Perm.BUILD_EDIT,
+        url=CODING_API_URL + "/settings",
+        data={
+            "meddra_dictionary_id": "{meddra_in_force}",
+            "whodrug_dictionary_id": "{whodrug_in_force}",
+            "items": {"IT.AETERM": "MedDRA", "IT.SYSBP": ""},
+            "reason": "matrix",
+        },
+    ),
+    api("GET", CODING_API + "/queue", S, Perm.CODING, url=CODING_API_URL + "/queue"),
+    api("GET", CODING_API + "/terms", S, Perm.CODING, url=CODING_API_URL + "/terms"),
+    api("GET", CODING_API + "/search", S, Perm.CODING, url=CODING_API_URL + "/search?kind=meddra&q=head"),
+    *(
+        api("POST", CODING_API + f"/terms/{{term_id}}/{action}", S, Perm.CODING, url=url, data=data)
+        for action, url, data in (
+            ("code", CODING_API_URL + "/terms/{term_code_api}/code", {"dictionary_term_id": "{coding_llt}"}),
+            ("clarify", CODING_API_URL + "/terms/{term_clarify_api}/clarify", {"text": "Please clarify."}),
+            ("approve", CODING_API_URL + "/terms/{term_approve_api}/approve", {}),
+        )
+    ),
+    api("GET", CODING_API + "/synonyms", S, Perm.CODING, url=CODING_API_URL + "/synonyms"),
+    api(
+        "DELETE",
+        CODING_API + "/synonyms/{synonym_id}",
+        S,
+        Perm.CODING,
+        url=CODING_API_URL + "/synonyms/{syn_api}?reason=matrix",
+        ok=204,
+    ),
+    api("GET", CODING_API + "/upgrades", S, Perm.CODING, url=CODING_API_URL + "/upgrades"),
+    api(
+        "GET",
+        CODING_API + "/upgrades/{upgrade_id}",
+        S,
+        Perm.CODING,
+        url=CODING_API_URL + "/upgrades/{coding_upgrade}",
+    ),
+    api(
+        "POST",
+        CODING_API + "/upgrades",
+        S,
+        Perm.CODING,
+        url=CODING_API_URL + "/upgrades",
+        data={"kind": "meddra", "dictionary_id": "{meddra_27}", "reason": "matrix"},
+        ok=201,
     ),
     # jobs (owned by the jobs app)
     api("GET", "/api/v1/jobs", Access.SIGNED_IN, full=False),

@@ -29,21 +29,21 @@ def _version(access, version_id: int) -> BuildVersion:
 def build_page(request, study_id: int):
     access = access_study(request.user, study_id, Perm.DATA_VIEW)
     study = access.membership.study
-    problems, status = [], 200
+    problems: list[str] = []
     if request.method == "POST":
         access = access_study(request.user, study_id, Perm.BUILD_EDIT)
         upload = request.FILES.get("file")
         fmt = request.POST.get("format", "")
         if upload is None or upload.size > MAX_UPLOAD:
-            problems, status = [_("Choose a file of at most 20 MB.")], 422
+            problems = [_("Choose a file of at most 20 MB.")]
         else:
             try:
                 build = build_read(upload.read(), fmt=fmt, name=upload.name, study=study)
                 version = build_import(actor=request.user, study=study, build=build, source_name=upload.name)
             except FormatError as exc:
-                problems, status = [str(p) for p in exc.problems], 422
+                problems = [str(p) for p in exc.problems]
             except ValidationError as exc:
-                problems, status = exc.messages, 422
+                problems = exc.messages
             else:
                 messages.success(request, _("Build version %(n)d loaded and published.") % {"n": version.number})
                 return redirect("edc:build_version", study_id=study_id, version_id=version.pk)
@@ -57,7 +57,6 @@ def build_page(request, study_id: int):
             "formats": BUILD_FORMATS,
             "problems": problems,
         },
-        status=status,
     )
 
 

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from opencro.accounts.access import access_check, access_study
 from opencro.accounts.permissions import Perm
 from opencro.edc.selectors import casebook_grid, casebook_version, subject_get
+from opencro.edc.signoff import signoff_state
 
 
 @login_required
@@ -25,5 +26,6 @@ def casebook_page(request, study_id: int, subject_id: int):
             "scheduled": [r for r in rows if not r.is_log],
             "logs": [r for r in rows if r.is_log],
             "can_enter": access.can(Perm.DATA_ENTER),
+            "signoff": signoff_state(subject, can_sign=access.can(Perm.SIGNOFF)),
         },
     )

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from opencro.accounts.access import access_check, access_study
 from opencro.accounts.permissions import Perm
+from opencro.edc.panels import form_oversight
 from opencro.edc.presentation import form_layout
 from opencro.edc.selectors import form_page, subject_get
 from opencro.edc.services.entry import FormErrors, form_save
@@ -27,7 +28,7 @@ def form_view(
     access = access_study(request.user, study_id)
     subject = subject_get(access, subject_id)
     access_check(access, Perm.DATA_VIEW)
-    errors, raw, entries, status = {}, {}, None, 200
+    errors, raw, entries = {}, {}, None
     if request.method == "POST":
         access_check(access, Perm.DATA_ENTER)
         entries, raw = entries_from_post(request.POST)
@@ -44,10 +45,9 @@ def form_view(
                 reason=request.POST.get("reason", ""),
             )
         except FormErrors as exc:
-            errors, status = exc.field_errors, 422
+            errors = exc.field_errors
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-            status = 422
         else:
             messages.success(
                 request,
@@ -71,8 +71,8 @@ def form_view(
             "can_review": access.can(Perm.DATA_REVIEW),
             "can_answer": access.can(Perm.DATA_ENTER),
             "reasons": REASONS,
+            "oversight": form_oversight(access, page.form, lang=get_language() or "en") if page.form else None,
         },
-        status=status,
     )
 
 

@@ -2,20 +2,22 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from opencro.accounts.access import access_check, access_study
 from opencro.accounts.permissions import Perm
-from opencro.edc.interchange import export_path, upload_path
+from opencro.edc.exports.files import export_file
+from opencro.edc.interchange import upload_path
 from opencro.edc.views.build import MAX_UPLOAD
-from opencro.jobs.models import Job, JobStatus
+from opencro.jobs.models import Job
 from opencro.jobs.services import job_submit
 
-EDC_JOBS = ("edc.import_data", "edc.export_odm", "edc.run_checks")
+EDC_JOBS = ("edc.import_data", "edc.export_odm", "edc.export_tables", "edc.run_checks")
 MAX_DATA_UPLOAD = 25 * MAX_UPLOAD  # 500 MB: a million values take about 70 MB of ODM
 
 
@@ -76,16 +78,12 @@ def data_start(request, study_id: int, action: str):
 
 @login_required
 def export_download(request, study_id: int, job_id: int):
-    """The file an export job wrote; only its starter may fetch it (it holds their sites' data)."""
+    """The file an export job (ODM, CSV or Excel) wrote; only its starter may fetch it (it holds their sites' data)."""
     access = access_study(request.user, study_id)
     access_check(access, Perm.DATA_VIEW)
-    job = Job.objects.filter(pk=job_id, study_id=study_id, name="edc.export_odm", status=JobStatus.SUCCEEDED).first()
-    if job is None:
-        raise Http404(_("No such export."))
-    if job.created_by_id != request.user.pk:
-        raise PermissionDenied(_("Only the person who started an export may download it."))
-    path = export_path(job.pk)
-    if not path.exists():
-        raise Http404(_("The export file is no longer there."))
-    name = f"{access.membership.study.protocol_number}-clinical-{job.pk}.xml"
-    return FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type="application/xml")
+    found = export_file(access, request.user, job_id)
+    response = FileResponse(
+        found.path.open("rb"), as_attachment=True, filename=found.filename, content_type=found.content_type
+    )
+    add_never_cache_headers(response)
+    return response
