@@ -79,3 +79,15 @@ def test_migration_needs_the_build_permission_and_a_reason(edc_world):
         casebook_migrate(actor=edc_world.users["monitor"], subject=edc_world.subject_a, version=v2, reason="x")
     with pytest.raises(ValidationError):
         casebook_migrate(actor=edc_world.users["data_manager"], subject=edc_world.subject_a, version=v2, reason=" ")
+
+
+def test_migration_through_the_api(edc_world, login):
+    _dm(edc_world, edc_world.subject_a)
+    v2 = build_import(actor=edc_world.users["data_manager"], study=edc_world.study, build=second_build())
+    client = login(edc_world.users["data_manager"])
+    url = f"/api/v1/studies/{edc_world.study.pk}/edc/subjects/{edc_world.subject_a.pk}/migrate"
+    response = client.post(url, {"version_id": v2.pk, "reason": "amendment 2"}, content_type="application/json")
+    assert response.status_code == 200, response.content
+    assert response.json()["kept"] == ["F.DM IT.RACE: not on the form in MDV.2, kept as entered"]
+    again = client.post(url, {"version_id": v2.pk, "reason": "twice"}, content_type="application/json")
+    assert again.status_code == 422

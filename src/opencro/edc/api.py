@@ -369,3 +369,35 @@ for _name in QUERY_ACTIONS:
     router.post(f"/{{study_id}}/edc/queries/{{query_id}}/{_name}", response=QueryOut, summary=f"Query: {_name}")(
         _query_action(_name)
     )
+
+
+class MigrateIn(Schema):
+    version_id: int = Field(..., ge=1, le=2**53)
+    reason: str = Field(..., min_length=1, max_length=500)
+
+
+class MigrateOut(Schema):
+    subject: str
+    from_version: str
+    to_version: str
+    events_moved: int
+    forms_moved: int
+    values_moved: int
+    kept: list[str]
+
+
+@router.post(
+    "/{study_id}/edc/subjects/{subject_id}/migrate",
+    response=MigrateOut,
+    summary="Move a subject's casebook to another published build version (audited; nothing is lost)",
+)
+def migrate_casebook(request, study_id: int, subject_id: int, body: MigrateIn):
+    from opencro.edc.services.migration import casebook_migrate
+
+    access = access_study(request.user, study_id)
+    subject = subject_get(access, subject_id)
+    access_check(access, Perm.BUILD_EDIT)
+    version = BuildVersion.objects.filter(pk=body.version_id, study_id=study_id).first()
+    if version is None:
+        raise Http404("No such build version.")
+    return casebook_migrate(actor=request.user, subject=subject, version=version, reason=body.reason).as_dict()
