@@ -61,7 +61,10 @@ def _rejected_file(request, exc):
 def _register() -> None:
     from opencro.accounts.api import router as team_router
     from opencro.audit.api import router as audit_router
+    from opencro.coding.api import router as coding_router
     from opencro.edc.api import router as edc_router
+    from opencro.edc.exports_api import router as edc_exports_router
+    from opencro.edc.oversight_api import router as oversight_router
     from opencro.jobs.api import router as jobs_router
     from opencro.studies.api import router as studies_router
     from opencro.studies.protocol_api import register as register_protocol_writes
@@ -73,6 +76,9 @@ def _register() -> None:
     api.add_router("/studies", audit_router)
     api.add_router("/studies", team_router)
     api.add_router("/studies", edc_router)
+    api.add_router("/studies", edc_exports_router)
+    api.add_router("/studies", coding_router)
+    api.add_router("/studies", oversight_router)
     api.add_router("/jobs", jobs_router)
 
 

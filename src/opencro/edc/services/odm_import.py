@@ -477,6 +477,10 @@ def clinical_import(
         if problems:
             raise FormatError(problems[:max_problems])
         job.flush()
+        from opencro.coding.services import coding_terms_sync_study
+
+        who = getattr(actor, "username", "") or "system"
+        coding_terms_sync_study(study=study, actor=actor, cause=f"ODM import by {who}")
     if job.outside_hard_range:
         job.report.notes.append(
             f"{job.outside_hard_range} values lie outside a hard range check; they were imported as the source "

@@ -1,0 +1,1 @@
+"""Medical coding of verbatim terms (adverse events, medical history, medications) to MedDRA and WHODrug."""
