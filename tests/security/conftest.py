@@ -53,14 +53,84 @@ def build_world() -> World:
     w.ids["job"] = job_submit(actor=w.users[RoleCode.PROJECT_MANAGER], name="audit.verify", study=study).pk
     w.ids["build"] = build_import(actor=None, study=study, build=small_build()).pk
     w.edc = {"a": _edc_data(w.subject_a), "b": _edc_data(w.subject_b)}
+    _coding_data(w)
     return w
+
+
+CODING_ROWS = (
+    "approve_page",
+    "approve_api",
+    "code_page",
+    "code_api",
+    "clarify_page",
+    "clarify_api",
+    "syn_page",
+    "syn_api",
+)
+
+
+def _coding_data(w) -> None:
+    """Dictionaries (MedDRA "25.0" = 26.1 relabelled, 26.1 and 27.0; WHODrug B3 and C3), the study on 26.1
+    after an upgrade from 25.0 (its report), and per site an AE log whose rows the matrix acts on, one
+    row each: {term_<row>} (the first two auto-coded "Headache", the rest queued), and two synonyms."""
+    import tempfile
+    from pathlib import Path
+
+    from opencro.coding.models import CodedTerm, DictionaryTerm, Synonym
+    from opencro.coding.services import (
+        coding_term_code,
+        dictionary_load,
+        study_coding_configure,
+        study_dictionary_upgrade,
+    )
+    from opencro.edc.services.entry import ItemEntry
+    from opencro.formats.coding import write_fictional_meddra, write_fictional_whodrug
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        old = write_fictional_meddra(root / "m25", "26.1")
+        (old / "meddra_release.asc").write_text("25.0$English$$\r\n", encoding="latin-1")
+        load = dictionary_load
+        d = {
+            "m25": load(actor=None, kind="meddra", directory=old),
+            "m26": load(actor=None, kind="meddra", directory=write_fictional_meddra(root / "m26", "26.1")),
+            "m27": load(actor=None, kind="meddra", directory=write_fictional_meddra(root / "m27", "27.0")),
+            "b3": load(actor=None, kind="whodrug", directory=write_fictional_whodrug(root / "b3", "B3")),
+            "c3": load(actor=None, kind="whodrug", directory=write_fictional_whodrug(root / "c3", "C3")),
+        }
+    study_coding_configure(actor=None, study=w.study, meddra=d["m25"], whodrug=d["b3"], items={"IT.AETERM": "MedDRA"})
+    for site, subject in (("a", w.subject_a), ("b", w.subject_b)):
+        verbatims = ["Headache", "Headache", *(f"matrix {site} {row}" for row in CODING_ROWS[2:])]
+        form = form_save(
+            actor=None,
+            subject=subject,
+            event_oid="SE.AE",
+            form_oid="F.AE",
+            entries=[ItemEntry("IT.AETERM", text, repeat=n) for n, text in enumerate(verbatims, start=1)],
+        ).form
+        terms = {t.group_repeat: t for t in CodedTerm.objects.filter(form=form)}
+        w.edc[site].update({f"term_{row}": terms[n].pk for n, row in enumerate(CODING_ROWS, start=1)})
+    upgrade = study_dictionary_upgrade(actor=None, study=w.study, kind="meddra", new_dictionary=d["m26"])
+    headache = DictionaryTerm.objects.get(dictionary=d["m26"], code="940000001")
+    for row in ("syn_page", "syn_api"):
+        term = CodedTerm.objects.get(pk=w.edc["a"][f"term_{row}"])
+        coding_term_code(actor=None, term=term, dictionary_term=headache, add_synonym=True)
+        w.ids[row] = Synonym.objects.get(verbatim_key=term.verbatim_key).pk
+    w.ids.update(
+        coding_llt=headache.pk,
+        meddra_in_force=d["m26"].pk,
+        whodrug_in_force=d["b3"].pk,
+        meddra_27=d["m27"].pk,
+        whodrug_c3=d["c3"].pk,
+        coding_upgrade=upgrade.pk,
+    )
 
 
 def _edc_data(subject) -> dict[str, int]:
     """A saved vital-signs form at the subject's site, and one query per matrix action (open, or
     answered for re-opening), so that no sweep finds a query another row already closed."""
     result = form_save(actor=None, subject=subject, event_oid="SE.SCR", form_oid="F.VS", entries=[])
-    ids = {"form": result.form.pk}
+    ids = {"form": result.form.pk, "event": result.form.event_id}
     for channel in ("page", "api"):
         for action, _perm, name in QUERY_ACTIONS(channel):
             query = audited_save(

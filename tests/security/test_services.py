@@ -5,9 +5,14 @@ no check); a new service without a row here fails `test_every_write_service_has_
 """
 
 import datetime as dt
+import functools
 import inspect
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from unittest import mock
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -17,11 +22,19 @@ from opencro.accounts import services as accounts
 from opencro.accounts import signatures
 from opencro.accounts.models import ApiToken, Membership, Role, User
 from opencro.accounts.permissions import DEFAULT_ROLES, Perm, RoleCode
+from opencro.coding import services as coding
+from opencro.coding.models import CodedTerm, Dictionary, DictionaryTerm, Synonym
 from opencro.edc.models import BuildVersion, FormData, Query
+from opencro.edc.sdv import PlanRule
 from opencro.edc.services import autoqueries as edc_autoqueries
 from opencro.edc.services import build as edc_build
 from opencro.edc.services import entry as edc_entry
+from opencro.edc.services import locks as edc_locks
 from opencro.edc.services import queries as edc_queries
+from opencro.edc.services import review as edc_review
+from opencro.edc.services import sdv as edc_sdv
+from opencro.edc.services import signoff as edc_signoff
+from opencro.formats.coding import write_fictional_meddra
 from opencro.studies import services as studies
 from opencro.studies.models import Activity, Arm, Country, ProtocolVersion, Site, Study, Visit
 from opencro.subjects import services as subjects
@@ -40,6 +53,11 @@ MODULES = {
     "edc_entry": edc_entry,
     "edc_queries": edc_queries,
     "edc_autoqueries": edc_autoqueries,
+    "edc_sdv": edc_sdv,
+    "edc_review": edc_review,
+    "edc_locks": edc_locks,
+    "edc_signoff": edc_signoff,
+    "coding": coding,
 }
 EXEMPT = {
     "accounts.login_success_record": "an authentication event, recorded by the login backend",
@@ -53,6 +71,10 @@ EXEMPT = {
     "edc_build.build_digest": "a pure function",
     "edc_entry.casebook_for": "runs inside a write whose service already checked permission",
     "edc_autoqueries.auto_queries_reconcile": "runs inside form_save, which already checked permission",
+    "edc_signoff.casebook_data_changed": "runs inside form_save and event_open, which already checked permission",
+    "coding.coding_terms_sync": "runs inside form_save, which already checked permission",
+    "coding.coding_terms_sync_study": "runs inside imports and the coding set-up, which already checked permission",
+    "coding.files_digest": "a read of files: the digest a dictionary load records",
 }
 ADMIN, OWNER = "admin", "owner"  # who may call a service that no study permission opens
 
@@ -306,7 +328,153 @@ EDC_CASES = [
         )
     ),
 ]
-BY_NAME = {c.name: c for c in CASES + EDC_CASES}
+
+
+@functools.cache
+def _meddra_release() -> Path:
+    """A fictional MedDRA release, written once for the whole run (each load names its own version)."""
+    folder = Path(tempfile.mkdtemp(prefix="opencro-meddra-"))
+    return write_fictional_meddra(folder, "26.1")
+
+
+def _term(w, row: str) -> CodedTerm:
+    return CodedTerm.objects.get(pk=w.edc["a"][f"term_{row}"])
+
+
+CODING_CASES = [
+    Case(
+        "coding.dictionary_load",
+        lambda w, u: coding.dictionary_load(actor=u, kind="meddra", directory=_meddra_release(), version="case"),
+        ADMIN,
+        ADMIN,
+    ),
+    Case(
+        "coding.study_coding_configure",
+        lambda w, u: coding.study_coding_configure(
+            actor=u, study=w.study, items={"IT.AETERM": "MedDRA", "IT.SYSBP": ""}, reason="r"
+        ),
+        Perm.BUILD_EDIT,
+        RoleCode.DATA_MANAGER,
+    ),
+    Case(
+        "coding.coding_term_code",
+        lambda w, u: coding.coding_term_code(
+            actor=u, term=_term(w, "code_api"), dictionary_term=DictionaryTerm.objects.get(pk=w.ids["coding_llt"])
+        ),
+        Perm.CODING,
+        RoleCode.MEDICAL_CODER,
+    ),
+    Case(
+        "coding.coding_term_approve",
+        lambda w, u: coding.coding_term_approve(actor=u, term=_term(w, "approve_api")),
+        Perm.CODING,
+        RoleCode.MEDICAL_CODER,
+    ),
+    Case(
+        "coding.coding_term_clarify",
+        lambda w, u: coding.coding_term_clarify(actor=u, term=_term(w, "clarify_api"), text="t"),
+        Perm.CODING,
+        RoleCode.MEDICAL_CODER,
+    ),
+    Case(
+        "coding.coding_synonym_delete",
+        lambda w, u: coding.coding_synonym_delete(
+            actor=u, synonym=Synonym.objects.get(pk=w.ids["syn_api"]), reason="r"
+        ),
+        Perm.CODING,
+        RoleCode.MEDICAL_CODER,
+    ),
+    Case(
+        "coding.study_dictionary_upgrade",
+        lambda w, u: coding.study_dictionary_upgrade(
+            actor=u, study=w.study, kind="meddra", new_dictionary=Dictionary.objects.get(pk=w.ids["meddra_27"])
+        ),
+        Perm.CODING,
+        RoleCode.MEDICAL_CODER,
+    ),
+]
+
+
+def _vitals(w) -> FormData:
+    return _fresh(FormData, w.edc["a"]["form"])
+
+
+def _frozen(w, state: str = "frozen") -> FormData:
+    """Site A1's vitals form, frozen (or locked) by the system, for the release services."""
+    form = _vitals(w)
+    (edc_locks.data_freeze if state == "frozen" else edc_locks.data_lock)(actor=None, study=w.study, form=form)
+    return form
+
+
+def _study_lock(w, u):
+    """The database lock with its checklist stubbed clear (the world has open queries): this case is
+    about who may lock; tests/edc/test_checklist.py covers the checklist."""
+    clear = SimpleNamespace(problems=lambda: [])
+    with mock.patch("opencro.edc.checklist.lock_checklist", return_value=clear):
+        return edc_locks.study_lock(actor=u, study=w.study, reason="r", password=PASSWORD)
+
+
+OVERSIGHT_CASES = [
+    Case(
+        "edc_sdv.sdv_plan_set",
+        lambda w, u: edc_sdv.sdv_plan_set(actor=u, study=w.study, rules=[PlanRule(None, "", "full")], reason="r"),
+        Perm.BUILD_EDIT,
+        RoleCode.DATA_MANAGER,
+    ),
+    Case("edc_sdv.sdv_verify", lambda w, u: edc_sdv.sdv_verify(actor=u, form=_vitals(w)), Perm.SDV, RoleCode.MONITOR),
+    Case(
+        "edc_sdv.sdv_unverify",
+        lambda w, u: edc_sdv.sdv_unverify(actor=u, form=_vitals(w), reason="r"),
+        Perm.SDV,
+        RoleCode.MONITOR,
+    ),
+    Case(
+        "edc_review.form_review",
+        lambda w, u: edc_review.form_review(actor=u, form=_vitals(w)),
+        Perm.DATA_REVIEW,
+        RoleCode.DATA_MANAGER,
+    ),
+    Case(
+        "edc_review.form_unreview",
+        lambda w, u: edc_review.form_unreview(actor=u, form=_vitals(w), reason="r"),
+        Perm.DATA_REVIEW,
+        RoleCode.MONITOR,
+    ),
+    Case(
+        "edc_locks.data_freeze",
+        lambda w, u: edc_locks.data_freeze(actor=u, study=w.study, subject=w.subject_a),
+        Perm.DATA_LOCK,
+        RoleCode.DATA_MANAGER,
+    ),
+    Case(
+        "edc_locks.data_lock",
+        lambda w, u: edc_locks.data_lock(actor=u, study=w.study, site=w.site_a),
+        Perm.DATA_LOCK,
+        RoleCode.DATA_MANAGER,
+    ),
+    Case(
+        "edc_locks.data_unfreeze",
+        lambda w, u: edc_locks.data_unfreeze(actor=u, study=w.study, form=_frozen(w), reason="r", password=PASSWORD),
+        Perm.DATA_LOCK,
+        RoleCode.DATA_MANAGER,
+    ),
+    Case(
+        "edc_locks.data_unlock",
+        lambda w, u: edc_locks.data_unlock(
+            actor=u, study=w.study, form=_frozen(w, "locked"), reason="r", password=PASSWORD
+        ),
+        Perm.DATA_LOCK,
+        RoleCode.DATA_MANAGER,
+    ),
+    Case("edc_locks.study_lock", _study_lock, Perm.DATA_LOCK, RoleCode.DATA_MANAGER),
+    Case(
+        "edc_signoff.casebook_signoff",
+        lambda w, u: edc_signoff.casebook_signoff(actor=u, subject=w.subject_a, password=PASSWORD),
+        Perm.SIGNOFF,
+        RoleCode.INVESTIGATOR,
+    ),
+]
+BY_NAME = {c.name: c for c in CASES + EDC_CASES + CODING_CASES + OVERSIGHT_CASES}
 
 
 class _Undo(Exception):

@@ -12,7 +12,8 @@ def upload_path(suffix: str = ".xml") -> Path:
     return folder / f"{uuid.uuid4().hex}{suffix}"
 
 
-def export_path(job_id: int) -> Path:
+def export_path(job_id: int, suffix: str = ".xml") -> Path:
+    """Where export job `job_id` writes its file: ".xml" for ODM, ".csv", ".zip" or ".xlsx" for tables."""
     folder = Path(settings.VAR_DIR) / "exports"
     folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"job-{job_id}.xml"
+    return folder / f"job-{job_id}{suffix}"

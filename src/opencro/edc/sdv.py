@@ -139,14 +139,16 @@ def sdv_counts(forms: QuerySet[FormData]) -> dict[int, SdvCount]:
         .exclude(item_def_id__in=calculated)
         .values("form_id")
         .annotate(
-            total=Count("id"),
-            verified=Count("id", filter=Q(verified=True)),
-            critical=Count("id", filter=critical),
-            critical_verified=Count("id", filter=critical & Q(verified=True)),
+            n_total=Count("id"),
+            n_verified=Count("id", filter=Q(verified=True)),
+            n_critical=Count("id", filter=critical),
+            n_critical_verified=Count("id", filter=critical & Q(verified=True)),
         )
         .order_by()
     )
-    return {r["form_id"]: SdvCount(r["total"], r["verified"], r["critical"], r["critical_verified"]) for r in rows}
+    return {
+        r["form_id"]: SdvCount(r["n_total"], r["n_verified"], r["n_critical"], r["n_critical_verified"]) for r in rows
+    }
 
 
 def form_sdv_need(form: FormData, plans: SdvPlans | None = None) -> SdvNeed:

@@ -17,10 +17,13 @@ from opencro.coding.services import coding_terms_sync
 from opencro.edc.checks import form_evaluate
 from opencro.edc.entries import ItemEntry, Key, entries_apply, key_label, repeats_of
 from opencro.edc.environment import VersionNames
+from opencro.edc.locks import lock_flags_for, visit_entry_refusal
 from opencro.edc.models import Casebook, EventData, EventDef, EventForm, FormData, FormStatus, ItemData
 from opencro.edc.models.data import SdvStatus
+from opencro.edc.sdv import form_sdv_status
 from opencro.edc.selectors import current_version
 from opencro.edc.services.autoqueries import auto_queries_reconcile
+from opencro.edc.services.signoff import casebook_data_changed
 from opencro.edc.spec import form_spec
 from opencro.subjects.models import Subject
 
@@ -80,7 +83,9 @@ def event_open(
     _entry_check(actor, subject)
     with transaction.atomic():
         casebook = casebook_for(subject, actor=actor)
-        return _event(actor, subject, casebook, event_oid, repeat, visit_date, reason)
+        event = _event(actor, subject, casebook, event_oid, repeat, visit_date, reason)
+        casebook_data_changed(actor=actor, subject=subject, reason=reason)
+        return event
 
 
 def _event(actor, subject, casebook, event_oid, repeat, visit_date, reason) -> EventData:
@@ -92,6 +97,10 @@ def _event(actor, subject, casebook, event_oid, repeat, visit_date, reason) -> E
     event = (
         EventData.objects.select_for_update().filter(subject=subject, event_oid=event_oid, repeat_key=repeat).first()
     )
+    if visit_date not in (None, getattr(event, "visit_date", None)) and (
+        refusal := visit_entry_refusal(subject, event)
+    ):
+        raise ValidationError({"visit_date": refusal})
     if event is None:
         event = audited_save(
             EventData(
@@ -176,8 +185,10 @@ def form_save(
             form.status, form_changes = status, True
         if form.first_entered_at is None:
             form.first_entered_at, form_changes = now, True
-        if changes and any(c.field == "verified" for c in changes) and form.sdv_status == SdvStatus.VERIFIED:
-            form.sdv_status, form_changes = SdvStatus.REQUIRED, True
+        if (sdv_status := form_sdv_status(form)) != form.sdv_status:  # a changed verified value needs SDV again
+            form.sdv_status, form_changes = sdv_status, True
+        if changes and form.reviewed:  # a data change after data-manager review needs review again
+            form.reviewed, form_changes = False, True
         form.updated_at = now
         if form_changes:
             audited_save(form, actor=actor, reason=reason or "form saved")
@@ -185,6 +196,7 @@ def form_save(
             FormData.objects.filter(pk=form.pk).update(updated_at=now)
         coding_terms_sync(form=form, actor=actor)
         opened, closed = auto_queries_reconcile(form=form, firings=result.firings, actor=actor)
+        casebook_data_changed(actor=actor, subject=subject, reason=reason)
     return SaveResult(form=form, changed=sum(c.field == "value" for c in changes), opened=opened, closed=closed)
 
 
@@ -199,6 +211,7 @@ def _form(actor, event: EventData, casebook: Casebook, form_oid: str, repeat: in
         raise ValidationError({"form": _("Form %(oid)s does not repeat.") % {"oid": form_oid}})
     form = FormData.objects.select_for_update().filter(event=event, form_oid=form_oid, repeat_key=repeat).first()
     if form is None:
+        frozen, locked = lock_flags_for(event)  # born frozen or locked under a frozen or locked visit, subject...
         form = audited_save(
             FormData(
                 study_id=event.study_id,
@@ -209,6 +222,8 @@ def _form(actor, event: EventData, casebook: Casebook, form_oid: str, repeat: in
                 form_oid=form_oid,
                 repeat_key=repeat,
                 sdv_status=SdvStatus.NOT_REQUIRED,
+                frozen=frozen,
+                locked=locked,
             ),
             actor=actor,
         )

@@ -16,7 +16,6 @@ from opencro.accounts.models import User
 from opencro.accounts.permissions import Perm
 from opencro.audit.services import Change, audit_changes, audited_delete, audited_save
 from opencro.edc.models import FormData, FormDef, ItemData, SdvPlan, SdvRequirement
-from opencro.edc.models.data import SdvStatus
 from opencro.edc.sdv import PlanRule, SdvNeed, form_sdv_need, form_sdv_status, sdv_statuses, verifiable_items
 from opencro.studies.models import Site, Study
 
@@ -108,9 +107,9 @@ def _statuses_refresh(actor: User | None, study: Study, reason: str) -> int:
         return 0
     labels = {
         f.pk: (str(f), f.site_id)
-        for f in FormData.objects.filter(pk__in=list(changed)).select_related("event").only(
-            "pk", "site_id", "subject_id", "form_oid", "repeat_key", "event__event_oid", "event__repeat_key"
-        )
+        for f in FormData.objects.filter(pk__in=list(changed))
+        .select_related("event")
+        .only("pk", "site_id", "subject_id", "form_oid", "repeat_key", "event__event_oid", "event__repeat_key")
     }
     by_status: dict[str, list[int]] = {}
     for pk, (_old, new) in changed.items():
@@ -141,16 +140,12 @@ def _items_of(form: FormData, item_ids: Iterable[int] | None, *, verified: bool)
             rows = rows.filter(item_def__critical=True)
         return list(rows) if need != SdvNeed.NONE else []
     ids = set(item_ids)
-    pool = ItemData.objects.filter(form=form) if verified else verifiable
-    rows = list(pool.filter(pk__in=ids).select_related("item_def"))
-    missing = ids - {r.pk for r in rows}
-    if missing:
-        if ItemData.objects.filter(pk__in=missing).exclude(form=form).exists() or not verified and any(
-            not ItemData.objects.filter(pk=pk, form=form).exists() for pk in missing
-        ):
-            raise ValidationError({"items": _("An item named is not on this form.")})
+    rows = {r.pk: r for r in ItemData.objects.filter(form=form, pk__in=ids).select_related("item_def")}
+    if set(rows) != ids:
+        raise ValidationError({"items": _("An item named is not on this form.")})
+    if not verified and ids - set(verifiable.filter(pk__in=ids).values_list("pk", flat=True)):
         raise ValidationError({"items": _("Only entered values can be verified (derived values have no source).")})
-    return rows
+    return list(rows.values())
 
 
 def _verification_write(actor, form: FormData, rows: list[ItemData], value: bool, reason: str) -> FormData:
@@ -194,9 +189,7 @@ def sdv_verify(*, actor: User | None, form: FormData, item_ids: Iterable[int] | 
         return _verification_write(actor, form, rows, True, "source data verified")
 
 
-def sdv_unverify(
-    *, actor: User | None, form: FormData, reason: str, item_ids: Iterable[int] | None = None
-) -> FormData:
+def sdv_unverify(*, actor: User | None, form: FormData, reason: str, item_ids: Iterable[int] | None = None) -> FormData:
     """Take verification back (a reason is required); without `item_ids`, from every item of the form."""
     _form_check(actor, form, Perm.SDV)
     if not reason.strip():
@@ -207,7 +200,3 @@ def sdv_unverify(
             raise ValidationError({"form": _("This form is locked.")})
         rows = _items_of(form, item_ids, verified=True)
         return _verification_write(actor, form, rows, False, reason.strip())
-
-
-def sdv_status_label(status: str) -> str:
-    return SdvStatus(status).label

@@ -18,7 +18,7 @@ from opencro.edc.checklist import lock_checklist
 from opencro.edc.locks import lock_list, lock_target
 from opencro.edc.models import FormData, LockLevel
 from opencro.edc.models.data import SdvStatus
-from opencro.edc.sdv import form_get, sdv_counts, sdv_plan_rules, sdv_worklist
+from opencro.edc.sdv import SdvCount, SdvPlans, form_get, sdv_counts, sdv_plan_rules, sdv_worklist, subject_ranks
 from opencro.edc.selectors import subject_get
 from opencro.edc.services import locks as lock_services
 from opencro.edc.services.review import form_review, form_unreview
@@ -70,8 +70,13 @@ def sdv_page(request, study_id: int):
         state = SdvStatus.REQUIRED
     site, subject = _int(request.GET.get("site", "")), _int(request.GET.get("subject", ""))
     qs = sdv_worklist(access, state="" if state == "all" else state, site_id=site, subject_id=subject)
-    rows = list(qs[:WORKLIST_LIMIT])
-    counts = sdv_counts(FormData.objects.filter(pk__in=[f.pk for f in rows]))
+    forms = list(qs[:WORKLIST_LIMIT])
+    counts = sdv_counts(FormData.objects.filter(pk__in=[f.pk for f in forms]))
+    plans, ranks = SdvPlans(study_id), subject_ranks(study_id)
+    rows = [  # (form, items SDV requires, of which verified)
+        (f, *counts.get(f.pk, SdvCount()).required(plans.need(f.site_id, f.form_oid, ranks.get(f.subject_id))))
+        for f in forms
+    ]
     subjects = subject_list(access)
     if site:
         subjects = subjects.filter(site_id=site)
@@ -80,7 +85,7 @@ def sdv_page(request, study_id: int):
         "edc/sdv.html",
         {
             "study": access.membership.study,
-            "rows": [(f, counts.get(f.pk)) for f in rows],
+            "rows": rows,
             "total": qs.count(),
             "state": state,
             "site": site,
