@@ -123,6 +123,7 @@ OPENCRO_JOBS = {
     "edc.run_checks": "opencro.edc.jobs:RUN_CHECKS",
     "edc.import_data": "opencro.edc.jobs:IMPORT_DATA",
     "edc.export_odm": "opencro.edc.jobs:EXPORT_ODM",
+    "edc.export_tables": "opencro.edc.jobs:EXPORT_TABLES",
 }
 OPENCRO_JOBS_EAGER = os.environ.get("OPENCRO_JOBS_EAGER", "") == "1"  # run jobs synchronously, in the caller
 OPENCRO_JOBS_QUEUE = os.environ.get("OPENCRO_JOBS_QUEUE", "opencro")  # Celery queue the workers consume

@@ -250,3 +250,22 @@ def test_form_page_shows_the_oversight_panel_to_the_data_manager(edc_world, logi
     html = html.decode()
     assert 'data-testid="oversight"' in html and "subject A1-001" in html and "visit closed" in html
     assert 'name="password"' in html and "Mark reviewed" in html
+
+
+def test_queries_on_a_locked_form_stay_as_they_are(edc_world):
+    from opencro.edc.models import FormData, Query
+    from opencro.edc.services.entry import ItemEntry, form_save
+    from opencro.edc.services.queries import query_answer
+
+    result = form_save(
+        actor=None,
+        subject=edc_world.subject_a,
+        event_oid="SE.SCR",
+        form_oid="F.VS",
+        entries=[ItemEntry("IT.WEIGHT", "70"), ItemEntry("IT.SYSBP", "80"), ItemEntry("IT.DIABP", "90")],
+    )
+    FormData.objects.filter(pk=result.form.pk).update(locked=True)
+    query = Query.objects.get(pk=result.opened[0].pk)
+    with pytest.raises(ValidationError):
+        query_answer(actor=edc_world.users["study_coordinator"], query=query, text="too late")
+    assert Query.objects.get(pk=query.pk).state == "open"

@@ -37,7 +37,7 @@ def signature_apply(*, actor: User, password: str, instance: models.Model, meani
     """Sign `instance` as `actor` after checking their password again; audited."""
     from opencro.accounts.access import access_require
 
-    study_id, _site = instance.audit_scope()
+    study_id, site_id = instance.audit_scope()
     if study_id is not None:
         from opencro.studies.models import Study
 
@@ -65,6 +65,7 @@ def signature_apply(*, actor: User, password: str, instance: models.Model, meani
             object_id=instance.pk,
             object_repr=str(instance),
             study_id=study_id,
+            site_id=site_id,
             changes={"signature": (None, f"{signature.printed_name}: {SignatureMeaning(meaning).label}")},
         )
     return signature
@@ -97,7 +98,7 @@ def signatures_recheck(instance: models.Model, *, actor: User | None) -> list[Si
             continue
         signature.broken_at = timezone.now()
         signature.save(update_fields=["broken_at"])
-        study_id, _site = instance.audit_scope()
+        study_id, site_id = instance.audit_scope()
         audit_event(
             actor=actor,
             action=AuditAction.SIGNATURE_BROKEN,
@@ -105,6 +106,7 @@ def signatures_recheck(instance: models.Model, *, actor: User | None) -> list[Si
             object_id=instance.pk,
             object_repr=str(instance),
             study_id=study_id,
+            site_id=site_id,
             changes={"signature": (str(signature), None)},
             reason="signed content changed",  # audit text stays English, whatever the UI language
         )

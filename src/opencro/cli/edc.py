@@ -196,3 +196,75 @@ def export_odm(
             on_progress=lambda done, total: p.update(task, completed=done, total=total),
         )
     out.print(f"Wrote {written} subjects to {out_file}{' with the audit trail' if audit else ''}.")
+
+
+TABLE_FORMATS = ("csv-long", "csv-wide", "xlsx")
+
+
+@app.command("export-tables", help="Write the study's clinical data as CSV long, CSV wide (a ZIP) or Excel (streamed).")
+def export_tables(
+    study: StudyOpt,
+    fmt: Annotated[str, typer.Option("--format", help="csv-long, csv-wide (ZIP of one CSV per form) or xlsx.")],
+    out_file: Annotated[Path, typer.Option("--out", help="File to write.")],
+    long_sheet: Annotated[
+        bool, typer.Option("--long-sheet/--no-long-sheet", help="xlsx: add the long table (under 1,000,000 values).")
+    ] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+) -> None:
+    if fmt not in TABLE_FORMATS:
+        fail(f"unknown format {fmt!r}: choose one of {', '.join(TABLE_FORMATS)}")
+    setup_django()
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from opencro.edc.exports.excel import SheetTooLarge, xlsx_write
+    from opencro.edc.exports.tables import long_csv_write, wide_zip_write
+
+    target = _study(study)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("Writing subjects", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        try:
+            if fmt == "csv-long":
+                with out_file.open("w", encoding="utf-8", newline="") as handle:
+                    counts = {out_file.name: long_csv_write(target, handle, on_progress=advance)}
+            elif fmt == "csv-wide":
+                counts = wide_zip_write(target, str(out_file), on_progress=advance)
+            else:
+                counts = xlsx_write(target, str(out_file), long_sheet=long_sheet, on_progress=advance)
+        except SheetTooLarge as exc:
+            out_file.unlink(missing_ok=True)
+            fail(str(exc))
+    if as_json:
+        print(json.dumps({"format": fmt, "file": str(out_file), "tables": counts}))
+        return
+    what = ", ".join(f"{name}: {rows}" for name, rows in counts.items())
+    out.print(f"Wrote {out_file} ({fmt}); rows per table: {what}.", soft_wrap=True, markup=False, highlight=False)
+
+
+@app.command("casebook-pdf", help="Print a subject's casebook (forms, queries, signatures, audit trail) as PDF.")
+def casebook_pdf(
+    study: StudyOpt,
+    subject: Annotated[str, typer.Option("--subject", help="Subject number, e.g. 01-001.")],
+    out_file: Annotated[Path, typer.Option("--out", help="File to write.")],
+    audit: Annotated[bool, typer.Option("--audit/--no-audit", help="Include the audit trail of the data.")] = True,
+) -> None:
+    setup_django()
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from opencro.edc.exports.casebook_pdf import casebook_pdf_write, system_meta
+    from opencro.subjects.models import Subject
+
+    target = _study(study)
+    found = Subject.objects.filter(study=target, number=subject).select_related("site").first()
+    if found is None:
+        fail(f"{study} has no subject {subject}")
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        progress.add_task(f"Printing casebook {subject}", total=None)
+        with out_file.open("wb") as handle:
+            pages = casebook_pdf_write(found, system_meta(target), handle, include_audit=audit)
+    out.print(f"Wrote the casebook of {subject} to {out_file} ({pages} pages).")

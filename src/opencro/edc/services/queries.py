@@ -21,6 +21,12 @@ def _check(actor: User, query_or_form, perm: str) -> None:
         raise PermissionDenied(_("This site is outside your membership."))
 
 
+def _open_form(query: Query) -> None:
+    """A locked form changes no more: its queries are settled as they stand (freeze still allows them)."""
+    if query.form.locked:
+        raise ValidationError({"form": _("This form is locked.")})
+
+
 def _say(query: Query, actor: User, kind: str, text: str) -> None:
     audited_save(QueryMessage(query=query, kind=kind, text=text, author=actor, created_at=timezone.now()), actor=actor)
 
@@ -71,6 +77,7 @@ def query_answer(*, actor: User, query: Query, text: str) -> Query:
         raise ValidationError({"state": _("Only an open query can be answered.")})
     if not text.strip():
         raise ValidationError({"text": _("An answer needs text.")})
+    _open_form(query)
     with transaction.atomic():
         query.state, query.answered_at = QueryState.ANSWERED, timezone.now()
         audited_save(query, actor=actor, reason="query answered")
@@ -83,6 +90,7 @@ def query_close(*, actor: User, query: Query, text: str = "") -> Query:
     _check(actor, query, Perm.DATA_REVIEW)
     if query.state not in (QueryState.OPEN, QueryState.ANSWERED):
         raise ValidationError({"state": _("This query is already closed.")})
+    _open_form(query)
     with transaction.atomic():
         query.state, query.closed_at, query.closed_by = QueryState.CLOSED, timezone.now(), actor
         audited_save(query, actor=actor, reason="query closed")
@@ -97,6 +105,7 @@ def query_reopen(*, actor: User, query: Query, text: str) -> Query:
         raise ValidationError({"state": _("Only an answered query can be re-opened.")})
     if not text.strip():
         raise ValidationError({"text": _("Say why the answer does not resolve the query.")})
+    _open_form(query)
     with transaction.atomic():
         query.state = QueryState.OPEN
         audited_save(query, actor=actor, reason="answer not accepted")
@@ -111,6 +120,7 @@ def query_cancel(*, actor: User, query: Query, text: str) -> Query:
         raise ValidationError({"state": _("This query is already closed.")})
     if not text.strip():
         raise ValidationError({"text": _("Say why the query is cancelled.")})
+    _open_form(query)
     with transaction.atomic():
         query.state, query.closed_at, query.closed_by = QueryState.CANCELLED, timezone.now(), actor
         audited_save(query, actor=actor, reason="query cancelled")
