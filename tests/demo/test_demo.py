@@ -6,19 +6,15 @@ from opencro.accounts.models import Membership, User
 from opencro.accounts.permissions import DEFAULT_ROLES
 from opencro.audit.models import AuditRecord
 from opencro.audit.verify import chain_verify
-from opencro.demo.loader import load_demo
-from opencro.studies.models import Study
+from opencro.demo.loader import STEPS, load_demo
 from opencro.subjects.models import TreatmentAssignment
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # the demo loads a whole study (see conftest)
 
 
-@pytest.fixture
-def demo():
-    steps = []
-    assert load_demo(steps.append) is True
-    assert len(steps) == 7
-    return Study.objects.get(protocol_number="OPC-301")
+def test_demo_reports_every_step(demo_loaded):
+    assert len(demo_loaded.steps) == STEPS == 9
+    assert demo_loaded.steps[-2:] == ["eCRF build", "clinical data"]
 
 
 def test_demo_is_a_realistic_phase_three(demo):

@@ -208,3 +208,4 @@ USERS = [
 
 SUBJECTS_PER_ACTIVE_SITE = 6
 FIRST_SCREENING = dt.date(2026, 5, 4)
+DATA_CUTOFF = dt.date(2026, 11, 20)  # the demo's "today": visits due by then are (mostly) entered

@@ -10,7 +10,8 @@ from django.utils import timezone
 from opencro.accounts import services as accounts
 from opencro.accounts.models import SignatureMeaning, User
 from opencro.accounts.signatures import signature_apply
-from opencro.demo import data
+from opencro.demo import clinical, crf, data
+from opencro.edc.services.build import build_import
 from opencro.studies import services as studies
 from opencro.studies.models import (
     Activity,
@@ -27,7 +28,7 @@ from opencro.studies.models import (
 from opencro.subjects import services as subjects
 
 Progress = Callable[[str], None]
-STEPS = 7
+STEPS = 9
 
 
 def demo_loaded() -> bool:
@@ -58,6 +59,10 @@ def load_demo(progress: Progress = lambda step: None) -> bool:
             study = studies.study_status_advance(actor=pm, study=study, reason=milestone)
         progress("subjects")
         _subjects(study, sites)
+        progress("eCRF build")
+        build_import(actor=User.objects.get(username="dm"), study=study, build=crf.opc301_build())
+        progress("clinical data")
+        clinical.load(study=study)
     return True
 
 
