@@ -654,6 +654,15 @@ API: list[Route] = [
         Perm.DATA_VIEW,
         url=EDC_API_URL + "/subjects/{subject}/casebook",
     ),
+    api(
+        "POST",
+        EDC_API + "/subjects/{subject_id}/migrate",
+        S,
+        Perm.BUILD_EDIT,
+        url=EDC_API_URL + "/subjects/{subject}/migrate",
+        data={"version_id": "{build}", "reason": "matrix"},
+        ok=422,  # the casebook is already on the world's only build version
+    ),
     api("GET", FORM_API, S, Perm.DATA_VIEW, url=FORM_API_URL),
     api(
         "PUT",

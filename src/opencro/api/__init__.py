@@ -1,6 +1,6 @@
 """The JSON API under /api/v1/: one NinjaAPI, a router per app, OpenAPI at /api/v1/openapi.json."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import ProtectedError
 from django.http import Http404
 from ninja import NinjaAPI
@@ -26,6 +26,7 @@ def _forbidden(request, exc):
     return api.create_response(request, {"detail": str(exc) or "Forbidden"}, status=403)
 
 
+@api.exception_handler(ObjectDoesNotExist)
 @api.exception_handler(Http404)
 def _not_found(request, exc):
     return api.create_response(request, {"detail": "Not found"}, status=404)

@@ -36,7 +36,10 @@ class BuildVersionOut(Schema):
 
 
 def _version(study_id: int, version_id: int) -> BuildVersion:
-    return BuildVersion.objects.get(pk=version_id, study_id=study_id)
+    version = BuildVersion.objects.filter(pk=version_id, study_id=study_id).first()
+    if version is None:
+        raise Http404("No such build version.")
+    return version
 
 
 @router.get("/{study_id}/edc/build-versions", response=list[BuildVersionOut], summary="Build versions, newest first")

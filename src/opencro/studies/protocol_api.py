@@ -8,9 +8,11 @@ alike. Every write goes through `studies.services`, which checks `study.edit` an
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import create_model
 
@@ -179,6 +181,10 @@ def _register_crud(
         instance = get_object_or_404(_scoped(model, study_id), pk=item_id)
         data = payload.model_dump(exclude_unset=True, exclude={"reason"})
         _check_references(study_id, data)
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        nulls = [name for name, value in data.items() if value is None and not fields[name].null]
+        if nulls:
+            raise ValidationError({name: _("This field cannot be null.") for name in nulls})
         for name, value in data.items():
             setattr(instance, name, value)
         return services.protocol_item_save(actor=request.user, instance=instance, reason=payload.reason)
