@@ -159,3 +159,39 @@ def test_unknown_form_event_and_repeats_are_refused(edc_world):
     with pytest.raises(FormErrors) as exc:
         save(edc_world, "F.VS", {"IT.NOPE": "1", "IT.BMI": "20"})
     assert set(exc.value.field_errors) == {"IT.NOPE", "IT.BMI"}
+
+
+def test_a_cross_form_check_follows_the_form_it_reads(edc_world):
+    """EC.XFORM sits on demographics but reads vital signs: correcting the vitals closes its query."""
+    from opencro.edc.services.build import build_import
+    from opencro.formats import build as b
+    from tests.edc.builds import small_build
+
+    build = small_build()
+    build.version_oid = "MDV.X"
+    build.edit_checks.append(
+        b.EditCheckDef(
+            "EC.XFORM", "Heavy female", "[sex] = 'F' and [weight] > 150", {"en": "Check the weight."}, "IT.SEX"
+        )
+    )
+    build_import(actor=None, study=edc_world.study, build=build)
+    subject = edc_world.subject_b
+    form_save(actor=None, subject=subject, event_oid="SE.SCR", form_oid="F.VS", entries=[ItemEntry("IT.WEIGHT", "160")])
+    dm = form_save(
+        actor=None,
+        subject=subject,
+        event_oid="SE.SCR",
+        form_oid="F.DM",
+        entries=[ItemEntry("IT.SEX", "F"), ItemEntry("IT.PREG", "0"), ItemEntry("IT.BRTHDAT", "1970-01-01")],
+    )
+    assert [q.rule_key for q in dm.opened] == ["ec:EC.XFORM"]
+    form_save(
+        actor=None,
+        subject=subject,
+        event_oid="SE.SCR",
+        form_oid="F.VS",
+        entries=[ItemEntry("IT.WEIGHT", "60")],
+        reason="decimal point misplaced",
+    )
+    query = Query.objects.get(pk=dm.opened[0].pk)
+    assert query.state == QueryState.CLOSED and query.closed_by is None

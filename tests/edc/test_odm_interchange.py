@@ -134,3 +134,25 @@ def test_openclinica_full_extract_imports_with_its_sites(world):
     report = clinical_import(actor=None, study=study, source=str(path), source_name=path.name)
     assert report.subjects == 22
     assert report.values > 3000
+
+
+def test_import_respects_locks_and_resets_review(edc_world):
+    from opencro.edc.models import FormData
+    from opencro.edc.services.locks import data_freeze
+    from opencro.edc.services.review import form_review
+
+    _enter(edc_world)
+    data = _export(edc_world.study).decode()
+    dm = edc_world.users["data_manager"]
+    form = FormData.objects.get(subject=edc_world.subject_a, event__event_oid="SE.SCR", form_oid="F.VS")
+    form_review(actor=dm, form=form)
+    changed = data.replace('Value="70.5"', 'Value="71.5"', 1).encode()
+    clinical_import(actor=None, study=edc_world.study, source=io.BytesIO(changed), source_name="fix.xml")
+    form.refresh_from_db()
+    assert form.reviewed is False  # the review covered the data it saw
+    data_freeze(actor=dm, study=edc_world.study, subject=edc_world.subject_b, reason="DB lock rehearsal")
+    with pytest.raises(FormatError) as exc:
+        clinical_import(actor=None, study=edc_world.study, source=io.BytesIO(changed))
+    assert [str(p) for p in exc.value.problems] == [
+        f"subject B1-001: the data are frozen (subject:{edc_world.subject_b.pk})"
+    ]

@@ -100,10 +100,11 @@ def casebook_version(subject: Subject) -> BuildVersion | None:
 def casebook_grid(subject: Subject, version: BuildVersion) -> list[EventRow]:
     """Every event of the subject's build with its forms, their state, targets and windows.
 
-    Day 1 is the enrolment date (or screening when not enrolled); a visit's target is day_offset
-    from day 1 and its window the build's (or the protocol visit's) days before and after.
+    Day 1 is the enrolment date; a visit's target is day_offset from day 1 (no day 0) and its
+    window the build's (or the protocol visit's) days before and after. Before enrolment, and for
+    a screen failure, there is no day 1: no targets, nothing overdue.
     """
-    anchor = subject.enrolled_on or subject.screened_on
+    anchor = subject.enrolled_on
     events = list(EventDef.objects.filter(version=version).prefetch_related("form_refs__form").order_by("order", "id"))
     data = {(e.event_oid, e.repeat_key): e for e in EventData.objects.filter(subject=subject)}
     forms = {(f.event_id, f.form_oid, f.repeat_key): f for f in FormData.objects.filter(subject=subject)}

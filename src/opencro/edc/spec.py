@@ -182,3 +182,38 @@ def _compile(form_def_id: int) -> FormSpec:
 def spec_cache_clear() -> None:
     """Forget compiled specs (tests that rewrite a published build)."""
     _cached_spec.cache_clear()
+    check_dependents.cache_clear()
+
+
+@lru_cache(maxsize=64)
+def check_dependents(version_id: int) -> dict[str, frozenset[str]]:
+    """Item OID -> OIDs of the forms whose edit checks read it but sit elsewhere (cross-form checks).
+
+    Saving a value must re-run the checks of those forms too, or a correction on one form would
+    leave another form's query open. Cached: a published version never changes (drafts hold no data).
+    """
+    from opencro.core import logic
+    from opencro.edc.models import ItemDef
+
+    names = {}
+    for oid, name in ItemDef.objects.filter(version_id=version_id).values_list("oid", "name"):
+        names[oid] = oid
+        names.setdefault(name, oid)
+    forms_of_item: dict[str, set[str]] = {}
+    rows = FormGroup.objects.filter(form__version_id=version_id).values_list("form__oid", "group__item_refs__item__oid")
+    for form_oid, item_oid in rows:
+        forms_of_item.setdefault(item_oid, set()).add(form_oid)
+    dependents: dict[str, set[str]] = {}
+    for check in EditCheck.objects.filter(version_id=version_id, active=True).select_related("item"):
+        if check.context not in EXECUTABLE_CONTEXTS:
+            continue
+        try:
+            read = {names.get(v.name) for v in logic.references(check.expression)}
+        except logic.ExpressionError:
+            continue
+        homes = forms_of_item.get(check.item.oid, set())
+        for oid in read - {None}:
+            elsewhere = homes - forms_of_item.get(oid, set())
+            if elsewhere:
+                dependents.setdefault(oid, set()).update(elsewhere)
+    return {oid: frozenset(forms) for oid, forms in dependents.items()}

@@ -23,8 +23,9 @@ from opencro.edc.models.data import SdvStatus
 from opencro.edc.sdv import form_sdv_status
 from opencro.edc.selectors import current_version
 from opencro.edc.services.autoqueries import auto_queries_reconcile
+from opencro.edc.services.rerun import forms_recheck
 from opencro.edc.services.signoff import casebook_data_changed
-from opencro.edc.spec import form_spec
+from opencro.edc.spec import check_dependents, form_spec
 from opencro.subjects.models import Subject
 
 ITEM_TYPE = "edc.itemdata"
@@ -196,6 +197,15 @@ def form_save(
             FormData.objects.filter(pk=form.pk).update(updated_at=now)
         coding_terms_sync(form=form, actor=actor)
         opened, closed = auto_queries_reconcile(form=form, firings=result.firings, actor=actor)
+        dependents = check_dependents(form.form_def.version_id)
+        touched = {oid for (oid, _r), _v in result.values.items() if oid in dependents}
+        if touched:  # checks on other forms that read this form's items
+            forms_recheck(
+                subject_id=subject.pk,
+                form_oids=set().union(*(dependents[oid] for oid in touched)),
+                actor=actor,
+                exclude=form.pk,
+            )
         casebook_data_changed(actor=actor, subject=subject, reason=reason)
     return SaveResult(form=form, changed=sum(c.field == "value" for c in changes), opened=opened, closed=closed)
 

@@ -24,6 +24,7 @@ from opencro.core.bulk import bulk_insert, bulk_insert_objects, db_datetime, res
 from opencro.edc.checks import form_evaluate
 from opencro.edc.entries import repeats_of
 from opencro.edc.environment import VersionNames
+from opencro.edc.locks import active_locks
 from opencro.edc.models import (
     BuildStatus,
     BuildVersion,
@@ -109,6 +110,9 @@ class _Import:
         self._names: dict[int, VersionNames] = {}
         self.problems: list[Problem] = []
         self.outside_hard_range = 0
+        self.closed_scopes = {r.scope: r.state for r in active_locks(study.pk)}
+        self.touched: set[int] = set()  # existing subjects whose data changed: their sign-offs are rechecked
+        self.existing_ids = {s.pk for s in self.subjects.values()}
         self.pending: list[_Subject] = []
         self.report = ImportReport()
         self.now = timezone.now()
@@ -155,6 +159,13 @@ class _Import:
             self.problems.append(Problem(where, "the study has no published build to import into"))
             return
         if site is None:
+            return
+        scopes = [k for k in self.closed_scopes if k.startswith("study")]
+        scopes += [
+            k for k in (f"site:{site.pk}", f"subject:{existing.pk if existing else 0}") if k in self.closed_scopes
+        ]
+        if scopes:
+            self.problems.append(Problem(where, f"the data are {self.closed_scopes[scopes[0]]} ({scopes[0]})"))
             return
         staged = _Subject(data.subject_key, site, existing, version)
         events, refs = self._version_defs(version)
@@ -258,6 +269,18 @@ class _Import:
         )
         return result.complete
 
+    def finish(self) -> None:
+        """What follows new data everywhere else: SDV status, coding, broken sign-offs."""
+        from opencro.coding.services import coding_terms_sync_study
+        from opencro.edc.services.sdv import sdv_statuses_refresh
+        from opencro.edc.services.signoff import casebook_data_changed
+
+        who = getattr(self.actor, "username", "") or "system"
+        sdv_statuses_refresh(self.actor, self.study, self.reason)
+        coding_terms_sync_study(study=self.study, actor=self.actor, cause=f"ODM import by {who}")
+        for subject in Subject.objects.filter(pk__in=self.touched):
+            casebook_data_changed(actor=self.actor, subject=subject, reason=self.reason)
+
     def _created(self, audit: list[dict], obj, repr_: str) -> None:
         """One record per object created by the import, its fields as JSON (a value gets its own records)."""
         study_id, site_id = obj.audit_scope()
@@ -350,7 +373,10 @@ class _Import:
 
     def _values(self, pending, subjects, events, forms, audit) -> None:
         form_ids = [f.pk for f in forms.values()]
-        stored = {(r.form_id, r.item_def_id, r.group_repeat): r for r in ItemData.objects.filter(form_id__in=form_ids)}
+        stored = {
+            (r.form_id, r.item_def_id, r.group_repeat): r
+            for r in ItemData.objects.filter(form_id__in=form_ids).select_related("form")
+        }
         inserts, changed = [], []
         stamp, actor_id = db_datetime(self.now), getattr(self.actor, "pk", None)
         for s in pending:
@@ -361,6 +387,14 @@ class _Import:
                 oids = {f.item_id: f.oid for f in form.spec.fields()}
                 prefix = f"{subject.number} {form.event_key[0]} {form.oid}"
                 for (item_id, row), (value, not_done) in form.values.items():
+                    if row_form.locked or row_form.frozen:
+                        self.problems.append(
+                            Problem(
+                                f"subject {subject.number}, event {form.event_key[0]}, form {form.oid}",
+                                "the form is " + ("locked" if row_form.locked else "frozen"),
+                            )
+                        )
+                        break
                     current = stored.get((row_form.pk, item_id, row))
                     label = f"{prefix} {oids[item_id]}" + (f"@{row}" if row > 1 else "")
                     if current is None:
@@ -376,7 +410,7 @@ class _Import:
                 for pk, (f, item_id, row, value, not_done, _label) in zip(ids, inserts, strict=True)
             ),
         )
-        for pk, (f, _item, _row, value, not_done, label) in zip(ids, inserts, strict=True):
+        for pk, (f, _item, _repeat, value, not_done, label) in zip(ids, inserts, strict=True):
             if value is not None:
                 audit.append(_plain(pk, label, f, "value", None, value, "create"))
             if not_done:
@@ -403,6 +437,13 @@ class _Import:
         ItemData.objects.bulk_update(
             [c for c, *_rest in changed], ["value", "not_done_reason", "verified", "updated_at"]
         )
+        reviewed = {c.form for c, *_rest in changed if c.form.reviewed}
+        for form in reviewed:  # a data-manager review covers the data it saw
+            form.reviewed = False
+            audit.append(_row(form, str(form), form.study_id, form.site_id, "reviewed", "true", "false", "update"))
+        FormData.objects.bulk_update(list(reviewed), ["reviewed"])
+        self.touched |= {c.form.subject_id for c, *_rest in changed}
+        self.touched |= {f.subject_id for f, *_rest in inserts if f.subject_id in self.existing_ids}
         self.report.values += sum(1 for i in inserts if i[3] is not None) + len(changed)
         self.report.values_changed += len(changed)
 
@@ -477,10 +518,9 @@ def clinical_import(
         if problems:
             raise FormatError(problems[:max_problems])
         job.flush()
-        from opencro.coding.services import coding_terms_sync_study
-
-        who = getattr(actor, "username", "") or "system"
-        coding_terms_sync_study(study=study, actor=actor, cause=f"ODM import by {who}")
+        if job.problems:  # found while writing (a frozen or locked form): nothing stays
+            raise FormatError(job.problems[:max_problems])
+        job.finish()
     if job.outside_hard_range:
         job.report.notes.append(
             f"{job.outside_hard_range} values lie outside a hard range check; they were imported as the source "

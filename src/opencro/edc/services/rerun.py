@@ -65,7 +65,29 @@ def checks_rerun(
     return summary
 
 
-def _rerun_subject(subject_id: int, actor, summary: RerunSummary, names_by_version: dict, writes) -> None:
+def forms_recheck(*, subject_id: int, form_oids: set[str], actor, exclude: int | None = None) -> RerunSummary:
+    """Re-run the checks of a subject's forms with these OIDs (cross-form checks after a save).
+
+    Runs inside the saving service, which checked permission.
+    """
+    summary = RerunSummary()
+    who = getattr(actor, "username", "") or "system"
+    writes = QueryWrites(f"automatic check run by {who}")
+    _rerun_subject(subject_id, actor, summary, {}, writes, only=form_oids, exclude=exclude)
+    writes.flush()
+    return summary
+
+
+def _rerun_subject(
+    subject_id: int,
+    actor,
+    summary: RerunSummary,
+    names_by_version: dict,
+    writes,
+    *,
+    only: set[str] | None = None,
+    exclude: int | None = None,
+) -> None:
     forms = list(FormData.objects.filter(subject_id=subject_id).select_related("form_def__version", "event"))
     event_of = {f.pk: (f.event.event_oid, f.event.repeat_key) for f in forms}
     rows = ItemData.objects.filter(form__subject_id=subject_id).values_list(
@@ -86,6 +108,8 @@ def _rerun_subject(subject_id: int, actor, summary: RerunSummary, names_by_versi
             stored[key] = value
     state = AutoQueries.load(subject_id=subject_id)
     for form in forms:
+        if form.locked or (only is not None and form.form_oid not in only) or form.pk == exclude:
+            continue  # locked data and their queries stay as they were locked
         version_id = form.form_def.version_id
         names = names_by_version.get(version_id) or names_by_version.setdefault(version_id, VersionNames(version_id))
         spec = form_spec(form.form_def)

@@ -67,7 +67,7 @@ def sdv_plan_set(*, actor: User | None, study: Study, rules: Sequence[PlanRule],
                     ),
                     actor=actor,
                 )
-        _statuses_refresh(actor, study, reason.strip() or "SDV plan set")
+        sdv_statuses_refresh(actor, study, reason.strip() or "SDV plan set")
     return list(SdvPlan.objects.filter(study=study).order_by("site_id", "form_oid"))
 
 
@@ -98,8 +98,11 @@ def _plan_validate(study: Study, rules: Sequence[PlanRule]) -> dict[tuple[int | 
     return wanted
 
 
-def _statuses_refresh(actor: User | None, study: Study, reason: str) -> int:
-    """Store the SDV status every form of the study should have; one audit record per changed form."""
+def sdv_statuses_refresh(actor: User | None, study: Study, reason: str) -> int:
+    """Store the SDV status every form of the study should have; one audit record per changed form.
+
+    Runs inside writes that already checked permission (plan changes, ODM imports).
+    """
     forms = FormData.objects.filter(study=study)
     statuses = sdv_statuses(study.pk, forms)
     changed = {pk: (old, new) for pk, (old, new) in statuses.items() if old != new}
