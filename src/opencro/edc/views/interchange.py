@@ -33,6 +33,7 @@ def data_page(request, study_id: int):
             "study": access.membership.study,
             "can_import": access.can(Perm.BUILD_EDIT),
             "can_rerun": access.can(Perm.DATA_REVIEW),
+            "can_lock": access.can(Perm.DATA_LOCK),
             "jobs": recent[:20],
         },
     )
