@@ -1,5 +1,6 @@
 """The EDC in the browser: import a build, enter a visit (live branching and derivation), trigger an
-edit check, answer and close its query. Screenshots for docs/edc.md come from here."""
+edit check, answer and close its query, verify against source, sign the casebook, lock the site.
+Screenshots for docs/edc.md come from here."""
 
 import io
 import re
@@ -7,7 +8,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from opencro.edc.models import Query, QueryState
+from opencro.edc.models import FormData, Query, QueryState
+from opencro.edc.sdv import PlanRule
+from opencro.edc.services.sdv import sdv_plan_set
 from opencro.formats.odm.metadata_writer import write_build
 from tests.conftest import PASSWORD
 from tests.edc.builds import small_build
@@ -27,7 +30,8 @@ def test_build_entry_edit_check_and_query(browse, world, tmp_path):
     page = browse.page
     study = world.study.pk
 
-    # a data manager imports the build from an ODM file
+    # a data manager imports the build from an ODM file; the plan asks for 100% SDV
+    sdv_plan_set(actor=None, study=world.study, rules=[PlanRule(None, "", "full")], reason="all data verified")
     browse.login(world.user("data_manager").username, PASSWORD)
     browse.goto(f"/studies/{study}/edc/build/")
     page.set_input_files("#build-file", str(_odm_file(tmp_path)))
@@ -89,6 +93,34 @@ def test_build_entry_edit_check_and_query(browse, world, tmp_path):
     page.get_by_role("link", name=f"Q{query.pk}").click()
     expect(page).to_have_url(re.compile(r"/F\.VS/1/"))
     page.locator(f"#query-{query.pk}").get_by_role("button", name="Close").click()
+    expect(page.locator(f"#query-{query.pk}")).to_contain_text("Closed")
     query.refresh_from_db()
     assert query.state == QueryState.CLOSED and query.closed_by == world.user("monitor")
+
+    # the monitor verifies the form against source (the study's plan asks for 100% SDV)
+    oversight = page.locator("[data-testid=oversight]")
+    expect(oversight.locator("[data-testid=sdv-status]")).to_have_text("Required")
+    oversight.get_by_role("button", name="Verify whole form").click()
+    expect(page.locator("[data-testid=oversight] [data-testid=sdv-status]")).to_have_text("Verified")
+    browse.screenshot("edc-sdv")
+    browse.logout()
+
+    # the investigator signs the casebook with their password
+    browse.login(world.user("investigator").username, PASSWORD)
+    browse.goto(f"/studies/{study}/edc/subjects/{world.subject_a.pk}/")
+    page.fill("#signoff-password", PASSWORD)
+    page.get_by_role("button", name="Sign casebook").click()
+    expect(page.locator("[data-testid=signoff-status]")).to_contain_text("Signed")
+    browse.screenshot("edc-signoff")
+    browse.logout()
+
+    # the data manager locks site A1: the form can no longer be changed
+    browse.login(world.user("data_manager").username, PASSWORD)
+    browse.goto(f"/studies/{study}/edc/checklist/")
+    browse.screenshot("edc-checklist")
+    page.get_by_role("button", name="Lock site A1").click()
+    browse.goto(f"/studies/{study}/edc/subjects/{world.subject_a.pk}/SE.SCR/1/F.VS/1/")
+    expect(page.locator("[name='v:IT.WEIGHT:1']")).to_be_disabled()
+    expect(page.get_by_role("button", name="Save")).to_have_count(0)
+    assert FormData.objects.get(subject=world.subject_a, form_oid="F.VS").locked
     browse.assert_clean()

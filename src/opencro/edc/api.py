@@ -197,7 +197,7 @@ FORM_PATH = "/{study_id}/edc/subjects/{subject_id}/forms/{event_oid}/{event_repe
 
 
 def _form_out(subject, event_oid, event_repeat, form_oid, form_repeat) -> dict:
-    page = form_page(subject, event_oid, event_repeat, form_oid, form_repeat)
+    page = form_page(subject, event_oid, event_repeat, form_oid, form_repeat, with_queries=False)
     form = page.form
     items = [
         ItemOut(

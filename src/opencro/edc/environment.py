@@ -1,6 +1,7 @@
 """What an expression sees: one subject's values, by item OID or name, in the current or a named event."""
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from opencro.edc.models import EventDef, ItemData, ItemDef
@@ -24,6 +25,12 @@ class VersionNames:
         for oid, name in EventDef.objects.filter(version_id=version_id).values_list("oid", "name"):
             self.event_oid.setdefault(name, oid)
         self.event_oid.update({oid: oid for oid in self.event_oid.values()})
+
+
+@lru_cache(maxsize=64)
+def version_names(version_id: int) -> VersionNames:
+    """The names of a build version, read once: versions with data are published, and never change."""
+    return VersionNames(version_id)
 
 
 class SubjectValues:

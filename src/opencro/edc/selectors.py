@@ -178,11 +178,12 @@ def form_page(
     *,
     entries: list | None = None,
     extra_rows: dict[str, int] | None = None,
+    with_queries: bool = True,
 ) -> FormPage:
     """Load a form instance (or an empty one) with values, visibility and queries; 404 if not in the build."""
     from opencro.edc.checks import form_evaluate
     from opencro.edc.entries import entries_apply, repeats_of
-    from opencro.edc.environment import VersionNames
+    from opencro.edc.environment import version_names
 
     version = casebook_version(subject)
     if version is None:
@@ -210,7 +211,10 @@ def form_page(
                 not_done[key] = row.not_done_reason
             if row.verified:
                 verified.add(key)
-        queries = list(Query.objects.filter(form=form).prefetch_related("messages__author").order_by("opened_at", "id"))
+        if with_queries:
+            queries = list(
+                Query.objects.filter(form=form).prefetch_related("messages__author").order_by("opened_at", "id")
+            )
     if entries:  # a live preview or a rejected save: show what was typed over what is stored
         entries_apply(spec, entries, values, not_done)
     repeats = repeats_of(spec, values, extra_rows)
@@ -219,7 +223,7 @@ def form_page(
         values,
         not_done=set(not_done),
         subject_id=subject.pk,
-        names=VersionNames(version.pk),
+        names=version_names(version.pk),
         event_oid=event_oid,
         repeats=repeats,
     )

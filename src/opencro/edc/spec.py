@@ -181,8 +181,11 @@ def _compile(form_def_id: int) -> FormSpec:
 
 def spec_cache_clear() -> None:
     """Forget compiled specs (tests that rewrite a published build)."""
+    from opencro.edc.environment import version_names
+
     _cached_spec.cache_clear()
     check_dependents.cache_clear()
+    version_names.cache_clear()
 
 
 @lru_cache(maxsize=64)

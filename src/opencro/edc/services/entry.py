@@ -16,7 +16,7 @@ from opencro.audit.services import Change, audit_changes, audited_save
 from opencro.coding.services import coding_terms_sync
 from opencro.edc.checks import form_evaluate
 from opencro.edc.entries import ItemEntry, Key, entries_apply, key_label, repeats_of
-from opencro.edc.environment import VersionNames
+from opencro.edc.environment import version_names
 from opencro.edc.locks import lock_flags_for, visit_entry_refusal
 from opencro.edc.models import Casebook, EventData, EventDef, EventForm, FormData, FormStatus, ItemData
 from opencro.edc.models.data import SdvStatus
@@ -173,7 +173,7 @@ def form_save(
             values,
             not_done=set(not_done),
             subject_id=subject.pk,
-            names=VersionNames(casebook.version_id),
+            names=version_names(casebook.version_id),
             event_oid=event_oid,
             repeats=repeats,
             today=today,

@@ -19,8 +19,9 @@ from django.utils import timezone
 from opencro.accounts.access import access_require
 from opencro.accounts.models import User
 from opencro.accounts.permissions import Perm
+from opencro.audit.models import AuditRecord
 from opencro.audit.services import audit_bulk_append, audited_values
-from opencro.core.bulk import bulk_insert, bulk_insert_objects, db_datetime, reserve_ids
+from opencro.core.bulk import bulk_insert, bulk_insert_objects, db_datetime, reserve_ids, tables_analyze
 from opencro.edc.checks import form_evaluate
 from opencro.edc.entries import repeats_of
 from opencro.edc.environment import VersionNames
@@ -521,6 +522,7 @@ def clinical_import(
         if job.problems:  # found while writing (a frozen or locked form): nothing stays
             raise FormatError(job.problems[:max_problems])
         job.finish()
+    tables_analyze(ItemData, FormData, EventData, AuditRecord)
     if job.outside_hard_range:
         job.report.notes.append(
             f"{job.outside_hard_range} values lie outside a hard range check; they were imported as the source "
