@@ -340,3 +340,14 @@ def test_csv_reader_sees_one_row_per_record(world, login):
     assert [(r["Record"], r["Old value"], r["New value"], r["Reason"]) for r in rows] == [
         (str(record.pk), "line one\nline two", 'say "hi", then, go', "multi\r\nline")
     ]
+
+
+def test_a_pdf_too_large_to_read_sends_the_reader_back_with_a_message(monkeypatch, world, login):
+    """A whole study's trail belongs in the CSV: beyond its limit the PDF refuses, naming both numbers."""
+    from opencro.audit import views
+
+    monkeypatch.setattr(views, "PDF_MAX_RECORDS", 3)
+    client = login(world.user("project_manager"))
+    response = client.get(f"/studies/{world.study.pk}/audit/export.pdf", follow=True)
+    assert response.redirect_chain[0] == (f"/studies/{world.study.pk}/audit/?", 302)
+    assert re.search(r"A PDF holds at most 3 records and this selection has \d{2,}", response.content.decode())

@@ -119,7 +119,7 @@ class Browse:
 def browse(browser, live_server) -> Browse:
     context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 800})
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)
     tab = Browse(page=page, base_url=live_server.url)
 
     def on_route(route):

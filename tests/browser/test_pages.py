@@ -86,7 +86,7 @@ def demo(browse):
     return _study_id()
 
 
-def test_project_manager_pages(browse, demo):
+def check_project_manager_pages(browse):
     browse.goto("/accounts/login/")
     browse.screenshot("login")
     browse.login("pm", data.DEMO_PASSWORD)
@@ -124,7 +124,7 @@ def test_project_manager_pages(browse, demo):
     browse.assert_clean()
 
 
-def test_site_restricted_investigator_pages(browse, demo):
+def check_site_restricted_investigator_pages(browse):
     browse.login("inv", data.DEMO_PASSWORD)
     visited = crawl(browse)
     assert f"/studies/{demo}/subjects/" in visited
@@ -139,7 +139,7 @@ def test_site_restricted_investigator_pages(browse, demo):
     browse.assert_clean()
 
 
-def test_blinded_biostatistician_sees_no_arm(browse, demo):
+def check_blinded_biostatistician_sees_no_arm(browse):
     browse.login("stat", data.DEMO_PASSWORD)
     visited = crawl(browse)
     assert f"/studies/{demo}/audit/" not in visited  # no audit.view: the audit trail would show assignments
@@ -157,7 +157,7 @@ def test_blinded_biostatistician_sees_no_arm(browse, demo):
     browse.assert_clean()
 
 
-def test_unblinded_statistician_sees_arm(browse, demo):
+def check_unblinded_statistician_sees_arm(browse):
     browse.login("ustat", data.DEMO_PASSWORD)
     crawl(browse)
     page = browse.page
@@ -169,8 +169,21 @@ def test_unblinded_statistician_sees_arm(browse, demo):
     browse.assert_clean()
 
 
-def test_system_administrator_pages(browse, demo):
+def check_system_administrator_pages(browse):
     browse.login("admin", data.DEMO_PASSWORD)
     visited = crawl(browse)
     assert "/accounts/users/" in visited
     browse.assert_clean()
+
+
+def test_pages_by_role(browse, demo):
+    """One demo load (it enters a whole study's eCRF data) serves every role's walk."""
+    for check in (
+        check_project_manager_pages,
+        check_site_restricted_investigator_pages,
+        check_blinded_biostatistician_sees_no_arm,
+        check_unblinded_statistician_sees_arm,
+        check_system_administrator_pages,
+    ):
+        browse.page.context.clear_cookies()
+        check(browse)

@@ -78,6 +78,7 @@ EXEMPT = {
     "edc_build.build_digest": "a pure function",
     "edc_entry.casebook_for": "runs inside a write whose service already checked permission",
     "edc_autoqueries.auto_queries_reconcile": "runs inside form_save, which already checked permission",
+    "edc_rerun.forms_recheck": "runs inside form_save, which already checked permission",
     "edc_sdv.sdv_statuses_refresh": "runs inside sdv_plan_set and clinical_import, which checked permission",
     "edc_autoqueries.queries_reconcile": "runs inside form_save and checks_rerun, which already checked permission",
     "edc_signoff.casebook_data_changed": "runs inside form_save and event_open, which already checked permission",

@@ -3,11 +3,12 @@
 import tempfile
 from dataclasses import dataclass
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponseBadRequest, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
@@ -23,6 +24,7 @@ from opencro.audit.models import AuditRecord
 from opencro.audit.selectors import audit_for_study, audit_object_repr, audit_object_types
 
 PAGE_SIZE = 100
+PDF_MAX_RECORDS = 5000
 SPOOL_BYTES = 16 * 1024 * 1024
 
 
@@ -93,6 +95,17 @@ def trail_export(request, study_id: int, fmt: str, object_type: str = "", object
         response = StreamingHttpResponse(csv_chunks(trail.records, meta), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = content_disposition_header(True, meta.filename("csv"))
     else:
+        count = trail.records.count()
+        if count > PDF_MAX_RECORDS:  # a PDF is for reading: a whole study's trail belongs in the CSV
+            messages.error(
+                request,
+                _(
+                    "A PDF holds at most %(limit)d records and this selection has %(count)d: narrow the "
+                    "filters, or export CSV."
+                )
+                % {"limit": PDF_MAX_RECORDS, "count": count},
+            )
+            return redirect(request.path.rsplit("/export.", 1)[0] + "/?" + request.GET.urlencode())
         spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (FileResponse closes it)
         pdf_write(trail.records, meta, spool)
         spool.seek(0)
