@@ -86,7 +86,7 @@ def demo(browse):
     return _study_id()
 
 
-def check_project_manager_pages(browse):
+def check_project_manager_pages(browse, demo):
     browse.goto("/accounts/login/")
     browse.screenshot("login")
     browse.login("pm", data.DEMO_PASSWORD)
@@ -124,7 +124,7 @@ def check_project_manager_pages(browse):
     browse.assert_clean()
 
 
-def check_site_restricted_investigator_pages(browse):
+def check_site_restricted_investigator_pages(browse, demo):
     browse.login("inv", data.DEMO_PASSWORD)
     visited = crawl(browse)
     assert f"/studies/{demo}/subjects/" in visited
@@ -139,7 +139,7 @@ def check_site_restricted_investigator_pages(browse):
     browse.assert_clean()
 
 
-def check_blinded_biostatistician_sees_no_arm(browse):
+def check_blinded_biostatistician_sees_no_arm(browse, demo):
     browse.login("stat", data.DEMO_PASSWORD)
     visited = crawl(browse)
     assert f"/studies/{demo}/audit/" not in visited  # no audit.view: the audit trail would show assignments
@@ -157,7 +157,7 @@ def check_blinded_biostatistician_sees_no_arm(browse):
     browse.assert_clean()
 
 
-def check_unblinded_statistician_sees_arm(browse):
+def check_unblinded_statistician_sees_arm(browse, demo):
     browse.login("ustat", data.DEMO_PASSWORD)
     crawl(browse)
     page = browse.page
@@ -169,7 +169,7 @@ def check_unblinded_statistician_sees_arm(browse):
     browse.assert_clean()
 
 
-def check_system_administrator_pages(browse):
+def check_system_administrator_pages(browse, demo):
     browse.login("admin", data.DEMO_PASSWORD)
     visited = crawl(browse)
     assert "/accounts/users/" in visited
@@ -186,4 +186,4 @@ def test_pages_by_role(browse, demo):
         check_system_administrator_pages,
     ):
         browse.page.context.clear_cookies()
-        check(browse)
+        check(browse, demo)
