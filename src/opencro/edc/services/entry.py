@@ -14,6 +14,7 @@ from opencro.accounts.models import User
 from opencro.accounts.permissions import Perm
 from opencro.audit.services import Change, audit_changes, audited_save
 from opencro.coding.services import coding_terms_sync
+from opencro.core.retry import transaction_retry
 from opencro.edc.checks import form_evaluate
 from opencro.edc.entries import ItemEntry, Key, entries_apply, key_label, repeats_of
 from opencro.edc.environment import version_names
@@ -123,6 +124,7 @@ def _event(actor, subject, casebook, event_oid, repeat, visit_date, reason) -> E
     return event
 
 
+@transaction_retry()
 def form_save(
     *,
     actor: User | None,
