@@ -8,6 +8,7 @@ starting with "=" is stored as text, never as a formula, and characters XML cann
 """
 
 from collections.abc import Callable
+from contextlib import suppress
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -81,15 +82,13 @@ def _typed(sheet: "WriteOnlyWorksheet", value, item: ItemInfo | None):
     if value == "":
         return None
     if value and item is not None:
-        try:
+        with suppress(ValueError, InvalidOperation):  # stored text that is not a number stays text
             if item.data_type in INTEGER_TYPES:
                 return int(value)
             if item.data_type in DECIMAL_TYPES:
                 number = Decimal(value)
                 if number.is_finite():
                     return number
-        except (ValueError, InvalidOperation):
-            pass
     return _text(sheet, value)
 
 

@@ -37,6 +37,7 @@ for a group whose first field is empty; the group is then "" and the importer fi
 import datetime as dt
 import io
 import os
+from collections import deque
 from collections.abc import Iterator
 from types import TracebackType
 from typing import IO, Any, Self
@@ -816,8 +817,7 @@ def read_clinical(source: str | os.PathLike[str] | IO[bytes]) -> tuple[ClinicalH
 def validate_clinical(source: str | os.PathLike[str] | IO[bytes], *, max_problems: int = 1000) -> list[Problem]:
     """Stream the whole file and return every structural problem, located; [] when it can be imported."""
     with ClinicalReader(source, collect_problems=True, max_problems=max_problems) as reader:
-        for _subject in reader:
-            pass
+        deque(reader, maxlen=0)  # read every subject, keeping none
         return reader.problems
 
 
