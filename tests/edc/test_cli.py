@@ -116,3 +116,29 @@ def test_export_and_import_data_through_the_cli(tmp_path):
     bad.write_text(exported.read_text().replace('ItemOID="weight_kg"', 'ItemOID="nonsense"'))
     result = runner.invoke(app, ["edc", "import-data", str(bad), "--study", "RC-5"])
     assert result.exit_code == 1 and "item nonsense is not on form vital_signs" in result.output
+
+
+@pytest.mark.django_db(transaction=True)
+def test_import_build_takes_redcap_events_arms_and_mapping():
+    from opencro.edc.models import EventDef
+
+    fixtures = DICTIONARY.parent
+    result = runner.invoke(
+        app,
+        [
+            "edc",
+            "import-build",
+            str(DICTIONARY),
+            "--study",
+            "RC-6",
+            "--events",
+            str(fixtures / "opc_demo_events.csv"),
+            "--arms",
+            str(fixtures / "opc_demo_arms.csv"),
+            "--mapping",
+            str(fixtures / "opc_demo_mapping.csv"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    events = EventDef.objects.filter(version__study__protocol_number="RC-6")
+    assert events.count() == 4 and not events.filter(oid="ENROLLMENT").exists()

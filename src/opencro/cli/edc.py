@@ -36,6 +36,9 @@ def import_build(
         str, typer.Option("--format", help="odm, redcap-csv or redcap-xml (default: detect from the file).")
     ] = "",
     study_oid: Annotated[str, typer.Option(help="Which Study of a multi-study ODM file (default: the first).")] = "",
+    events: Annotated[Path | None, typer.Option(help="REDCap events CSV (longitudinal projects).")] = None,
+    arms: Annotated[Path | None, typer.Option(help="REDCap arms CSV.")] = None,
+    mapping: Annotated[Path | None, typer.Option(help="REDCap instrument-event mapping CSV.")] = None,
     phase: Annotated[str, typer.Option(help="Phase of a study created here (I, I/II, II, III, IV).")] = "II",
     sponsor: Annotated[str, typer.Option(help="Sponsor of a study created here.")] = "Not stated",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
@@ -51,7 +54,15 @@ def import_build(
     from opencro.studies.services import study_create
 
     try:
-        build = build_read(file.read_bytes(), fmt=fmt, name=file.name, protocol=study, study_oid=study_oid or None)
+        longitudinal = {"events": events, "arms": arms, "mapping": mapping}
+        build = build_read(
+            file.read_bytes(),
+            fmt=fmt,
+            name=file.name,
+            protocol=study,
+            study_oid=study_oid or None,
+            redcap_events={k: p.read_bytes() for k, p in longitudinal.items() if p is not None},
+        )
         with transaction.atomic():
             target = Study.objects.filter(protocol_number=study).first()
             if target is None:

@@ -34,12 +34,14 @@ def build_read(
     protocol: str = "",
     study_oid: str | None = None,
     version_oid: str | None = None,
+    redcap_events: dict[str, bytes] | None = None,
 ) -> StudyBuild:
     """Read a build from file bytes; raise FormatError with every located problem.
 
     An ODM file may hold several builds (OpenClinica writes the parent study and one per site):
     without `study_oid`/`version_oid` the first, the parent study's, is taken and the others named
-    in the build's notes.
+    in the build's notes. A longitudinal REDCap dictionary takes its events, arms and
+    instrument-event mapping as `redcap_events` {"events": …, "arms": …, "mapping": …} (CSV bytes).
     """
     fmt = fmt or build_format_guess(data, name)
     if fmt == "odm":
@@ -67,7 +69,8 @@ def build_read(
         protocol = (
             study.protocol_number if study is not None else protocol or re.sub(r"\W+", "_", name.rsplit(".", 1)[0])
         )
-        return read_dictionary(io.StringIO(text), study_oid=f"S.{protocol}", study_name=protocol)
+        extra = {f"{k}_csv": v for k, v in (redcap_events or {}).items() if v is not None}
+        return read_dictionary(io.StringIO(text), study_oid=f"S.{protocol}", study_name=protocol, **extra)
     raise FormatError(Problem("format", f"unknown build format '{fmt}' (odm, redcap-csv, redcap-xml)"))
 
 
