@@ -40,7 +40,9 @@ def sdv_plan_set(*, actor: User | None, study: Study, rules: Sequence[PlanRule],
             raise PermissionDenied(_("The SDV plan is set for the whole study: it needs access to every site."))
     wanted = _plan_validate(study, rules)
     with transaction.atomic():
-        stored = {(p.site_id, p.form_oid): p for p in SdvPlan.objects.select_for_update().filter(study=study)}
+        stored = {
+            (p.site_id, p.form_oid): p for p in SdvPlan.objects.select_for_update(of=("self",)).filter(study=study)
+        }
         updates = [
             (stored[key], rule)
             for key, rule in wanted.items()
