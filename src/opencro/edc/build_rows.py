@@ -139,10 +139,8 @@ def build_rows_create(version: BuildVersion, build: b.StudyBuild, *, visits: dic
                 order=r.order if r.order is not None else n,
                 mandatory=r.mandatory,
                 key_sequence=r.key_sequence,
-                method=methods.get(r.method_oid) if r.method_oid else None,
-                condition=conditions.get(r.collection_exception_condition_oid)
-                if r.collection_exception_condition_oid
-                else None,
+                method=methods.get(r.method_oid or ""),
+                condition=conditions.get(r.collection_exception_condition_oid or ""),
                 role=r.role,
             )
             for g in build.item_groups
@@ -170,9 +168,7 @@ def build_rows_create(version: BuildVersion, build: b.StudyBuild, *, visits: dic
                 group=groups[r.item_group_oid],
                 order=r.order if r.order is not None else n,
                 mandatory=r.mandatory,
-                condition=conditions.get(r.collection_exception_condition_oid)
-                if r.collection_exception_condition_oid
-                else None,
+                condition=conditions.get(r.collection_exception_condition_oid or ""),
             )
             for f in build.forms
             for n, r in enumerate(f.item_groups)
@@ -210,9 +206,7 @@ def build_rows_create(version: BuildVersion, build: b.StudyBuild, *, visits: dic
                 form=forms[r.form_oid],
                 order=r.order if r.order is not None else n,
                 mandatory=r.mandatory,
-                condition=conditions.get(r.collection_exception_condition_oid)
-                if r.collection_exception_condition_oid
-                else None,
+                condition=conditions.get(r.collection_exception_condition_oid or ""),
             )
             for e in build.events
             for n, r in enumerate(e.forms)
