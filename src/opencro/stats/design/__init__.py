@@ -1,0 +1,1 @@
+"""Protocol design: sample size and power, group-sequential designs, dose escalation, trial simulation."""
