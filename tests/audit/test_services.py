@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from opencro.audit.chain import GENESIS, record_hash
 from opencro.audit.models import AuditHead, AuditRecord
 from opencro.audit.services import audit_event, audited_delete, audited_save, serialise_value
+from opencro.studies.models import Arm
 from opencro.subjects.models import Subject
 
 pytestmark = pytest.mark.django_db
@@ -130,3 +131,32 @@ def test_delete_records_the_stored_values_not_unsaved_edits(world):
     assert deletes["number"].old_value == "A1-099"
     assert deletes["site"].old_value == str(world.site_a.pk)
     assert {(r.object_repr, r.site_id) for r in deletes.values()} == {("A1-099", world.site_a.pk)}
+
+
+def test_validation_still_refuses_a_duplicate_when_an_update_changes_one_field_of_a_unique_set(world):
+    """An update validates only changed fields, but a unique set holding a changed field is checked whole."""
+    first, second = _new_subject(world, "A1-101"), _new_subject(world, "A1-102")
+    second.number = first.number
+    with pytest.raises(ValidationError) as excinfo:
+        audited_save(second, actor=world.user("investigator"), reason="renumber")
+    assert "__all__" in excinfo.value.message_dict or "number" in excinfo.value.message_dict
+    assert Subject.objects.get(pk=second.pk).number == "A1-102"
+
+
+def test_a_create_still_checks_a_reference_given_as_a_bare_id(world):
+    arm = Arm(study_id=987654, code="X", name="X", type="placebo")
+    with pytest.raises(ValidationError) as excinfo:
+        audited_save(arm, actor=world.user("investigator"))
+    assert "study" in excinfo.value.message_dict
+    assert not Arm.objects.filter(code="X").exists()
+
+
+def test_an_update_does_not_ask_the_database_about_unchanged_references(world, django_assert_max_num_queries):
+    subject = _new_subject(world, "A1-104")
+    subject = Subject.objects.get(pk=subject.pk)  # no related objects cached
+    subject.sex = "F"
+    with django_assert_max_num_queries(20) as captured:
+        audited_save(subject, actor=world.user("investigator"), reason="correction")
+    # Django's existence check of a foreign key is `SELECT 1 AS "a" FROM <table> WHERE id = ... LIMIT 1`
+    assert not [q["sql"] for q in captured.captured_queries if q["sql"].startswith('SELECT 1 AS "a"')]
+    assert Subject.objects.get(pk=subject.pk).sex == "F"

@@ -70,8 +70,8 @@ def access_study(user: User, study_id: int, perm: str = Perm.STUDY_VIEW) -> Stud
 
 
 def access_require(user: User, study, perm: str) -> StudyAccess:
-    """Service-side check: like access_study but takes a Study and always raises PermissionDenied."""
-    access = access_for(user, study.pk)
+    """Service-side check: like access_study but takes a Study (or its id) and always raises PermissionDenied."""
+    access = access_for(user, study if isinstance(study, int) else study.pk)
     if access is None or not access.can(perm):
         raise PermissionDenied(_("Your role on this study does not allow this."))
     return access

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -230,13 +230,15 @@ def audited_save(instance: Audited, *, actor, reason: str = "") -> Audited:
     creating = instance._state.adding or instance.pk is None
     if not creating and not reason.strip():
         raise ValidationError({"reason": _("A reason for change is required.")})
-    instance.full_clean()
     with transaction.atomic():
         if creating:
             old: dict[str, str | None] = {}
+            _validate(instance, skip=_loaded_references(instance), settled=set())
         else:
             stored = instance.__class__._default_manager.select_for_update().get(pk=instance.pk)
             old = audited_values(stored)
+            unchanged = _unchanged_fields(stored, instance)
+            _validate(instance, skip=unchanged, settled=unchanged - _constrained_with(instance, unchanged))
         instance.save()
         new = audited_values(instance)
         changes = {k: (old.get(k), v) for k, v in new.items() if (creating and v is not None) or old.get(k) != v}
@@ -256,6 +258,61 @@ def audited_save(instance: Audited, *, actor, reason: str = "") -> Audited:
 
             signatures_recheck(instance, actor=actor)
     return instance
+
+
+def _loaded_references(instance: models.Model) -> set[str]:
+    """Foreign keys that hold an object read from the database: no need to ask whether it exists."""
+    return {
+        f.name
+        for f in instance._meta.concrete_fields
+        if f.is_relation
+        and not f.remote_field.limit_choices_to
+        and f.is_cached(instance)
+        and (related := f.get_cached_value(instance)) is not None
+        and related.pk is not None
+        and related.pk == getattr(instance, f.attname)
+    }
+
+
+def _unchanged_fields(stored: models.Model, instance: models.Model) -> set[str]:
+    """Fields an update leaves as stored: validated when they were written, not again (no query per key)."""
+    fields = instance._meta.concrete_fields
+    return {f.name for f in fields if getattr(stored, f.attname) == getattr(instance, f.attname)}
+
+
+def _constrained_with(instance: models.Model, unchanged: set[str]) -> set[str]:
+    """Fields sharing a unique set or a check constraint with a changed field: those checks must run."""
+    meta = instance._meta
+    groups: list[set[str]] = [set(names) for _model, names in instance._get_unique_checks()[0]]
+    for constraint in meta.constraints:
+        if isinstance(constraint, models.UniqueConstraint) and constraint.fields:
+            groups.append(set(constraint.fields))
+        elif isinstance(condition := getattr(constraint, "condition", None), models.Q):
+            groups.append(set(condition.referenced_base_fields))
+        else:  # expressions we do not take apart: every field counts
+            groups.append({f.name for f in meta.concrete_fields})
+    return {name for group in groups if group - unchanged for name in group}
+
+
+def _validate(instance: models.Model, *, skip: set[str], settled: set[str]) -> None:
+    """Model.full_clean without the queries whose answer is known.
+
+    `skip` leaves fields out of field validation (a foreign key's existence query); `settled` also leaves
+    them out of unique and constraint checks. Raises one ValidationError with every problem, as full_clean.
+    """
+    errors: dict = {}
+    for check in (lambda: instance.clean_fields(exclude=skip), instance.clean):
+        try:
+            check()
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+    for check in (instance.validate_unique, instance.validate_constraints):
+        try:
+            check(exclude=settled | {name for name in errors if name != NON_FIELD_ERRORS})
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
 
 
 def audited_delete(instance: Audited, *, actor, reason: str) -> None:

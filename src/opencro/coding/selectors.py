@@ -72,6 +72,11 @@ def _kind_of(item: ItemDef, configured: dict[str, str]) -> tuple[str | None, str
 
 
 def coded_items(version: BuildVersion, *, form_def: FormDef | None = None) -> list[CodedItem]:
+    """The coded items of a build version (of one of its forms), in OID order; see `coded_items_of`."""
+    return coded_items_of(version.study_id, version.pk, form_def_id=form_def.pk if form_def else None)
+
+
+def coded_items_of(study_id: int, version_id: int, *, form_def_id: int | None = None) -> list[CodedItem]:
     """The coded items of a build version (of one of its forms), in OID order.
 
     An item is coded when the study's coding set-up names its OID ("" there switches coding off),
@@ -79,11 +84,11 @@ def coded_items(version: BuildVersion, *, form_def: FormDef | None = None) -> li
     `opencro:Coding` extension names a dictionary, else by its SDTM variable (AETERM, MHTERM: MedDRA;
     CMTRT, CMDECOD: WHODrug).
     """
-    coding = StudyCoding.objects.filter(study_id=version.study_id).first()
+    coding = StudyCoding.objects.filter(study_id=study_id).first()
     configured = dict(coding.items) if coding else {}
-    items = ItemDef.objects.filter(version=version).select_related("code_list")
-    if form_def is not None:
-        items = items.filter(group_refs__group__form_refs__form=form_def).distinct()
+    items = ItemDef.objects.filter(version_id=version_id).select_related("code_list")
+    if form_def_id is not None:
+        items = items.filter(group_refs__group__form_refs__form_id=form_def_id).distinct()
     found = []
     for item in items.order_by("oid"):
         kind, source = _kind_of(item, configured)

@@ -41,7 +41,7 @@ from opencro.coding.models import (
     StudyCoding,
     Synonym,
 )
-from opencro.coding.selectors import coded_items, dictionary_kind, study_coding
+from opencro.coding.selectors import coded_items, coded_items_of, dictionary_kind, study_coding
 from opencro.core.bulk import bulk_insert
 from opencro.edc.models import BuildVersion, FormData, ItemData, Query, QueryMessage, QueryOrigin
 from opencro.edc.models.queries import MessageKind
@@ -355,14 +355,16 @@ def _new_term(row: ItemData, form: FormData, oid: str, kind: str) -> CodedTerm:
 # --------------------------------------------------------------------------------------- entry hook
 
 
-def coding_terms_sync(*, form: FormData, actor: User | None) -> list[CodedTerm]:
+def coding_terms_sync(*, form: FormData, actor: User | None, version_id: int | None = None) -> list[CodedTerm]:
     """Bring the coding of a form's coded items in line with the values just saved; return new/changed terms.
 
-    Called by `form_save` inside its transaction, after the values are written (it checked access).
+    Called by `form_save` inside its transaction, after the values are written (it checked access);
+    `version_id` is the form definition's build version when the caller knows it.
     A new verbatim gets a coded term and automatic coding; a changed verbatim (other than in case or
     spacing) loses its coding, audited, and is coded again; a verbatim emptied removes its term.
     """
-    items = {ci.item_id: ci for ci in coded_items(form.form_def.version, form_def=form.form_def)}
+    version_id = version_id or form.form_def.version_id
+    items = {ci.item_id: ci for ci in coded_items_of(form.study_id, version_id, form_def_id=form.form_def_id)}
     if not items:
         return []
     rows = list(ItemData.objects.filter(form=form, item_def_id__in=items))

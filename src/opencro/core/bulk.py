@@ -93,6 +93,25 @@ def bulk_insert_objects(objs: Sequence[models.Model]) -> None:
     )
 
 
+def bulk_update_objects(objs: Sequence[models.Model], field_names: Sequence[str]) -> int:
+    """Write `field_names` of saved model instances of one model back to the database; return how many.
+
+    Django's bulk_update compiles one UPDATE with a CASE per field and a WHEN per row: at 50 rows
+    that is most of a form save's time. This is one prepared `UPDATE ... WHERE id = %s` run with
+    executemany (pipelined on PostgreSQL), values prepared as save() would prepare them.
+    """
+    if not objs:
+        return 0
+    meta = type(objs[0])._meta
+    fields = [meta.get_field(name) for name in field_names]
+    sets = ", ".join(f'"{f.column}" = %s' for f in fields)
+    sql = f'UPDATE "{meta.db_table}" SET {sets} WHERE "{meta.pk.column}" = %s'  # noqa: S608 - model metadata
+    params = [[*(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields), obj.pk] for obj in objs]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+    return len(objs)
+
+
 def tables_analyze(*model_list: type[models.Model]) -> None:
     """Refresh PostgreSQL's planner statistics after a bulk load (a million new rows otherwise leave
     plans made for empty tables: sequential scans where an index serves). No-op elsewhere."""

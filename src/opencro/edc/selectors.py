@@ -15,14 +15,13 @@ from opencro.edc.models import (
     Casebook,
     EventData,
     EventDef,
-    EventForm,
     FormData,
     ItemData,
     Query,
 )
 from opencro.edc.models.data import SdvStatus
 from opencro.edc.models.queries import OPEN_STATES
-from opencro.edc.spec import FormSpec, form_spec
+from opencro.edc.spec import FormSpec, version_layout
 from opencro.studies.models import Study
 from opencro.subjects.models import Subject
 from opencro.subjects.selectors import subject_list
@@ -188,15 +187,16 @@ def form_page(
     version = casebook_version(subject)
     if version is None:
         raise Http404(_("This study has no published build yet."))
-    event_def = EventDef.objects.filter(version=version, oid=event_oid).first()
-    ref = EventForm.objects.filter(event=event_def, form__oid=form_oid).select_related("form").first()
-    if event_def is None or ref is None:
+    layout = version_layout(version.pk)
+    ref = layout.events[event_oid].forms.get(form_oid) if event_oid in layout.events else None
+    if ref is None:
         raise Http404(_("No such form in this casebook."))
+    event_def = EventDef.objects.get(pk=layout.events[event_oid].event_def_id)
     event = EventData.objects.filter(subject=subject, event_oid=event_oid, repeat_key=event_repeat).first()
     form = None
     if event is not None:
         form = FormData.objects.filter(event=event, form_oid=form_oid, repeat_key=form_repeat).first()
-    spec = form_spec(form.form_def if form else ref.form)
+    spec = layout.spec(form.form_def_id if form else ref[0])
     values, not_done, verified, item_ids = {}, {}, set(), {}
     queries: list[Query] = []
     if form is not None:

@@ -179,10 +179,58 @@ def _compile(form_def_id: int) -> FormSpec:
     return FormSpec(form.pk, form.version_id, form.oid, form.name, form.repeating, tuple(groups), checks)
 
 
+@dataclass(frozen=True)
+class EventLayout:
+    """One event of a build version: its definition and the forms it holds, by OID."""
+
+    event_def_id: int
+    repeating: bool
+    forms: dict[str, tuple[int, bool]]  # form OID -> (form definition id, repeating)
+
+
+@dataclass(frozen=True)
+class VersionLayout:
+    """Which forms sit in which events of a build version: what a save must look up before writing."""
+
+    version_id: int
+    published: bool
+    events: dict[str, EventLayout]
+
+    def spec(self, form_def_id: int) -> FormSpec:
+        """The compiled form of this version (cached when the version is published)."""
+        return _cached_spec(form_def_id) if self.published else _compile(form_def_id)
+
+
+_LAYOUTS: dict[int, VersionLayout] = {}
+
+
+def version_layout(version_id: int) -> VersionLayout:
+    """The events and forms of a build version; read once per process unless it is a draft."""
+    if (layout := _LAYOUTS.get(version_id)) is not None:
+        return layout
+    from opencro.edc.models import BuildVersion, EventDef, EventForm
+
+    status = BuildVersion.objects.filter(pk=version_id).values_list("status", flat=True).get()
+    events = {
+        oid: EventLayout(pk, repeating, {})
+        for pk, oid, repeating in EventDef.objects.filter(version_id=version_id).values_list("pk", "oid", "repeating")
+    }
+    refs = EventForm.objects.filter(event__version_id=version_id).values_list(
+        "event__oid", "form__oid", "form_id", "form__repeating"
+    )
+    for event_oid, form_oid, form_id, repeating in refs:
+        events[event_oid].forms[form_oid] = (form_id, repeating)
+    layout = VersionLayout(version_id, status == BuildStatus.PUBLISHED, events)
+    if status != BuildStatus.DRAFT:
+        _LAYOUTS[version_id] = layout
+    return layout
+
+
 def spec_cache_clear() -> None:
     """Forget compiled specs (tests that rewrite a published build)."""
     from opencro.edc.environment import version_names
 
+    _LAYOUTS.clear()
     _cached_spec.cache_clear()
     check_dependents.cache_clear()
     version_names.cache_clear()

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from opencro.audit.models import AuditAction
 from opencro.audit.services import Change, audit_changes, audited_values, object_type_of, serialise_value
+from opencro.core.bulk import bulk_update_objects
 from opencro.edc.checks import Firing
 from opencro.edc.models import FormData, ItemData, Query, QueryMessage, QueryOrigin, QueryState
 from opencro.edc.models.queries import OPEN_STATES, MessageKind
@@ -127,7 +128,7 @@ def _write(opened: list[Query], closed: list[Query], now, reason: str) -> None:
             _change(query, "closed_at", None, serialise_value(now)),
         ]
         query.state, query.closed_at = QueryState.CLOSED, now
-    Query.objects.bulk_update(closed, ["state", "closed_at"])
+    bulk_update_objects(closed, ["state", "closed_at"])
     messages = [QueryMessage(query=q, kind=MessageKind.OPEN, text=q.text, created_at=now) for q in opened]
     messages += [
         QueryMessage(

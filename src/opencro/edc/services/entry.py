@@ -14,19 +14,20 @@ from opencro.accounts.models import User
 from opencro.accounts.permissions import Perm
 from opencro.audit.services import Change, audit_changes, audited_save
 from opencro.coding.services import coding_terms_sync
+from opencro.core.bulk import bulk_update_objects
 from opencro.core.retry import transaction_retry
 from opencro.edc.checks import form_evaluate
 from opencro.edc.entries import ItemEntry, Key, entries_apply, key_label, repeats_of
 from opencro.edc.environment import version_names
 from opencro.edc.locks import lock_flags_for, visit_entry_refusal
-from opencro.edc.models import Casebook, EventData, EventDef, EventForm, FormData, FormStatus, ItemData
+from opencro.edc.models import Casebook, EventData, FormData, FormStatus, ItemData
 from opencro.edc.models.data import SdvStatus
 from opencro.edc.sdv import form_sdv_status
 from opencro.edc.selectors import current_version
 from opencro.edc.services.autoqueries import auto_queries_reconcile
 from opencro.edc.services.rerun import forms_recheck
 from opencro.edc.services.signoff import casebook_data_changed
-from opencro.edc.spec import check_dependents, form_spec
+from opencro.edc.spec import check_dependents, version_layout
 from opencro.subjects.models import Subject
 
 ITEM_TYPE = "edc.itemdata"
@@ -51,7 +52,7 @@ class FormErrors(ValidationError):
 def _entry_check(actor: User | None, subject: Subject) -> None:
     if actor is None:
         return
-    access = access_require(actor, subject.study, Perm.DATA_ENTER)
+    access = access_require(actor, subject.study_id, Perm.DATA_ENTER)
     if access.site_ids is not None and subject.site_id not in access.site_ids:
         raise PermissionDenied(_("This site is outside your membership."))
 
@@ -91,7 +92,7 @@ def event_open(
 
 
 def _event(actor, subject, casebook, event_oid, repeat, visit_date, reason) -> EventData:
-    event_def = EventDef.objects.filter(version=casebook.version, oid=event_oid).first()
+    event_def = version_layout(casebook.version_id).events.get(event_oid)
     if event_def is None:
         raise ValidationError({"event": _("No event %(oid)s in this casebook's build.") % {"oid": event_oid}})
     if repeat < 1 or (repeat > 1 and not event_def.repeating):
@@ -109,7 +110,7 @@ def _event(actor, subject, casebook, event_oid, repeat, visit_date, reason) -> E
                 study_id=subject.study_id,
                 site_id=subject.site_id,
                 subject=subject,
-                event_def=event_def,
+                event_def_id=event_def.event_def_id,
                 event_oid=event_oid,
                 repeat_key=repeat,
                 visit_date=visit_date,
@@ -152,7 +153,7 @@ def form_save(
         form = _form(actor, event, casebook, form_oid, form_repeat)
         if form.locked or form.frozen:
             raise ValidationError({"form": _("This form is locked.") if form.locked else _("This form is frozen.")})
-        spec = form_spec(form.form_def)
+        spec = version_layout(casebook.version_id).spec(form.form_def_id)
         fields = spec.field_by_oid()
         stored = {
             (row.item_def_id, row.group_repeat): row for row in ItemData.objects.select_for_update().filter(form=form)
@@ -197,9 +198,9 @@ def form_save(
             audited_save(form, actor=actor, reason=reason or "form saved")
         else:
             FormData.objects.filter(pk=form.pk).update(updated_at=now)
-        coding_terms_sync(form=form, actor=actor)
+        coding_terms_sync(form=form, actor=actor, version_id=spec.version_id)
         opened, closed = auto_queries_reconcile(form=form, firings=result.firings, actor=actor)
-        dependents = check_dependents(form.form_def.version_id)
+        dependents = check_dependents(spec.version_id)
         touched = {oid for (oid, _r), _v in result.values.items() if oid in dependents}
         if touched:  # checks on other forms that read this form's items
             forms_recheck(
@@ -213,16 +214,19 @@ def form_save(
 
 
 def _form(actor, event: EventData, casebook: Casebook, form_oid: str, repeat: int) -> FormData:
-    ref = EventForm.objects.filter(event__version=casebook.version, event__oid=event.event_oid, form__oid=form_oid)
-    ref = ref.select_related("form").first()
+    layout = version_layout(casebook.version_id).events[event.event_oid]
+    ref = layout.forms.get(form_oid)
     if ref is None:
         raise ValidationError(
             {"form": _("Form %(form)s is not part of event %(event)s.") % {"form": form_oid, "event": event.event_oid}}
         )
-    if repeat < 1 or (repeat > 1 and not ref.form.repeating):
+    form_def_id, repeating = ref
+    if repeat < 1 or (repeat > 1 and not repeating):
         raise ValidationError({"form": _("Form %(oid)s does not repeat.") % {"oid": form_oid}})
     form = FormData.objects.select_for_update().filter(event=event, form_oid=form_oid, repeat_key=repeat).first()
-    if form is None:
+    if form is not None:
+        form.event = event  # the row it was found by: no second read
+    else:
         frozen, locked = lock_flags_for(event)  # born frozen or locked under a frozen or locked visit, subject...
         form = audited_save(
             FormData(
@@ -230,7 +234,7 @@ def _form(actor, event: EventData, casebook: Casebook, form_oid: str, repeat: in
                 site_id=event.site_id,
                 subject_id=event.subject_id,
                 event=event,
-                form_def=ref.form,
+                form_def_id=form_def_id,
                 form_oid=form_oid,
                 repeat_key=repeat,
                 sdv_status=SdvStatus.NOT_REQUIRED,
@@ -283,7 +287,7 @@ def _write_values(actor, form, spec, stored, values, not_done, reason, now, subj
     if new_rows:
         ItemData.objects.bulk_create(new_rows)
     if updated:
-        ItemData.objects.bulk_update(updated, ["value", "not_done_reason", "verified", "updated_at", "updated_by"])
+        bulk_update_objects(updated, ["value", "not_done_reason", "verified", "updated_at", "updated_by"])
     by_id = {f.item_id: f for f in fields.values()}
     for row, diffs in pending:
         oid = by_id[row.item_def_id].oid

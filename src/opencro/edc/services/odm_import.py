@@ -21,7 +21,14 @@ from opencro.accounts.models import User
 from opencro.accounts.permissions import Perm
 from opencro.audit.models import AuditRecord
 from opencro.audit.services import audit_bulk_append, audited_values
-from opencro.core.bulk import bulk_insert, bulk_insert_objects, db_datetime, reserve_ids, tables_analyze
+from opencro.core.bulk import (
+    bulk_insert,
+    bulk_insert_objects,
+    bulk_update_objects,
+    db_datetime,
+    reserve_ids,
+    tables_analyze,
+)
 from opencro.edc.checks import form_evaluate
 from opencro.edc.entries import repeats_of
 from opencro.edc.environment import VersionNames
@@ -435,14 +442,12 @@ class _Import:
             if current.verified:
                 current.verified = False
                 audit.append(_plain(current.pk, label, current.form, "verified", "true", "false", "update"))
-        ItemData.objects.bulk_update(
-            [c for c, *_rest in changed], ["value", "not_done_reason", "verified", "updated_at"]
-        )
+        bulk_update_objects([c for c, *_rest in changed], ["value", "not_done_reason", "verified", "updated_at"])
         reviewed = {c.form for c, *_rest in changed if c.form.reviewed}
         for form in reviewed:  # a data-manager review covers the data it saw
             form.reviewed = False
             audit.append(_row(form, str(form), form.study_id, form.site_id, "reviewed", "true", "false", "update"))
-        FormData.objects.bulk_update(list(reviewed), ["reviewed"])
+        bulk_update_objects(list(reviewed), ["reviewed"])
         self.touched |= {c.form.subject_id for c, *_rest in changed}
         self.touched |= {f.subject_id for f, *_rest in inserts if f.subject_id in self.existing_ids}
         self.report.values += sum(1 for i in inserts if i[3] is not None) + len(changed)

@@ -1,5 +1,6 @@
 """The one exception design methods raise for bad input, and the checks that raise it."""
 
+import itertools
 import math
 from collections.abc import Sequence
 
@@ -62,7 +63,7 @@ def check_increasing_rates(name: str, rates: Sequence[float]) -> tuple[float, ..
         raise DesignInputError(name, "needs at least one value")
     if values[0] <= 0.0:
         raise DesignInputError(name, f"must be greater than 0; the first is {values[0]:g}")
-    for before, after in zip(values, values[1:], strict=False):
+    for before, after in itertools.pairwise(values):
         if after <= before:
             raise DesignInputError(name, f"must be strictly increasing; {after:g} follows {before:g}")
     if abs(values[-1] - 1.0) > 1e-12:
