@@ -40,3 +40,19 @@ def test_chain_hashes_equal_record_hash(batch):
 def test_unicode_and_quotes_hash_the_same():
     row = {"timestamp": dt.datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=dt.UTC), "new_value": 'Müller "q" \\ 日本\n'}
     assert chain_hashes([row], GENESIS) == [record_hash(row, GENESIS)]
+
+
+def test_rows_sharing_their_common_fields_reuse_segments_and_still_hash_alike():
+    """The import case: many rows alike but for value, object and name; also ints and a batch of mixed rows."""
+    stamp = dt.datetime(2026, 3, 4, 5, 6, 7, 8, tzinfo=dt.UTC)
+    common = {"timestamp": stamp, "username": "dm", "user_id": 3, "action": "create", "object_type": "edc.itemdata"}
+    batch = [
+        {**common, "object_id": str(n), "object_repr": f"S-{n}", "field": "value", "new_value": str(n), "study_id": 1}
+        for n in range(50)
+    ]
+    batch += [{**common, "object_id": 7, "new_value": 3, "old_value": 2.5, "site_id": 9}]  # not text: json.dumps
+    expected, prev = [], "a" * 64
+    for row in batch:
+        prev = record_hash(row, prev)
+        expected.append(prev)
+    assert chain_hashes(batch, "a" * 64) == expected

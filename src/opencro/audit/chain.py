@@ -34,10 +34,6 @@ def record_hash(values: dict, prev_hash: str) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-# The canonical JSON of `record_hash` has its keys in this (sorted) order.
-_KEYS = sorted((*HASHED_FIELDS, "prev_hash"))
-_UNIQUE_PER_ROW = frozenset({"object_id", "object_repr", "new_value", "old_value"})  # not worth remembering
-
 
 def _json_scalar(value) -> str:
     if value is None:
@@ -55,35 +51,66 @@ def chain_hashes(rows: Sequence[dict], prev_hash: str) -> list[str]:
     """Hash a run of rows in chain order: the same hashes as `record_hash`, several times faster.
 
     Bulk writers (ODM imports of a million values) chain every row. Rows of one batch repeat most
-    of their values (time, user, object type, reason), so each `"key":value` fragment of the
-    canonical JSON is encoded once and reused.
+    of their values (time, user, object type, reason, field, action), so the canonical JSON around
+    the values that differ per row (old and new value, object id and name, the previous hash) is
+    encoded once per combination of the repeated ones and reused; a row then costs one join and one
+    SHA-256.
     """
-    memo: dict[tuple[str, object], str] = {}
-    keys = [k for k in _KEYS if k != "prev_hash"]
-    before = [k for k in keys if k < "prev_hash"]
-    after = [k for k in keys if k > "prev_hash"]
+    segments: dict[tuple, tuple[str, str, str]] = {}
     sha256 = hashlib.sha256
-
-    def fragment(key: str, value) -> str:
-        if key in _UNIQUE_PER_ROW:
-            return f'"{key}":{_json_scalar(value)}'
-        try:
-            return memo[(key, value)]
-        except KeyError:
-            shown = value.isoformat(timespec="microseconds") if key == "timestamp" and value is not None else value
-            text = memo[(key, value)] = f'"{key}":{_json_scalar(shown)}'
-            return text
-        except TypeError:  # an unhashable value: encode it each time
-            return f'"{key}":{_json_scalar(value)}'
-
     hashes = []
     prev = prev_hash
     for row in rows:
-        head = ",".join([fragment(k, row.get(k)) for k in before])
-        tail = ",".join([fragment(k, row.get(k)) for k in after])
-        prev = sha256(f'{{{head},"prev_hash":"{prev}",{tail}}}'.encode()).hexdigest()
+        shared = tuple(row.get(k) for k in _SHARED)
+        try:
+            head, middle, tail = segments[shared]
+        except KeyError:
+            head, middle, tail = segments[shared] = _segments(shared)
+        except TypeError:  # an unhashable value: encode its segments for this row only
+            head, middle, tail = _segments(shared)
+        new, object_id, name, old = (
+            row.get("new_value"),
+            row.get("object_id"),
+            row.get("object_repr"),
+            row.get("old_value"),
+        )
+        text = "".join(
+            (
+                head,
+                _encode(new) if type(new) is str else _json_scalar(new),
+                ',"object_id":',
+                _encode(object_id) if type(object_id) is str else _json_scalar(object_id),
+                ',"object_repr":',
+                _encode(name) if type(name) is str else _json_scalar(name),
+                middle,
+                _encode(old) if type(old) is str else _json_scalar(old),
+                ',"prev_hash":"',
+                prev,
+                tail,
+            )
+        )
+        prev = sha256(text.encode()).hexdigest()
         hashes.append(prev)
     return hashes
+
+
+# The keys of the canonical JSON that rows of a batch share, and the three pieces of text they make.
+_SHARED = ("action", "field", "object_type", "reason", "site_id", "study_id", "timestamp", "user_id", "username")
+_encode = encode_basestring_ascii
+
+
+def _segments(shared: tuple) -> tuple[str, str, str]:
+    v = dict(zip(_SHARED, shared, strict=True))
+    ts = v["timestamp"]
+    v["timestamp"] = ts.isoformat(timespec="microseconds") if ts is not None else None
+    j = {k: _json_scalar(value) for k, value in v.items()}
+    head = f'{{"action":{j["action"]},"field":{j["field"]},"new_value":'
+    middle = f',"object_type":{j["object_type"]},"old_value":'
+    tail = (
+        f'","reason":{j["reason"]},"site_id":{j["site_id"]},"study_id":{j["study_id"]},'
+        f'"timestamp":{j["timestamp"]},"user_id":{j["user_id"]},"username":{j["username"]}}}'
+    )
+    return head, middle, tail
 
 
 @dataclass(frozen=True)

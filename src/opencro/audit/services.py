@@ -85,7 +85,9 @@ def audit_bulk_append(*, actor, rows: list[dict], reason: str) -> int:
     if not rows:
         return 0
     common = {"timestamp": timezone.now(), "reason": reason, **_actor_fields(actor)}
-    return len(_append([{**common, **row} for row in rows]))
+    for row in rows:  # the caller's rows become the records: no copy per row
+        row.update(common)
+    return len(_append(rows))
 
 
 def _append(rows: list[dict]) -> list[int]:
@@ -108,14 +110,14 @@ def _append(rows: list[dict]) -> list[int]:
         hashes = chain_hashes(rows, head.last_hash)
         ids = reserve_ids(AuditRecord, len(rows))
         previous = [head.last_hash, *hashes[:-1]]
-        stamps: dict = {}
+        stamps = {ts: db_datetime(ts) for ts in {row["timestamp"] for row in rows}}
         bulk_insert(
             AuditRecord,
             AUDIT_COLUMNS,
             (
                 (
                     record_id,
-                    stamps.setdefault(row["timestamp"], db_datetime(row["timestamp"])),
+                    stamps[row["timestamp"]],
                     row["user_id"],
                     row["username"],
                     row["action"],
