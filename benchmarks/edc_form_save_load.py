@@ -1,12 +1,12 @@
 """Benchmark: saving a 50-item form through the API, 20 concurrent clients, PostgreSQL.
 
-    python benchmarks/edc_form_save_load.py [--clients 20] [--seconds 30] [--workers 4]
+    python benchmarks/edc_form_save_load.py [--clients 20] [--seconds 30] [--workers 4] [--think 0]
 
 Creates a fresh PostgreSQL database with the benchmark build (edc_workload.py), 40 subjects and a
 site coordinator's API token, serves it with gunicorn (`opencro serve`), then a separate process
 (the load generator, on loopback) runs `--clients` threads, each saving whole 50-item forms
-(PUT .../forms/...) on its own subjects in a closed loop, changing values each time (with a
-reason). Reports latency percentiles and throughput, and as a reference measured in the same run
+(PUT .../forms/...) on its own subjects, changing values each time (with a reason): in a closed
+loop by default, or pausing `--think` seconds (0.5-1.5x, random) between saves as users do. Reports latency percentiles and throughput, and as a reference measured in the same run
 the latency of a light authenticated GET (the subject's casebook) under the same load.
 """
 
@@ -107,8 +107,13 @@ def serve(database_url: str, port: int, workers: int) -> subprocess.Popen:
     raise SystemExit("the server did not start")
 
 
-def load(port: int, setup: dict, clients: int, seconds: float) -> dict:
-    """The load generator (run in its own process): closed-loop clients, PUT and GET latencies."""
+def load(port: int, setup: dict, clients: int, seconds: float, think: float = 0.0) -> dict:
+    """The load generator (run in its own process): PUT and GET latencies.
+
+    With `think` 0 each client saves again as soon as its last request answered (a closed loop: the
+    server is saturated and latency measures queueing). With `think` > 0 each client pauses a random
+    0.5-1.5 x `think` seconds after each save and read, as a person entering forms does.
+    """
     headers = {"Authorization": f"Bearer {setup['token']}", "Content-Type": "application/json"}
     study = setup["study"]
     put_times: list[float] = []
@@ -144,6 +149,8 @@ def load(port: int, setup: dict, clients: int, seconds: float) -> dict:
             with lock:
                 get_times.append(time.perf_counter() - started)
             count += 1
+            if think:
+                time.sleep(think * rng.uniform(0.5, 1.5))
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
     began = time.monotonic()
@@ -179,11 +186,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--think", type=float, default=0.0, help="seconds a client pauses between saves (0: none)")
     parser.add_argument("--generator", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.generator:  # the load-generator process
         setup = json.loads(Path(args.generator).read_text())
-        result = load(args.port, setup, args.clients, args.seconds)
+        result = load(args.port, setup, args.clients, args.seconds, args.think)
         print(json.dumps(result))
         return
     name = f"opencro_load_{os.getpid()}"
@@ -203,7 +211,7 @@ def main() -> None:
             warm = [sys.executable, __file__, "--generator", str(setup_file), "--port", str(args.port)]
             subprocess.run([*warm, "--clients", "4", "--seconds", "3"], check=True, capture_output=True)
             out = subprocess.run(
-                [*warm, "--clients", str(args.clients), "--seconds", str(args.seconds)],
+                [*warm, "--clients", str(args.clients), "--seconds", str(args.seconds), "--think", str(args.think)],
                 check=True,
                 capture_output=True,
                 text=True,
@@ -215,7 +223,8 @@ def main() -> None:
             server.wait()
         subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"DROP DATABASE {name}"], check=False)
     puts, gets = result["put"], result["get"]
-    print(f"{args.clients} clients, {args.workers} gunicorn workers, {result['duration']:.1f} s, PostgreSQL")
+    loop = f"think time {args.think:g} s" if args.think else "closed loop (no think time)"
+    print(f"{args.clients} clients, {loop}, {args.workers} gunicorn workers, {result['duration']:.1f} s, PostgreSQL")
     print(
         f"PUT 50-item form: n={len(puts)}, {len(puts) / result['duration']:.1f}/s, "
         f"p50 {pct(puts, 50):.0f} ms, p95 {pct(puts, 95):.0f} ms, p99 {pct(puts, 99):.0f} ms, "
