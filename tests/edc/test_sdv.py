@@ -297,3 +297,55 @@ def test_form_page_panel_and_worklist(edc_world, login):
     monitor.post(f"/studies/{study}/edc/forms/{form.pk}/verify/", {"all": "1"})
     assert fresh(form).sdv_status == "verified"
     assert "Nothing here." in monitor.get(f"/studies/{study}/edc/sdv/").content.decode()
+
+
+def test_plan_page_edits_the_plan_with_a_reason_and_recomputes(edc_world, login):
+    plan(edc_world, (None, "", "targeted", 2))
+    form = save(edc_world, "F.VS", VITALS)
+    dm = login(edc_world.users["data_manager"])
+    url = f"/studies/{edc_world.study.pk}/edc/sdv/plan/"
+    html = dm.get(url).content.decode()
+    assert 'value="targeted" selected' in html and 'name="first_n-0" value="2"' in html
+    assert 'name="rows" value="4"' in html  # the rule and three blank rows
+    site = edc_world.site_a.pk
+    data = {
+        "rows": "3",
+        "requirement-0": "targeted",
+        "first_n-0": "2",
+        "delete-0": "on",  # remove the study default
+        "site-1": str(site),
+        "form-1": "F.VS",
+        "requirement-1": "full",
+        "first_n-1": "0",
+        "requirement-2": "",  # a blank row: ignored
+        "reason": "monitoring plan v3",
+    }
+    response = dm.post(url, data)
+    assert response.status_code == 302 and response["Location"] == url
+    assert list(SdvPlan.objects.values_list("site_id", "form_oid", "requirement")) == [(site, "F.VS", "full")]
+    assert AuditRecord.objects.filter(object_type="edc.sdvplan", reason="monitoring plan v3").exists()
+    assert fresh(form).sdv_status == "required"
+
+
+def test_plan_page_shows_problems_on_their_row_and_changes_nothing(edc_world, login):
+    plan(edc_world, (None, "", "full"))
+    dm = login(edc_world.users["data_manager"])
+    url = f"/studies/{edc_world.study.pk}/edc/sdv/plan/"
+    data = {"rows": "2", "requirement-0": "full", "form-1": "F.NOPE", "requirement-1": "full", "reason": "x"}
+    response = dm.post(url, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "No form F.NOPE in this study" in html and html.count('class="invalid"') == 1
+    assert list(SdvPlan.objects.values_list("form_oid", "requirement")) == [("", "full")]
+    no_reason = dm.post(url, {"rows": "1", "requirement-0": "targeted", "first_n-0": "x"})
+    assert no_reason.status_code == 200 and "whole numbers" in no_reason.content.decode()
+
+
+def test_plan_page_is_for_the_build_permission_only(edc_world, login):
+    url = f"/studies/{edc_world.study.pk}/edc/sdv/plan/"
+    assert login(edc_world.users["monitor"]).get(url).status_code == 403
+    worklist = login(edc_world.users["data_manager"]).get(f"/studies/{edc_world.study.pk}/edc/sdv/")
+    assert 'data-testid="edit-sdv-plan"' in worklist.content.decode()
+    assert 'data-testid="edit-sdv-plan"' not in login(edc_world.users["monitor"]).get(
+        f"/studies/{edc_world.study.pk}/edc/sdv/"
+    ).content.decode()

@@ -133,6 +133,16 @@ def _lock_rows(make, pattern, url) -> list[Route]:
 
 OVERSIGHT_PAGES: list[Route] = [
     page("GET", "studies/<int:study_id>/edc/sdv/", S, Perm.DATA_VIEW, url=EDC + "/sdv/"),
+    page("GET", "studies/<int:study_id>/edc/sdv/plan/", S, Perm.BUILD_EDIT, url=EDC + "/sdv/plan/"),
+    page(
+        "POST",
+        "studies/<int:study_id>/edc/sdv/plan/",
+        S,
+        Perm.BUILD_EDIT,
+        url=EDC + "/sdv/plan/",
+        data={"rows": "1", "requirement-0": "full", "first_n-0": "0", "reason": "matrix"},
+        ok=302,
+    ),
     *(
         page(
             "POST",

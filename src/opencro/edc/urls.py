@@ -1,6 +1,6 @@
 from django.urls import path
 
-from opencro.edc.views import build, casebook, exports, forms, interchange, oversight, queries
+from opencro.edc.views import build, casebook, exports, forms, interchange, oversight, queries, sdv_plan
 
 app_name = "edc"
 FORM = "subjects/<int:subject_id>/<str:event_oid>/<int:event_repeat>/<str:form_oid>/<int:form_repeat>/"
@@ -25,6 +25,7 @@ urlpatterns = [
 # data oversight: SDV, review, freeze/lock, sign-off, database lock
 urlpatterns += [
     path("sdv/", oversight.sdv_page, name="sdv"),
+    path("sdv/plan/", sdv_plan.sdv_plan_edit, name="sdv_plan"),
     path("forms/<int:form_id>/verify/", oversight.form_verify, name="form_verify"),
     path("forms/<int:form_id>/unverify/", oversight.form_unverify, name="form_unverify"),
     path("forms/<int:form_id>/review/", oversight.form_review_action, {"action": "review"}, name="form_review"),

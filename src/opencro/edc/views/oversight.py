@@ -104,6 +104,7 @@ def sdv_page(request, study_id: int):
                 if r.site_id is None or access.site_ids is None or r.site_id in access.site_ids
             ],
             "can_sdv": access.can(Perm.SDV),
+            "can_edit_plan": access.can(Perm.BUILD_EDIT) and access.site_ids is None,
         },
     )
 
