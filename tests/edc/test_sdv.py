@@ -346,6 +346,7 @@ def test_plan_page_is_for_the_build_permission_only(edc_world, login):
     assert login(edc_world.users["monitor"]).get(url).status_code == 403
     worklist = login(edc_world.users["data_manager"]).get(f"/studies/{edc_world.study.pk}/edc/sdv/")
     assert 'data-testid="edit-sdv-plan"' in worklist.content.decode()
-    assert 'data-testid="edit-sdv-plan"' not in login(edc_world.users["monitor"]).get(
-        f"/studies/{edc_world.study.pk}/edc/sdv/"
-    ).content.decode()
+    assert (
+        'data-testid="edit-sdv-plan"'
+        not in login(edc_world.users["monitor"]).get(f"/studies/{edc_world.study.pk}/edc/sdv/").content.decode()
+    )
