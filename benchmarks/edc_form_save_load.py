@@ -6,8 +6,9 @@ Creates a fresh PostgreSQL database with the benchmark build (edc_workload.py), 
 site coordinator's API token, serves it with gunicorn (`opencro serve`), then a separate process
 (the load generator, on loopback) runs `--clients` threads, each saving whole 50-item forms
 (PUT .../forms/...) on its own subjects, changing values each time (with a reason): in a closed
-loop by default, or pausing `--think` seconds (0.5-1.5x, random) between saves as users do. Reports latency percentiles and throughput, and as a reference measured in the same run
-the latency of a light authenticated GET (the subject's casebook) under the same load.
+loop by default, or pausing `--think` seconds (0.5-1.5x, random) between saves as users do.
+Reports latency percentiles and throughput, and as a reference measured in the same run the
+latency of a light authenticated GET (the subject's casebook) under the same load.
 """
 
 import argparse
