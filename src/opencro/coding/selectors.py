@@ -5,6 +5,7 @@ default, but a membership may be).
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Value, When
 from django.http import Http404
@@ -76,25 +77,45 @@ def coded_items(version: BuildVersion, *, form_def: FormDef | None = None) -> li
     return coded_items_of(version.study_id, version.pk, form_def_id=form_def.pk if form_def else None)
 
 
-def coded_items_of(study_id: int, version_id: int, *, form_def_id: int | None = None) -> list[CodedItem]:
+def coded_items_of(
+    study_id: int, version_id: int, *, form_def_id: int | None = None, fixed_version: bool = False
+) -> list[CodedItem]:
     """The coded items of a build version (of one of its forms), in OID order.
 
     An item is coded when the study's coding set-up names its OID ("" there switches coding off),
     else when its code list is an external MedDRA/WHODrug list (ODM ExternalCodeList), else when its
     `opencro:Coding` extension names a dictionary, else by its SDTM variable (AETERM, MHTERM: MedDRA;
     CMTRT, CMDECOD: WHODrug).
+
+    `fixed_version`: the caller knows the version is published (it holds data), so what its items say
+    about coding is read once per process; only the study's coding set-up is read each time.
     """
     coding = StudyCoding.objects.filter(study_id=study_id).first()
     configured = dict(coding.items) if coding else {}
+    items = (_static_items if fixed_version else _read_static_items)(version_id, form_def_id)
+    found = []
+    for pk, oid, name, kind, source in items:
+        if oid in configured:
+            kind, source = dictionary_kind(configured[oid]), "configuration"
+        if kind:
+            found.append(CodedItem(pk, oid, name, kind, source))
+    return found
+
+
+def _read_static_items(version_id: int, form_def_id: int | None) -> tuple[tuple[int, str, str, str | None, str], ...]:
+    """Every item of the version (or form) in OID order, with the coding its definition implies."""
     items = ItemDef.objects.filter(version_id=version_id).select_related("code_list")
     if form_def_id is not None:
         items = items.filter(group_refs__group__form_refs__form_id=form_def_id).distinct()
-    found = []
-    for item in items.order_by("oid"):
-        kind, source = _kind_of(item, configured)
-        if kind:
-            found.append(CodedItem(item.pk, item.oid, item.name, kind, source))
-    return found
+    return tuple((item.pk, item.oid, item.name, *_kind_of(item, {})) for item in items.order_by("oid"))
+
+
+_static_items = lru_cache(maxsize=256)(_read_static_items)
+
+
+def coded_items_cache_clear() -> None:
+    """Forget what published versions' items imply (tests that rewrite a build)."""
+    _static_items.cache_clear()
 
 
 def study_coding(study: Study | int) -> StudyCoding | None:

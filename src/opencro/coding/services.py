@@ -363,8 +363,12 @@ def coding_terms_sync(*, form: FormData, actor: User | None, version_id: int | N
     A new verbatim gets a coded term and automatic coding; a changed verbatim (other than in case or
     spacing) loses its coding, audited, and is coded again; a verbatim emptied removes its term.
     """
+    known = version_id is not None  # form_save passes the casebook's version: published, so its items are fixed
     version_id = version_id or form.form_def.version_id
-    items = {ci.item_id: ci for ci in coded_items_of(form.study_id, version_id, form_def_id=form.form_def_id)}
+    items = {
+        ci.item_id: ci
+        for ci in coded_items_of(form.study_id, version_id, form_def_id=form.form_def_id, fixed_version=known)
+    }
     if not items:
         return []
     rows = list(ItemData.objects.filter(form=form, item_def_id__in=items))

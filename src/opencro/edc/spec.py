@@ -228,10 +228,12 @@ def version_layout(version_id: int) -> VersionLayout:
 
 def spec_cache_clear() -> None:
     """Forget compiled specs (tests that rewrite a published build)."""
+    from opencro.coding.selectors import coded_items_cache_clear
     from opencro.edc.environment import version_names
 
     _LAYOUTS.clear()
     _cached_spec.cache_clear()
+    coded_items_cache_clear()
     check_dependents.cache_clear()
     version_names.cache_clear()
 

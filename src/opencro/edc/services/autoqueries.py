@@ -45,10 +45,16 @@ class AutoQueries:
 ItemRef = tuple[int, str | None]  # (item data id, value)
 
 
-def auto_queries_reconcile(*, form: FormData, firings: list[Firing], actor) -> tuple[list[Query], list[Query]]:
-    """Make the form's open automatic queries match `firings`; return (opened, closed)."""
-    rows = ItemData.objects.filter(form=form).values_list("item_def__oid", "group_repeat", "pk", "value")
-    items = {(oid, repeat): (pk, value) for oid, repeat, pk, value in rows}
+def auto_queries_reconcile(
+    *, form: FormData, firings: list[Firing], actor, items: dict[tuple[str, int], ItemRef] | None = None
+) -> tuple[list[Query], list[Query]]:
+    """Make the form's open automatic queries match `firings`; return (opened, closed).
+
+    `items` maps (item OID, group row) to the stored row (id, value); read from the form when not given.
+    """
+    if items is None:
+        rows = ItemData.objects.filter(form=form).values_list("item_def__oid", "group_repeat", "pk", "value")
+        items = {(oid, repeat): (pk, value) for oid, repeat, pk, value in rows}
     return queries_reconcile(form, firings, items, AutoQueries.load(form=form), actor=actor)
 
 

@@ -199,7 +199,8 @@ def form_save(
         else:
             FormData.objects.filter(pk=form.pk).update(updated_at=now)
         coding_terms_sync(form=form, actor=actor, version_id=spec.version_id)
-        opened, closed = auto_queries_reconcile(form=form, firings=result.firings, actor=actor)
+        items = {(by_id[i].oid, r): (row.pk, row.value) for (i, r), row in stored.items() if i in by_id}
+        opened, closed = auto_queries_reconcile(form=form, firings=result.firings, actor=actor, items=items)
         dependents = check_dependents(spec.version_id)
         touched = {oid for (oid, _r), _v in result.values.items() if oid in dependents}
         if touched:  # checks on other forms that read this form's items
@@ -247,7 +248,10 @@ def _form(actor, event: EventData, casebook: Casebook, form_oid: str, repeat: in
 
 
 def _write_values(actor, form, spec, stored, values, not_done, reason, now, subject) -> list[Change]:
-    """Insert and update item rows; return the audit changes written (value, reason not done, SDV reset)."""
+    """Insert and update item rows; return the audit changes written (value, reason not done, SDV reset).
+
+    `stored` (item id, group row) -> row is brought up to date: new rows are added to it.
+    """
     fields = spec.field_by_oid()
     new_rows, updated, changes = [], [], []
     repr_prefix = f"{subject.number} {form.event.event_oid} {form.form_oid}"
@@ -286,6 +290,7 @@ def _write_values(actor, form, spec, stored, values, not_done, reason, now, subj
             pending.append((row, diffs))
     if new_rows:
         ItemData.objects.bulk_create(new_rows)
+        stored.update({(row.item_def_id, row.group_repeat): row for row in new_rows})
     if updated:
         bulk_update_objects(updated, ["value", "not_done_reason", "verified", "updated_at", "updated_by"])
     by_id = {f.item_id: f for f in fields.values()}
