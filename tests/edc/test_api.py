@@ -69,3 +69,45 @@ def test_build_versions_listed_and_exported(edc_world, login):
     client = login(edc_world.users["data_manager"])
     versions = client.get(f"/api/v1/studies/{edc_world.study.pk}/edc/build-versions").json()
     assert [(v["oid"], v["status"]) for v in versions] == [("MDV.1", "published")]
+
+
+@pytest.mark.parametrize(
+    ("event", "form", "items"),
+    [
+        # a derivation (BMI) and a value left not done
+        (
+            "SE.SCR",
+            "F.VS",
+            [
+                {"oid": "IT.WEIGHT", "value": "80"},
+                {"oid": "IT.HEIGHT", "value": "180"},
+                {"oid": "IT.SYSBP", "value": None, "not_done_reason": "machine broken"},
+            ],
+        ),
+        # an item hidden by its condition (pregnancy for a male subject)
+        ("SE.SCR", "F.DM", [{"oid": "IT.BRTHDAT", "value": "1970-01-02"}, {"oid": "IT.SEX", "value": "M"}]),
+        # a repeating group with two rows
+        (
+            "SE.AE",
+            "F.AE",
+            [{"oid": "IT.AETERM", "value": "Headache"}, {"oid": "IT.AETERM", "value": "Nausea", "repeat": 2}],
+        ),
+    ],
+)
+def test_a_save_answers_with_the_form_a_read_would_show(edc_world, login, event, form, items):
+    """The PUT builds its answer from what it wrote; it must equal what a GET then reads from the database."""
+    client = login(edc_world.users["study_coordinator"])
+    saved = client.put(path(edc_world, event=event, form=form), {"items": items}, content_type="application/json")
+    assert saved.status_code == 200, saved.content
+    answer = {k: v for k, v in saved.json().items() if k not in ("changed", "queries_opened", "queries_closed")}
+    assert answer == client.get(path(edc_world, event=event, form=form)).json()
+    shown = {(i["oid"], i["repeat"]): i for i in answer["items"]}
+    expected = {
+        "F.VS": (("IT.BMI", 1), "value", "24.7"),
+        "F.DM": (("IT.PREG", 1), "hidden", True),
+        "F.AE": (("IT.AETERM", 2), "value", "Nausea"),
+    }
+    key, field, value = expected[form]
+    assert shown[key][field] == value
+    if form == "F.VS":
+        assert shown[("IT.SYSBP", 1)]["not_done_reason"] == "machine broken"

@@ -198,19 +198,23 @@ FORM_PATH = "/{study_id}/edc/subjects/{subject_id}/forms/{event_oid}/{event_repe
 
 def _form_out(subject, event_oid, event_repeat, form_oid, form_repeat) -> dict:
     page = form_page(subject, event_oid, event_repeat, form_oid, form_repeat, with_queries=False)
-    form = page.form
+    return _form_payload(page, page.form, event_oid, form_oid)
+
+
+def _form_payload(shown, form, event_oid: str, form_oid: str) -> dict:
+    """The form as the API returns it, from a FormPage or a SaveResult (both carry what is shown)."""
     items = [
         ItemOut(
             oid=f.oid,
             repeat=r,
-            value=page.values.get((f.oid, r)),
-            not_done_reason=page.not_done.get((f.oid, r), ""),
-            hidden=(f.oid, r) in page.hidden,
-            verified=(f.oid, r) in page.verified,
-            item_id=page.item_ids.get((f.oid, r)),
+            value=shown.values.get((f.oid, r)),
+            not_done_reason=shown.not_done.get((f.oid, r), ""),
+            hidden=(f.oid, r) in shown.hidden,
+            verified=(f.oid, r) in shown.verified,
+            item_id=shown.item_ids.get((f.oid, r)),
         )
-        for g in page.spec.groups
-        for r in page.repeats[g.oid]
+        for g in shown.spec.groups
+        for r in shown.repeats[g.oid]
         for f in g.fields
         if not f.is_descriptive
     ]
@@ -263,7 +267,7 @@ def save_form(
         reason=body.reason,
     )
     return {
-        **_form_out(subject, event_oid, event_repeat, form_oid, form_repeat),
+        **_form_payload(result, result.form, event_oid, form_oid),
         "changed": result.changed,
         "queries_opened": [q.pk for q in result.opened],
         "queries_closed": [q.pk for q in result.closed],

@@ -27,7 +27,7 @@ from opencro.edc.selectors import current_version
 from opencro.edc.services.autoqueries import auto_queries_reconcile
 from opencro.edc.services.rerun import forms_recheck
 from opencro.edc.services.signoff import casebook_data_changed
-from opencro.edc.spec import check_dependents, version_layout
+from opencro.edc.spec import FormSpec, check_dependents, version_layout
 from opencro.subjects.models import Subject
 
 ITEM_TYPE = "edc.itemdata"
@@ -35,10 +35,19 @@ ITEM_TYPE = "edc.itemdata"
 
 @dataclass
 class SaveResult:
+    """What a save wrote and what the form now shows (so a caller need not read the form again)."""
+
     form: FormData
     changed: int = 0
     opened: list = field(default_factory=list)
     closed: list = field(default_factory=list)
+    spec: FormSpec | None = None
+    values: dict[Key, str | None] = field(default_factory=dict)
+    not_done: dict[Key, str] = field(default_factory=dict)
+    hidden: set[Key] = field(default_factory=set)
+    verified: set[Key] = field(default_factory=set)
+    item_ids: dict[Key, int] = field(default_factory=dict)
+    repeats: dict[str, list[int]] = field(default_factory=dict)
 
 
 class FormErrors(ValidationError):
@@ -199,7 +208,8 @@ def form_save(
         else:
             FormData.objects.filter(pk=form.pk).update(updated_at=now)
         coding_terms_sync(form=form, actor=actor, version_id=spec.version_id)
-        items = {(by_id[i].oid, r): (row.pk, row.value) for (i, r), row in stored.items() if i in by_id}
+        rows = {(by_id[i].oid, r): row for (i, r), row in stored.items() if i in by_id}
+        items = {key: (row.pk, row.value) for key, row in rows.items()}
         opened, closed = auto_queries_reconcile(form=form, firings=result.firings, actor=actor, items=items)
         dependents = check_dependents(spec.version_id)
         touched = {oid for (oid, _r), _v in result.values.items() if oid in dependents}
@@ -211,7 +221,19 @@ def form_save(
                 exclude=form.pk,
             )
         casebook_data_changed(actor=actor, subject=subject, reason=reason)
-    return SaveResult(form=form, changed=sum(c.field == "value" for c in changes), opened=opened, closed=closed)
+    return SaveResult(
+        form=form,
+        changed=sum(c.field == "value" for c in changes),
+        opened=opened,
+        closed=closed,
+        spec=spec,
+        values=result.values,
+        not_done={key: row.not_done_reason for key, row in rows.items() if row.not_done_reason},
+        hidden=result.hidden,
+        verified={key for key, row in rows.items() if row.verified},
+        item_ids={key: row.pk for key, row in rows.items()},
+        repeats=repeats,
+    )
 
 
 def _form(actor, event: EventData, casebook: Casebook, form_oid: str, repeat: int) -> FormData:
