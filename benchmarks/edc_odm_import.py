@@ -93,7 +93,6 @@ def raw_reference(rows: int) -> float:
             cursor.execute("CREATE TABLE bench_itemdata_copy AS SELECT * FROM edc_itemdata WHERE 0")
             cursor.execute("CREATE UNIQUE INDEX bench_u ON bench_itemdata_copy (form_id, item_def_id, group_repeat)")
             cursor.execute("CREATE UNIQUE INDEX bench_pk ON bench_itemdata_copy (id)")
-            cursor.execute("CREATE INDEX bench_f ON bench_itemdata_copy (form_id)")
             cursor.execute("CREATE INDEX bench_i ON bench_itemdata_copy (item_def_id)")
             cursor.execute("CREATE INDEX bench_b ON bench_itemdata_copy (updated_by_id)")
     columns = ("id", "form_id", "item_def_id", "group_repeat", "value", "not_done_reason", "verified")

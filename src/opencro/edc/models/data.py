@@ -102,7 +102,8 @@ class FormData(Audited):
 class ItemData(Audited):
     """One item value; `value` is canonical text (ISO 8601 dates, decimal strings, codes)."""
 
-    form = models.ForeignKey(FormData, on_delete=models.PROTECT, related_name="items")
+    # no index of its own: itemdata_unique (form, item_def, group_repeat) serves lookups by form
+    form = models.ForeignKey(FormData, on_delete=models.PROTECT, related_name="items", db_index=False)
     item_def = models.ForeignKey(ItemDef, on_delete=models.PROTECT, related_name="+")
     group_repeat = models.PositiveIntegerField(default=1)
     value = models.TextField(null=True, blank=True)
