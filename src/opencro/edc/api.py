@@ -2,7 +2,9 @@
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -13,11 +15,21 @@ from opencro.api.pagination import LimitOffset
 from opencro.edc.build_files import build_odm_bytes, build_read
 from opencro.edc.entries import ItemEntry
 from opencro.edc.models import BuildVersion, FormData, ItemData
-from opencro.edc.selectors import casebook_grid, casebook_version, form_page, query_get, query_list, subject_get
+from opencro.edc.selectors import (
+    casebook_grid,
+    casebook_version,
+    form_page,
+    item_file_get,
+    query_get,
+    query_list,
+    subject_get,
+)
 from opencro.edc.services import queries as query_services
 from opencro.edc.services.build import build_import, build_publish
 from opencro.edc.services.entry import form_save
+from opencro.edc.uploads import Upload, max_upload_bytes
 from opencro.edc.views.build import MAX_UPLOAD
+from opencro.edc.views.files import file_response
 
 router = Router(tags=["edc"])
 OID = Field(..., min_length=1, max_length=100)
@@ -272,6 +284,96 @@ def save_form(
         "queries_opened": [q.pk for q in result.opened],
         "queries_closed": [q.pk for q in result.closed],
     }
+
+
+class FileOut(Schema):
+    id: int
+    item_oid: str
+    repeat: int
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: dt.datetime
+    uploaded_by: str
+
+
+def _file_out(f, item_oid: str) -> FileOut:
+    return FileOut(
+        id=f.pk,
+        item_oid=item_oid,
+        repeat=f.group_repeat,
+        name=f.name,
+        content_type=f.content_type,
+        size=f.size,
+        sha256=f.sha256,
+        uploaded_at=f.uploaded_at,
+        uploaded_by=f.uploaded_by.username if f.uploaded_by else "",
+    )
+
+
+@router.get(FORM_PATH + "/files", response=list[FileOut], summary="Every file uploaded into the form's file items")
+def list_files(
+    request, study_id: int, subject_id: int, event_oid: str, event_repeat: int, form_oid: str, form_repeat: int
+):
+    """Newest first; a replaced file stays listed (files are never deleted)."""
+    access = access_study(request.user, study_id)
+    subject = subject_get(access, subject_id)
+    access_check(access, Perm.DATA_VIEW)
+    page = form_page(subject, event_oid, event_repeat, form_oid, form_repeat, with_queries=False)
+    if page.form is None:
+        return []
+    oid_of = {f.item_id: f.oid for f in page.spec.fields()}
+    found = page.form.files.defer("content").select_related("uploaded_by").order_by("-uploaded_at", "-id")
+    return [_file_out(f, oid_of.get(f.item_def_id, "")) for f in found]
+
+
+@router.post(FORM_PATH + "/files", response=SaveOut, summary="Upload a file into a file item (multipart)")
+def upload_file(
+    request,
+    study_id: int,
+    subject_id: int,
+    event_oid: str,
+    event_repeat: int,
+    form_oid: str,
+    form_repeat: int,
+    file: File[UploadedFile] | None = None,
+    item_oid: Form[str] = "",
+    repeat: Form[int] = 1,
+    reason: Form[str] = "",
+):
+    """Saves the form with the file as the item's value; a replaced file needs a reason. 422 if refused."""
+    access = access_study(request.user, study_id)
+    subject = subject_get(access, subject_id)
+    access_check(access, Perm.DATA_ENTER)
+    if file is None or not item_oid:
+        raise ValidationError({"file": _("Send the file and the item OID (multipart fields file and item_oid).")})
+    upload = Upload(item_oid, file.name or "", file.read(max_upload_bytes() + 1), repeat)
+    result = form_save(
+        actor=request.user,
+        subject=subject,
+        event_oid=event_oid,
+        event_repeat=event_repeat,
+        form_oid=form_oid,
+        form_repeat=form_repeat,
+        entries=[],
+        files=[upload],
+        reason=reason,
+    )
+    return {
+        **_form_payload(result, result.form, event_oid, form_oid),
+        "changed": result.changed,
+        "queries_opened": [q.pk for q in result.opened],
+        "queries_closed": [q.pk for q in result.closed],
+    }
+
+
+@router.get("/{study_id}/edc/files/{file_id}", summary="Download an uploaded file (an attachment)")
+def download_file(request, study_id: int, file_id: int):
+    access = access_study(request.user, study_id)
+    found = item_file_get(access, file_id)
+    access_check(access, Perm.DATA_VIEW)
+    return file_response(found)
 
 
 class QueryOut(Schema):

@@ -34,6 +34,7 @@ class FieldView:
     verified: bool = False
     item_id: int | None = None
     queries: list[Query] = field(default_factory=list)
+    file: object | None = None  # the newest ItemFile of a file item
 
     @property
     def widget(self) -> str:
@@ -117,6 +118,7 @@ def form_layout(
                         not_done=page.not_done.get(key, ""),
                         verified=key in page.verified,
                         item_id=page.item_ids.get(key),
+                        file=page.files.get(key),
                         queries=page.queries_for(f.oid, repeat),
                     )
                 )

@@ -17,6 +17,7 @@ from opencro.edc.models import (
     EventDef,
     FormData,
     ItemData,
+    ItemFile,
     Query,
 )
 from opencro.edc.models.data import SdvStatus
@@ -158,6 +159,7 @@ class FormPage:
     item_ids: dict[tuple[str, int], int]
     repeats: dict[str, list[int]]
     queries: list[Query]
+    files: dict[tuple[str, int], ItemFile] = field(default_factory=dict)  # the newest file per file item
 
     def queries_for(self, oid: str, repeat: int) -> list[Query]:
         item_id = self.item_ids.get((oid, repeat))
@@ -199,6 +201,7 @@ def form_page(
     spec = layout.spec(form.form_def_id if form else ref[0])
     values, not_done, verified, item_ids = {}, {}, set(), {}
     queries: list[Query] = []
+    files: dict[tuple[str, int], ItemFile] = {}
     if form is not None:
         by_id = {f.item_id: f.oid for f in spec.fields()}
         for row in ItemData.objects.filter(form=form):
@@ -211,6 +214,8 @@ def form_page(
                 not_done[key] = row.not_done_reason
             if row.verified:
                 verified.add(key)
+        if any(f.control_type == "file" for f in spec.fields()):
+            files = item_files_newest(form, {f.item_id: f.oid for f in spec.fields()})
         if with_queries:
             queries = list(
                 Query.objects.filter(form=form).prefetch_related("messages__author").order_by("opened_at", "id")
@@ -243,7 +248,30 @@ def form_page(
         item_ids=item_ids,
         repeats=repeats,
         queries=queries,
+        files=files,
     )
+
+
+def item_files_newest(form: FormData, oid_of: dict[int, str]) -> dict[tuple[str, int], ItemFile]:
+    """The newest upload of each file item of a form (without the content), by (item OID, group row)."""
+    newest: dict[tuple[str, int], ItemFile] = {}
+    for f in ItemFile.objects.filter(form=form).defer("content").order_by("-uploaded_at", "-id"):
+        if f.item_def_id in oid_of:
+            newest.setdefault((oid_of[f.item_def_id], f.group_repeat), f)
+    return newest
+
+
+def item_file_get(access: StudyAccess, file_id: int) -> ItemFile:
+    """An uploaded file of the study at one of the user's sites, else 404."""
+    found = (
+        ItemFile.objects.filter(pk=file_id, study_id=access.membership.study_id)
+        .filter(access.site_filter())
+        .select_related("form")
+        .first()
+    )
+    if found is None:
+        raise Http404(_("No such file."))
+    return found
 
 
 def query_list(access: StudyAccess, *, state: str = "", site_id: int | None = None, subject_id: int | None = None):

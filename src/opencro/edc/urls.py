@@ -1,6 +1,6 @@
 from django.urls import path
 
-from opencro.edc.views import build, casebook, exports, forms, interchange, oversight, queries, sdv_plan
+from opencro.edc.views import build, casebook, exports, files, forms, interchange, oversight, queries, sdv_plan
 
 app_name = "edc"
 FORM = "subjects/<int:subject_id>/<str:event_oid>/<int:event_repeat>/<str:form_oid>/<int:form_repeat>/"
@@ -18,6 +18,7 @@ urlpatterns = [
     path("exports/start/", exports.exports_start, name="exports_start"),
     path("exports/<int:job_id>/", interchange.export_download, name="export_download"),
     path("subjects/<int:subject_id>/casebook.pdf", exports.casebook_pdf, name="casebook_pdf"),
+    path("files/<int:file_id>/", files.file_download, name="file"),
     path("queries/", queries.query_list_page, name="queries"),
     path("queries/new/", queries.query_new, name="query_new"),
     path("queries/<int:query_id>/<str:action>/", queries.query_action, name="query_action"),

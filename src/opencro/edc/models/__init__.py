@@ -17,6 +17,7 @@ from opencro.edc.models.build import (
     MethodDef,
 )
 from opencro.edc.models.data import Casebook, EventData, FormData, FormStatus, ItemData
+from opencro.edc.models.files import ItemFile
 from opencro.edc.models.oversight import DataLock, LockLevel, LockState, SdvPlan, SdvRequirement
 from opencro.edc.models.queries import Query, QueryMessage, QueryOrigin, QueryState
 
@@ -39,6 +40,7 @@ __all__ = [
     "GroupItem",
     "ItemData",
     "ItemDef",
+    "ItemFile",
     "ItemGroupDef",
     "LockLevel",
     "LockState",

@@ -1,7 +1,7 @@
 """Data entry: saving a form's values with validation, branching, derivations, checks and audit."""
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,14 +20,16 @@ from opencro.edc.checks import form_evaluate
 from opencro.edc.entries import ItemEntry, Key, entries_apply, key_label, repeats_of
 from opencro.edc.environment import version_names
 from opencro.edc.locks import lock_flags_for, visit_entry_refusal
-from opencro.edc.models import Casebook, EventData, FormData, FormStatus, ItemData
+from opencro.edc.models import Casebook, EventData, FormData, FormStatus, ItemData, ItemFile
 from opencro.edc.models.data import SdvStatus
+from opencro.edc.models.files import file_label
 from opencro.edc.sdv import form_sdv_status
 from opencro.edc.selectors import current_version
 from opencro.edc.services.autoqueries import auto_queries_reconcile
 from opencro.edc.services.rerun import forms_recheck
 from opencro.edc.services.signoff import casebook_data_changed
 from opencro.edc.spec import FormSpec, check_dependents, version_layout
+from opencro.edc.uploads import CheckedUpload, Upload, upload_check
 from opencro.subjects.models import Subject
 
 ITEM_TYPE = "edc.itemdata"
@@ -147,12 +149,14 @@ def form_save(
     visit_date: dt.date | None = None,
     reason: str = "",
     today: dt.date | None = None,
+    files: Sequence[Upload] = (),
 ) -> SaveResult:
     """Validate and store a form's values; derive, hide and check; open and close automatic queries.
 
     All or nothing: any value that does not fit its item (type, code list, hard range) is
     reported with its item and nothing is written. A change to a value already stored needs a
-    reason; a change to a verified value resets its verification.
+    reason; a change to a verified value resets its verification. `files` go into file items:
+    each becomes the item's value (its name and digest) and is stored with the save.
     """
     _entry_check(actor, subject)
     entries = list(entries)
@@ -176,7 +180,9 @@ def form_save(
                 values[key] = row.value
                 if row.not_done_reason:
                     not_done[key] = row.not_done_reason
-        errors = entries_apply(spec, entries, values, not_done, today)
+        checked, file_errors = _uploads(spec, files, entries, values)
+        entries += [ItemEntry(c.upload.item_oid, file_label(c.name, c.sha256), c.upload.repeat) for c in checked]
+        errors = {**entries_apply(spec, entries, values, not_done, today), **file_errors}
         if errors:
             raise FormErrors(errors)
         repeats = repeats_of(spec, values)
@@ -209,6 +215,7 @@ def form_save(
             FormData.objects.filter(pk=form.pk).update(updated_at=now)
         coding_terms_sync(form=form, actor=actor, version_id=spec.version_id)
         rows = {(by_id[i].oid, r): row for (i, r), row in stored.items() if i in by_id}
+        _files_store(actor, form, fields, checked, now)
         items = {key: (row.pk, row.value) for key, row in rows.items()}
         opened, closed = auto_queries_reconcile(form=form, firings=result.firings, actor=actor, items=items)
         dependents = check_dependents(spec.version_id)
@@ -234,6 +241,53 @@ def form_save(
         item_ids={key: row.pk for key, row in rows.items()},
         repeats=repeats,
     )
+
+
+def _uploads(
+    spec: FormSpec, files: Sequence[Upload], entries: list[ItemEntry], values: dict[Key, str | None]
+) -> tuple[list[CheckedUpload], dict[str, str]]:
+    """Check each upload against its item; a file item takes no typed value other than the one it holds."""
+    fields, checked, errors = spec.field_by_oid(), [], {}
+    for upload in files:
+        f = fields.get(upload.item_oid)
+        where = key_label(upload.item_oid, upload.repeat)
+        if f is None or f.control_type != "file":
+            errors[where] = _("%(oid)s is not a file item of this form.") % {"oid": upload.item_oid}
+            continue
+        try:
+            checked.append(upload_check(upload))
+        except ValueError as exc:
+            errors[where] = str(exc)
+    for entry in entries:
+        f = fields.get(entry.oid)
+        if (
+            f is not None
+            and f.control_type == "file"
+            and entry.value not in (None, "", values.get((f.oid, entry.repeat)))
+        ):
+            errors[key_label(entry.oid, entry.repeat)] = _("Upload a file for this item; it takes no typed value.")
+    return checked, errors
+
+
+def _files_store(actor, form: FormData, fields, checked: list[CheckedUpload], now) -> None:
+    for c in checked:
+        audited_save(
+            ItemFile(
+                study_id=form.study_id,
+                site_id=form.site_id,
+                form=form,
+                item_def_id=fields[c.upload.item_oid].item_id,
+                group_repeat=c.upload.repeat,
+                name=c.name,
+                content_type=c.content_type,
+                size=len(c.upload.content),
+                sha256=c.sha256,
+                content=c.upload.content,
+                uploaded_by=actor if getattr(actor, "pk", None) else None,
+                uploaded_at=now,
+            ),
+            actor=actor,
+        )
 
 
 def _form(actor, event: EventData, casebook: Casebook, form_oid: str, repeat: int) -> FormData:

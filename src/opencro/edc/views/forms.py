@@ -16,7 +16,8 @@ from opencro.edc.panels import form_oversight
 from opencro.edc.presentation import form_layout
 from opencro.edc.selectors import form_page, subject_get
 from opencro.edc.services.entry import FormErrors, form_save
-from opencro.edc.views.posted import entries_from_post
+from opencro.edc.uploads import ALLOWED_TYPES
+from opencro.edc.views.posted import entries_from_post, uploads_from_files
 
 REASONS = ("Transcription error", "Data clarification", "Late entry from source", "Corrected per query")
 
@@ -43,6 +44,7 @@ def form_view(
                 entries=entries,
                 visit_date=parse_date(request.POST.get("visit_date") or "") or None,
                 reason=request.POST.get("reason", ""),
+                files=uploads_from_files(request.FILES),
             )
         except FormErrors as exc:
             errors = exc.field_errors
@@ -71,6 +73,7 @@ def form_view(
             "can_review": access.can(Perm.DATA_REVIEW),
             "can_answer": access.can(Perm.DATA_ENTER),
             "reasons": REASONS,
+            "upload_accept": ",".join(sorted(ALLOWED_TYPES)),
             "oversight": form_oversight(access, page.form, lang=get_language() or "en") if page.form else None,
         },
     )

@@ -3,6 +3,7 @@
 from django.http import QueryDict
 
 from opencro.edc.entries import ItemEntry
+from opencro.edc.uploads import Upload, max_upload_bytes
 
 
 def _split(name: str) -> tuple[str, int] | None:
@@ -37,3 +38,14 @@ def entries_from_post(post: QueryDict) -> tuple[list[ItemEntry], dict[str, str]]
             entries.append(ItemEntry(key[0], value, key[1]))
         raw[f"{key[0]}:{key[1]}"] = value or ""
     return entries, raw
+
+
+def uploads_from_files(files) -> list[Upload]:
+    """The files of a submitted form page: `file:OID:repeat` inputs (an empty input is no upload)."""
+    uploads = []
+    for name, upload in files.items():
+        prefix, _sep, rest = name.partition(":")
+        key = _split(rest)
+        if prefix == "file" and key is not None and upload.size:
+            uploads.append(Upload(key[0], upload.name, upload.read(max_upload_bytes() + 1), key[1]))
+    return uploads

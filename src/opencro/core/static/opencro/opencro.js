@@ -13,9 +13,11 @@ document.addEventListener("DOMContentLoaded", () => {
 function livePreview(form) {
   let pending = null;
   const refresh = async () => {
+    const body = new FormData(form);
+    [...body.keys()].filter((name) => name.startsWith("file:")).forEach((name) => body.delete(name)); // files go up on save only
     const response = await fetch(form.dataset.previewUrl, {
       method: "POST",
-      body: new FormData(form),
+      body,
       headers: { "X-Requested-With": "fetch" },
       credentials: "same-origin",
     });
