@@ -34,7 +34,6 @@ def record_hash(values: dict, prev_hash: str) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-
 def _json_scalar(value) -> str:
     if value is None:
         return "null"
