@@ -71,6 +71,22 @@ def test_build_versions_listed_and_exported(edc_world, login):
     assert [(v["oid"], v["status"]) for v in versions] == [("MDV.1", "published")]
 
 
+def test_a_build_imports_as_a_multipart_upload(edc_world, login):
+    """The exported ODM, changed to a new version OID, goes back in through the API as a file."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from opencro.edc.build_files import build_odm_bytes
+    from opencro.edc.models import BuildVersion
+
+    client = login(edc_world.users["data_manager"])
+    odm = build_odm_bytes(BuildVersion.objects.get(study=edc_world.study)).replace(b'"MDV.1"', b'"MDV.2"')
+    url = f"/api/v1/studies/{edc_world.study.pk}/edc/build-versions"
+    sent = client.post(url, {"file": SimpleUploadedFile("build.xml", odm, "application/xml")})
+    assert sent.status_code == 201, sent.content
+    assert sent.json()["oid"] == "MDV.2"
+    assert client.post(url, {}).status_code == 422  # no file: a located message, not a crash
+
+
 @pytest.mark.parametrize(
     ("event", "form", "items"),
     [

@@ -65,7 +65,7 @@ def list_build_versions(request, study_id: int):
     response={201: BuildVersionOut},
     summary="Import a build (ODM 1.3.2, REDCap dictionary CSV or project XML) and publish it",
 )
-def import_build(request, study_id: int, file: File[UploadedFile] | None = None, format: Form[str] = ""):
+def import_build(request, study_id: int, file: File[UploadedFile] = None, format: Form[str] = ""):
     """All or nothing: a rejected file answers 422 with every located problem and writes nothing."""
     access = access_study(request.user, study_id, Perm.BUILD_EDIT)
     from opencro.formats.errors import FormatError
@@ -337,7 +337,7 @@ def upload_file(
     event_repeat: int,
     form_oid: str,
     form_repeat: int,
-    file: File[UploadedFile] | None = None,
+    file: File[UploadedFile] = None,  # not `| None`: django-ninja then drops the uploaded file
     item_oid: Form[str] = "",
     repeat: Form[int] = 1,
     reason: Form[str] = "",

@@ -22,7 +22,7 @@ from opencro.edc.models import (
 )
 from opencro.edc.models.data import SdvStatus
 from opencro.edc.models.queries import OPEN_STATES
-from opencro.edc.spec import FormSpec, version_layout
+from opencro.edc.spec import FormSpec, version_event_defs, version_layout
 from opencro.studies.models import Study
 from opencro.subjects.models import Subject
 from opencro.subjects.selectors import subject_list
@@ -105,7 +105,7 @@ def casebook_grid(subject: Subject, version: BuildVersion) -> list[EventRow]:
     a screen failure, there is no day 1: no targets, nothing overdue.
     """
     anchor = subject.enrolled_on
-    events = list(EventDef.objects.filter(version=version).prefetch_related("form_refs__form").order_by("order", "id"))
+    events = version_event_defs(version)
     data = {(e.event_oid, e.repeat_key): e for e in EventData.objects.filter(subject=subject)}
     forms = {(f.event_id, f.form_oid, f.repeat_key): f for f in FormData.objects.filter(subject=subject)}
     open_counts = dict(

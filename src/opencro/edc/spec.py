@@ -226,12 +226,29 @@ def version_layout(version_id: int) -> VersionLayout:
     return layout
 
 
+_EVENT_DEFS: dict[int, list] = {}
+
+
+def version_event_defs(version) -> list:
+    """A build version's event definitions in schedule order, their form references and forms loaded;
+    read once per process for a published (or retired) version, which never changes."""
+    if (found := _EVENT_DEFS.get(version.pk)) is not None:
+        return found
+    from opencro.edc.models import EventDef
+
+    events = list(EventDef.objects.filter(version=version).prefetch_related("form_refs__form").order_by("order", "id"))
+    if version.status != BuildStatus.DRAFT:
+        _EVENT_DEFS[version.pk] = events
+    return events
+
+
 def spec_cache_clear() -> None:
     """Forget compiled specs (tests that rewrite a published build)."""
     from opencro.coding.selectors import coded_items_cache_clear
     from opencro.edc.environment import version_names
 
     _LAYOUTS.clear()
+    _EVENT_DEFS.clear()
     _cached_spec.cache_clear()
     coded_items_cache_clear()
     check_dependents.cache_clear()
