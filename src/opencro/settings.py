@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "opencro.subjects",
     "opencro.edc",
     "opencro.coding",
+    "opencro.design",
     "opencro.jobs",
 ]
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("studies/<int:study_id>/audit/", include("opencro.audit.urls")),
     path("studies/<int:study_id>/edc/", include("opencro.edc.urls")),
     path("studies/<int:study_id>/coding/", include("opencro.coding.urls")),
+    path("studies/<int:study_id>/design/", include("opencro.design.urls")),
     path("studies/<int:study_id>/team/", accounts_views.team, name="team"),
     path("jobs/", include("opencro.jobs.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -17,7 +17,7 @@ from django.utils import timezone
 from opencro.accounts import services as accounts
 from opencro.accounts.permissions import RoleCode
 from opencro.audit.services import audited_save
-from opencro.edc.models import Query
+from opencro.edc.models import ItemDef, ItemFile, Query
 from opencro.edc.services.build import build_import
 from opencro.edc.services.entry import form_save
 from opencro.jobs.services import job_submit
@@ -54,7 +54,20 @@ def build_world() -> World:
     w.ids["build"] = build_import(actor=None, study=study, build=small_build()).pk
     w.edc = {"a": _edc_data(w.subject_a), "b": _edc_data(w.subject_b)}
     _coding_data(w)
+    _design_data(w)
     return w
+
+
+def _design_data(w) -> None:
+    """Draft designs (as the system): two the read rows show and compare ({design_a}, {design_b}), and one
+    per write row that adopts or deletes, so no sweep finds a design another row already changed."""
+    from opencro.design.services import design_save
+
+    for key, delta in (("a", 5), ("b", 4), ("adopt_page", 5), ("adopt_api", 5), ("delete_page", 5), ("delete_api", 5)):
+        design = design_save(
+            actor=None, study=w.study, name=f"matrix {key}", kind="means", inputs={"delta": delta, "sd": 10}
+        )
+        w.ids[f"design_{key}"] = design.pk
 
 
 CODING_ROWS = (
@@ -131,6 +144,21 @@ def _edc_data(subject) -> dict[str, int]:
     answered for re-opening), so that no sweep finds a query another row already closed."""
     result = form_save(actor=None, subject=subject, event_oid="SE.SCR", form_oid="F.VS", entries=[])
     ids = {"form": result.form.pk, "event": result.form.event_id}
+    ids["file"] = audited_save(  # an uploaded file at the subject's site (the download routes)
+        ItemFile(
+            study_id=subject.study_id,
+            site_id=subject.site_id,
+            form=result.form,
+            item_def=ItemDef.objects.get(version=result.form.form_def.version, oid="IT.WEIGHT"),
+            name="matrix.pdf",
+            content_type="application/pdf",
+            size=9,
+            sha256="0" * 64,
+            content=b"%PDF-1.4\n",
+            uploaded_at=timezone.now(),
+        ),
+        actor=None,
+    ).pk
     for channel in ("page", "api"):
         for action, _perm, name in QUERY_ACTIONS(channel):
             query = audited_save(

@@ -25,7 +25,7 @@ from opencro.accounts.permissions import Perm
 from tests.conftest import PASSWORD
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-SITE_OBJECTS = ("{site}", "{subject}", "{assignment}", "{form}", "{q_", "{term_", "{event}")
+SITE_OBJECTS = ("{site}", "{subject}", "{assignment}", "{form}", "{q_", "{term_", "{event}", "{file}")
 
 
 class Access(StrEnum):
@@ -91,6 +91,12 @@ FORM_API_URL = EDC_API_URL + "/subjects/{subject}/forms/SE.SCR/1/F.VS/1"
 CODING = "/studies/{study}/coding/"
 CODING_API = "/api/v1/studies/{study_id}/coding"
 CODING_API_URL = "/api/v1/studies/{study}/coding"
+DESIGN = "/studies/{study}/design/"
+DESIGN_API = "/api/v1/studies/{study_id}"
+DESIGN_API_URL = "/api/v1/studies/{study}"
+DESIGN_INPUTS = {"delta": 5, "sd": 10}
+DESIGN_FORM = {"kind": "means", "delta": "5", "sd": "10"}
+DESIGN_ADOPT = {"password": PASSWORD}
 
 
 def QUERY_ACTIONS(channel: str) -> list[tuple[str, str, str]]:
@@ -217,6 +223,7 @@ EXPORT_PAGES: list[Route] = [
         Perm.DATA_VIEW,
         url=EDC + "/subjects/{subject}/casebook.pdf",
     ),
+    page("GET", "studies/<int:study_id>/edc/files/<int:file_id>/", S, Perm.DATA_VIEW, url=EDC + "/files/{file}/"),
 ]
 
 PAGES: list[Route] = [
@@ -414,6 +421,58 @@ PAGES: list[Route] = [
         S,
         Perm.CODING,
         url=CODING + "upgrades/{coding_upgrade}/",
+    ),
+    # design workspace: the world's designs are built in tests/security/conftest.py (_design_data)
+    page("GET", "studies/<int:study_id>/design/", S, Perm.STUDY_VIEW, url=DESIGN),
+    page(
+        "POST",
+        "studies/<int:study_id>/design/preview/",
+        S,
+        Perm.ANALYSIS_RUN,
+        url=DESIGN + "preview/",
+        data=DESIGN_FORM,
+    ),
+    page(
+        "POST",
+        "studies/<int:study_id>/design/save/",
+        S,
+        Perm.ANALYSIS_RUN,
+        url=DESIGN + "save/",
+        data=DESIGN_FORM | {"name": "matrix page"},
+        ok=302,
+    ),
+    page(
+        "GET",
+        "studies/<int:study_id>/design/compare/",
+        S,
+        Perm.STUDY_VIEW,
+        url=DESIGN + "compare/?designs={design_a}&designs={design_b}",
+    ),
+    page("GET", "studies/<int:study_id>/design/<int:design_id>/", S, Perm.STUDY_VIEW, url=DESIGN + "{design_a}/"),
+    page(
+        "GET",
+        "studies/<int:study_id>/design/<int:design_id>/report.pdf",
+        S,
+        Perm.STUDY_VIEW,
+        url=DESIGN + "{design_a}/report.pdf",
+    ),
+    page(
+        "POST",
+        "studies/<int:study_id>/design/<int:design_id>/adopt/",
+        S,
+        Perm.ANALYSIS_RUN,
+        url=DESIGN + "{design_adopt_page}/adopt/",
+        data=DESIGN_ADOPT | {"protocol_version": "{version}"},
+        ok=302,
+    ),
+    page(
+        "POST",
+        "studies/<int:study_id>/design/<int:design_id>/delete/",
+        S,
+        Perm.ANALYSIS_RUN,
+        url=DESIGN + "{design_delete_page}/delete/",
+        data={"reason": "matrix"},
+        ok=302,
     ),
     # jobs (owned by the jobs app): a job is seen by its creator (the project manager) and superusers
     page("GET", "jobs/", Access.SIGNED_IN, full=False),
@@ -674,6 +733,9 @@ API: list[Route] = [
         ok=422,  # the casebook is already on the world's only build version
     ),
     api("GET", FORM_API, S, Perm.DATA_VIEW, url=FORM_API_URL),
+    api("GET", FORM_API + "/files", S, Perm.DATA_VIEW, url=FORM_API_URL + "/files"),
+    api("POST", FORM_API + "/files", S, Perm.DATA_ENTER, url=FORM_API_URL + "/files", data={}, ok=422),
+    api("GET", EDC_API + "/files/{file_id}", S, Perm.DATA_VIEW, url=EDC_API_URL + "/files/{file}"),
     api(
         "PUT",
         FORM_API,
@@ -757,6 +819,49 @@ API: list[Route] = [
         url=CODING_API_URL + "/upgrades",
         data={"kind": "meddra", "dictionary_id": "{meddra_27}", "reason": "matrix"},
         ok=201,
+    ),
+    # design workspace (each write row acts on its own design: see _design_data)
+    api(
+        "POST",
+        DESIGN_API + "/design/compute",
+        S,
+        Perm.ANALYSIS_RUN,
+        url=DESIGN_API_URL + "/design/compute",
+        data={"kind": "means", "inputs": DESIGN_INPUTS},
+    ),
+    api("GET", DESIGN_API + "/designs", S, Perm.STUDY_VIEW, url=DESIGN_API_URL + "/designs"),
+    api(
+        "POST",
+        DESIGN_API + "/designs",
+        S,
+        Perm.ANALYSIS_RUN,
+        url=DESIGN_API_URL + "/designs",
+        data={"name": "matrix api", "kind": "means", "inputs": DESIGN_INPUTS},
+        ok=201,
+    ),
+    api("GET", DESIGN_API + "/designs/{design_id}", S, Perm.STUDY_VIEW, url=DESIGN_API_URL + "/designs/{design_a}"),
+    api(
+        "GET",
+        DESIGN_API + "/designs/{design_id}/report.pdf",
+        S,
+        Perm.STUDY_VIEW,
+        url=DESIGN_API_URL + "/designs/{design_a}/report.pdf",
+    ),
+    api(
+        "POST",
+        DESIGN_API + "/designs/{design_id}/adopt",
+        S,
+        Perm.ANALYSIS_RUN,
+        url=DESIGN_API_URL + "/designs/{design_adopt_api}/adopt",
+        data=DESIGN_ADOPT | {"protocol_version_id": "{version}"},
+    ),
+    api(
+        "DELETE",
+        DESIGN_API + "/designs/{design_id}",
+        S,
+        Perm.ANALYSIS_RUN,
+        url=DESIGN_API_URL + "/designs/{design_delete_api}?reason=matrix",
+        ok=204,
     ),
     # jobs (owned by the jobs app)
     api("GET", "/api/v1/jobs", Access.SIGNED_IN, full=False),

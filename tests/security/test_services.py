@@ -25,6 +25,7 @@ from opencro.accounts.models import ApiToken, Membership, Role, User
 from opencro.accounts.permissions import DEFAULT_ROLES, Perm, RoleCode
 from opencro.coding import services as coding
 from opencro.coding.models import CodedTerm, Dictionary, DictionaryTerm, Synonym
+from opencro.design import services as design
 from opencro.edc.models import BuildVersion, FormData, Query
 from opencro.edc.sdv import PlanRule
 from opencro.edc.services import autoqueries as edc_autoqueries
@@ -65,6 +66,7 @@ MODULES = {
     "edc_locks": edc_locks,
     "edc_signoff": edc_signoff,
     "coding": coding,
+    "design": design,
 }
 EXEMPT = {
     "accounts.login_success_record": "an authentication event, recorded by the login backend",
@@ -85,6 +87,7 @@ EXEMPT = {
     "coding.coding_terms_sync": "runs inside form_save, which already checked permission",
     "coding.coding_terms_sync_study": "runs inside imports and the coding set-up, which already checked permission",
     "coding.files_digest": "a read of files: the digest a dictionary load records",
+    "design.design_compute": "a pure function: computes a design, writes nothing",
 }
 ADMIN, OWNER = "admin", "owner"  # who may call a service that no study permission opens
 
@@ -456,6 +459,11 @@ def _study_lock(w, u):
         return edc_locks.study_lock(actor=u, study=w.study, reason="r", password=PASSWORD)
 
 
+def _draft_design(w, name: str):
+    """A draft design saved by the system, for the design cases to adopt or delete."""
+    return design.design_save(actor=None, study=w.study, name=name, kind="means", inputs={"delta": 5, "sd": 10})
+
+
 OVERSIGHT_CASES = [
     Case(
         "edc_sdv.sdv_plan_set",
@@ -514,6 +522,32 @@ OVERSIGHT_CASES = [
         lambda w, u: edc_signoff.casebook_signoff(actor=u, subject=w.subject_a, password=PASSWORD),
         Perm.SIGNOFF,
         RoleCode.INVESTIGATOR,
+    ),
+    # design workspace
+    Case(
+        "design.design_save",
+        lambda w, u: design.design_save(
+            actor=u, study=w.study, name="case", kind="means", inputs={"delta": 5, "sd": 10}
+        ),
+        Perm.ANALYSIS_RUN,
+        RoleCode.BIOSTATISTICIAN,
+    ),
+    Case(
+        "design.design_adopt",
+        lambda w, u: design.design_adopt(
+            actor=u,
+            design=_draft_design(w, "case adopt"),
+            protocol_version=ProtocolVersion.objects.get(pk=w.version.pk),
+            password=PASSWORD,
+        ),
+        Perm.ANALYSIS_RUN,
+        RoleCode.BIOSTATISTICIAN,
+    ),
+    Case(
+        "design.design_delete",
+        lambda w, u: design.design_delete(actor=u, design=_draft_design(w, "case delete"), reason="r"),
+        Perm.ANALYSIS_RUN,
+        RoleCode.BIOSTATISTICIAN,
     ),
 ]
 BY_NAME = {c.name: c for c in CASES + EDC_CASES + CODING_CASES + OVERSIGHT_CASES}

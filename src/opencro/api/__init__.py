@@ -63,6 +63,7 @@ def _register() -> None:
     from opencro.accounts.api import router as team_router
     from opencro.audit.api import router as audit_router
     from opencro.coding.api import router as coding_router
+    from opencro.design.api import router as design_router
     from opencro.edc.api import router as edc_router
     from opencro.edc.exports_api import router as edc_exports_router
     from opencro.edc.oversight_api import router as oversight_router
@@ -79,6 +80,7 @@ def _register() -> None:
     api.add_router("/studies", edc_router)
     api.add_router("/studies", edc_exports_router)
     api.add_router("/studies", coding_router)
+    api.add_router("/studies", design_router)
     api.add_router("/studies", oversight_router)
     api.add_router("/jobs", jobs_router)
 
