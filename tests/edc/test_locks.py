@@ -148,17 +148,18 @@ def test_subject_freeze_covers_its_forms_and_forms_created_later(edc_world):
     assert exc.value.message_dict == {"visit_date": ["This visit is frozen."]}
 
 
-def test_born_frozen_form_is_created_frozen(edc_world):
-    """A form created by the system under a frozen site carries the flag from its first audit record."""
+def test_a_new_form_under_a_frozen_site_is_born_frozen_and_refuses_entry(edc_world):
+    """The form a save would create carries the freeze of its site, so the save is refused and writes nothing."""
     from opencro.edc.services.entry import _form, casebook_for
 
     data_freeze(actor=dm(edc_world), study=edc_world.study, site=edc_world.site_a)
     casebook = casebook_for(edc_world.subject_a, actor=None)
     event = event_open(actor=None, subject=edc_world.subject_a, event_oid="SE.SCR")
     form = _form(None, event, casebook, "F.DM", 1)
-    assert (form.frozen, form.locked) == (True, False)
-    created = AuditRecord.objects.get(object_type="edc.formdata", object_id=str(form.pk), field="frozen")
-    assert (created.action, created.new_value) == ("create", "true")
+    assert (form.frozen, form.locked, form.pk) == (True, False, None)
+    with pytest.raises(ValidationError, match="frozen"):
+        save(edc_world, "F.DM", {"IT.SEX": "M"})
+    assert not FormData.objects.filter(subject=edc_world.subject_a, form_oid="F.DM").exists()
 
 
 def test_site_lock_locks_only_that_site(edc_world):

@@ -8,7 +8,7 @@ import datetime as dt
 import decimal
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -223,11 +223,13 @@ def audit_event(
     return list(AuditRecord.objects.filter(pk__in=ids).order_by("id"))
 
 
-def audited_save(instance: Audited, *, actor, reason: str = "") -> Audited:
+def audited_save(instance: Audited, *, actor, reason: str = "", trusted: Collection[str] = ()) -> Audited:
     """Validate and save `instance`, writing one audit record per changed field.
 
     A change to an existing object needs a reason (21 CFR 11.10(e)); a create does not. When
     the content of a signed object changes, its signatures are marked broken, also audited.
+    `trusted` names foreign keys the caller copied from rows it has just read (a subject's study
+    and site): their existence is not asked again (the database still enforces it).
     """
     creating = instance._state.adding or instance.pk is None
     if not creating and not reason.strip():
@@ -235,7 +237,7 @@ def audited_save(instance: Audited, *, actor, reason: str = "") -> Audited:
     with transaction.atomic():
         if creating:
             old: dict[str, str | None] = {}
-            _validate(instance, skip=_loaded_references(instance), settled=set())
+            _validate(instance, skip=_loaded_references(instance) | set(trusted), settled=set())
         else:
             stored = instance.__class__._default_manager.select_for_update().get(pk=instance.pk)
             old = audited_values(stored)

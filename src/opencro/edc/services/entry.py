@@ -127,6 +127,7 @@ def _event(actor, subject, casebook, event_oid, repeat, visit_date, reason) -> E
                 visit_date=visit_date,
             ),
             actor=actor,
+            trusted=("study", "site", "event_def"),  # the subject's, and the casebook build's
         )
     elif visit_date is not None and visit_date != event.visit_date:
         if event.visit_date is not None and not reason.strip():
@@ -168,9 +169,15 @@ def form_save(
             raise ValidationError({"form": _("This form is locked.") if form.locked else _("This form is frozen.")})
         spec = version_layout(casebook.version_id).spec(form.form_def_id)
         fields = spec.field_by_oid()
-        stored = {
-            (row.item_def_id, row.group_repeat): row for row in ItemData.objects.select_for_update().filter(form=form)
-        }
+        new_form = form.pk is None
+        stored = (
+            {}
+            if new_form
+            else {
+                (row.item_def_id, row.group_repeat): row
+                for row in ItemData.objects.select_for_update().filter(form=form)
+            }
+        )
         by_id = {f.item_id: f for f in fields.values()}
         values: dict[Key, str | None] = {}
         not_done: dict[Key, str] = {}
@@ -197,9 +204,12 @@ def form_save(
             today=today,
         )
         now = timezone.now()
+        status = FormStatus.COMPLETE if result.complete else FormStatus.INCOMPLETE
+        if new_form:  # born with its state: one audited create, not a create and an update
+            form.status, form.first_entered_at, form.updated_at = status, now, now
+            audited_save(form, actor=actor, trusted=FORM_REFERENCES)
         changes = _write_values(actor, form, spec, stored, result.values, not_done, reason, now, subject)
         form_changes = False
-        status = FormStatus.COMPLETE if result.complete else FormStatus.INCOMPLETE
         if form.status != status:
             form.status, form_changes = status, True
         if form.first_entered_at is None:
@@ -208,10 +218,11 @@ def form_save(
             form.sdv_status, form_changes = sdv_status, True
         if changes and form.reviewed:  # a data change after data-manager review needs review again
             form.reviewed, form_changes = False, True
-        form.updated_at = now
         if form_changes:
+            form.updated_at = now
             audited_save(form, actor=actor, reason=reason or "form saved")
-        else:
+        elif not new_form:
+            form.updated_at = now
             FormData.objects.filter(pk=form.pk).update(updated_at=now)
         coding_terms_sync(form=form, actor=actor, version_id=spec.version_id)
         rows = {(by_id[i].oid, r): row for (i, r), row in stored.items() if i in by_id}
@@ -290,7 +301,12 @@ def _files_store(actor, form: FormData, fields, checked: list[CheckedUpload], no
         )
 
 
+# a new form's references, copied from its visit and the casebook's build: not looked up again
+FORM_REFERENCES = ("study", "site", "subject", "form_def")
+
+
 def _form(actor, event: EventData, casebook: Casebook, form_oid: str, repeat: int) -> FormData:
+    """The form instance to save into: the stored one, locked for update, or a new unsaved one."""
     layout = version_layout(casebook.version_id).events[event.event_oid]
     ref = layout.forms.get(form_oid)
     if ref is None:
@@ -303,22 +319,19 @@ def _form(actor, event: EventData, casebook: Casebook, form_oid: str, repeat: in
     form = FormData.objects.select_for_update().filter(event=event, form_oid=form_oid, repeat_key=repeat).first()
     if form is not None:
         form.event = event  # the row it was found by: no second read
-    else:
+    else:  # a new form, saved by form_save once its status is known
         frozen, locked = lock_flags_for(event)  # born frozen or locked under a frozen or locked visit, subject...
-        form = audited_save(
-            FormData(
-                study_id=event.study_id,
-                site_id=event.site_id,
-                subject_id=event.subject_id,
-                event=event,
-                form_def_id=form_def_id,
-                form_oid=form_oid,
-                repeat_key=repeat,
-                sdv_status=SdvStatus.NOT_REQUIRED,
-                frozen=frozen,
-                locked=locked,
-            ),
-            actor=actor,
+        form = FormData(
+            study_id=event.study_id,
+            site_id=event.site_id,
+            subject_id=event.subject_id,
+            event=event,
+            form_def_id=form_def_id,
+            form_oid=form_oid,
+            repeat_key=repeat,
+            sdv_status=SdvStatus.NOT_REQUIRED,
+            frozen=frozen,
+            locked=locked,
         )
     return form
 
