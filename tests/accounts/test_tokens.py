@@ -48,6 +48,19 @@ def test_bearer_token_authenticates(pm, key):
     assert ApiToken.objects.get(user=pm).last_used_at is not None
 
 
+def test_last_use_is_written_at_most_once_a_minute(pm, key):
+    """Every API call authenticates; recording "last used" on each one would be a write per request."""
+    from datetime import timedelta
+
+    assert _studies(key).status_code == 200
+    first = ApiToken.objects.get(user=pm).last_used_at
+    assert _studies(key).status_code == 200
+    assert ApiToken.objects.get(user=pm).last_used_at == first
+    ApiToken.objects.filter(user=pm).update(last_used_at=first - timedelta(minutes=2))
+    assert _studies(key).status_code == 200
+    assert ApiToken.objects.get(user=pm).last_used_at > first
+
+
 @pytest.mark.parametrize(
     "header",
     ["", "Bearer", "Bearer opc_nothing", "Bearer not-a-token", "Token {key}", "Basic cG06cGFzcw=="],

@@ -1,5 +1,6 @@
 """Writes about people and access: users, lockout, memberships, roles, API tokens."""
 
+import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Iterable
@@ -291,6 +292,9 @@ def token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     return token
 
 
+TOKEN_USE_RESOLUTION = dt.timedelta(minutes=1)  # "last used" is shown to the minute
+
+
 def token_authenticate(key: str) -> User | None:
     """Return the active user owning `key`, or None; compares hashes in constant time."""
     parts = key.split("_", 2)
@@ -302,5 +306,7 @@ def token_authenticate(key: str) -> User | None:
     user = token.user
     if not user.is_active or user.is_locked:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_RESOLUTION:  # not a write per request
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return user

@@ -238,7 +238,7 @@ def form_save(
                 actor=actor,
                 exclude=form.pk,
             )
-        casebook_data_changed(actor=actor, subject=subject, reason=reason)
+        casebook_data_changed(actor=actor, subject=subject, reason=reason, casebook=casebook)
     return SaveResult(
         form=form,
         changed=sum(c.field == "value" for c in changes),

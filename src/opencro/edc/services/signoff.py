@@ -51,12 +51,15 @@ def _digest_store(casebook: Casebook, *, actor: User | None, reason: str) -> lis
     return broken
 
 
-def casebook_data_changed(*, actor: User | None, subject: Subject, reason: str = "") -> list[Signature]:
+def casebook_data_changed(
+    *, actor: User | None, subject: Subject, reason: str = "", casebook: Casebook | None = None
+) -> list[Signature]:
     """After a data change: if the casebook is signed, refresh its digest and break what no longer matches.
 
-    Runs inside the data-entry services (which checked permission); costs one query when unsigned.
+    Runs inside the data-entry services (which checked permission); costs one query when unsigned
+    (two when the caller does not pass the casebook it already holds).
     """
-    casebook = Casebook.objects.filter(subject=subject).first()
+    casebook = casebook or Casebook.objects.filter(subject=subject).first()
     if casebook is None or not signatures_valid(casebook):
         return []
     return _digest_store(casebook, actor=actor, reason=reason.strip() or "data changed after sign-off")
