@@ -5,10 +5,11 @@ import itertools
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from opencro.audit.chain import GENESIS, record_hash
 from opencro.audit.models import AuditHead, AuditRecord
-from opencro.audit.services import audit_event, audited_delete, audited_save, serialise_value
+from opencro.audit.services import audit_batch, audit_event, audited_delete, audited_save, serialise_value
 from opencro.studies.models import Arm
 from opencro.subjects.models import Subject
 
@@ -160,3 +161,38 @@ def test_an_update_does_not_ask_the_database_about_unchanged_references(world, d
     # Django's existence check of a foreign key is `SELECT 1 AS "a" FROM <table> WHERE id = ... LIMIT 1`
     assert not [q["sql"] for q in captured.captured_queries if q["sql"].startswith('SELECT 1 AS "a"')]
     assert Subject.objects.get(pk=subject.pk).sex == "F"
+
+
+def test_a_batch_writes_its_records_once_at_the_end_in_order(world):
+    before = AuditRecord.objects.count()
+    with transaction.atomic(), audit_batch():
+        first = _new_subject(world, "A1-201")
+        second = _new_subject(world, "A1-202")
+        assert AuditRecord.objects.count() == before  # nothing chained yet: the head is not locked
+        first.sex = "F"
+        audited_save(first, actor=world.user("investigator"), reason="correction")
+    rows = list(AuditRecord.objects.filter(id__gt=AuditRecord.objects.order_by("id")[before - 1].id).order_by("id"))
+    assert [(r.object_repr, r.action) for r in rows][-1] == ("A1-201", "update")
+    assert {r.object_repr for r in rows if r.action == "create"} == {"A1-201", "A1-202"}
+    assert rows[0].object_repr == "A1-201" and second.pk
+    head = AuditHead.objects.get()
+    assert head.last_id == rows[-1].id and head.count == AuditRecord.objects.count()
+
+
+def test_an_event_inside_a_batch_writes_what_came_before_it_first(world):
+    with transaction.atomic(), audit_batch():
+        subject = _new_subject(world, "A1-203")
+        records = audit_event(actor=None, action="sign", object_type="subjects.subject", object_id=subject.pk)
+        assert records and AuditRecord.objects.filter(object_repr="A1-203", action="create").exists()
+    ordered = list(
+        AuditRecord.objects.filter(object_id=str(subject.pk)).order_by("id").values_list("action", flat=True)
+    )
+    assert ordered[-1] == "sign" and "create" in ordered[:-1]
+
+
+def test_a_failed_batch_writes_nothing(world):
+    before = AuditRecord.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic(), audit_batch():
+        _new_subject(world, "A1-204")
+        raise RuntimeError("refused")
+    assert AuditRecord.objects.count() == before and not Subject.objects.filter(number="A1-204").exists()

@@ -7,8 +7,10 @@ or not at all.
 import datetime as dt
 import decimal
 import json
+import threading
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,10 +89,50 @@ def audit_bulk_append(*, actor, rows: list[dict], reason: str) -> int:
     common = {"timestamp": timezone.now(), "reason": reason, **_actor_fields(actor)}
     for row in rows:  # the caller's rows become the records: no copy per row
         row.update(common)
-    return len(_append(rows))
+    _append(rows, defer=False)  # a million rows are not held back in a batch
+    return len(rows)
 
 
-def _append(rows: list[dict]) -> list[int]:
+_batch = threading.local()
+
+
+@contextmanager
+def audit_batch() -> Iterator[None]:
+    """Collect the records a service writes and chain them once, when it ends (inside its transaction).
+
+    The chain head is locked from the first append until commit. A form save appends several
+    times (visit, form, values, state); batched, it takes the lock once, at its end, so concurrent
+    saves wait for each other only for that last step, and lock rows before the head, never after.
+    Records keep the order of their appends. Nested batches write with the outermost one.
+    """
+    if getattr(_batch, "rows", None) is not None:
+        yield
+        return
+    _batch.rows = []
+    completed = False
+    try:
+        yield
+        completed = True
+    finally:
+        rows, _batch.rows = _batch.rows, None
+    if completed and rows:
+        _write(rows)
+
+
+def _append(rows: list[dict], *, defer: bool = True) -> list[int]:
+    """Write rows now, or add them to the open batch (then no ids are known yet: returns [])."""
+    pending = getattr(_batch, "rows", None)
+    if pending is not None:
+        if defer:
+            pending.extend(rows)
+            return []
+        if pending:  # records that must exist now (audit_event returns them): write what came before first
+            _write(list(pending))
+            pending.clear()
+    return _write(rows)
+
+
+def _write(rows: list[dict]) -> list[int]:
     """Chain and insert rows under the head lock (select_for_update on PostgreSQL).
 
     The lock is held until the caller's transaction ends, so the chain stays linear. Rows are
@@ -168,7 +210,8 @@ def audit_changes(*, actor, changes: Sequence[Change], reason: str = "") -> int:
     if not changes:
         return 0
     now, who = timezone.now(), _actor_fields(actor)
-    return len(_append([_change_row(c, now, who, reason) for c in changes]))
+    _append([_change_row(c, now, who, reason) for c in changes])
+    return len(changes)
 
 
 def _change_row(c: Change, now, who: dict, reason: str) -> dict:
@@ -219,7 +262,7 @@ def audit_event(
     """Append one record per changed field (or one record with no field) for an event; return them."""
     rows = _event_changes(action, object_type, object_id, object_repr, study_id, site_id, changes)
     now, who = timezone.now(), _actor_fields(actor)
-    ids = _append([_change_row(c, now, who, reason) for c in rows])
+    ids = _append([_change_row(c, now, who, reason) for c in rows], defer=False)
     return list(AuditRecord.objects.filter(pk__in=ids).order_by("id"))
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from opencro.accounts.access import access_require
 from opencro.accounts.models import User
 from opencro.accounts.permissions import Perm
-from opencro.audit.services import Change, audit_changes, audited_save
+from opencro.audit.services import Change, audit_batch, audit_changes, audited_save
 from opencro.coding.services import coding_terms_sync
 from opencro.core.bulk import bulk_update_objects
 from opencro.core.retry import transaction_retry
@@ -161,7 +161,7 @@ def form_save(
     """
     _entry_check(actor, subject)
     entries = list(entries)
-    with transaction.atomic():
+    with transaction.atomic(), audit_batch():
         casebook = casebook_for(subject, actor=actor)
         event = _event(actor, subject, casebook, event_oid, event_repeat, visit_date, reason)
         form = _form(actor, event, casebook, form_oid, form_repeat)
