@@ -69,9 +69,15 @@ def access_study(user: User, study_id: int, perm: str = Perm.STUDY_VIEW) -> Stud
     return access
 
 
-def access_require(user: User, study, perm: str) -> StudyAccess:
-    """Service-side check: like access_study but takes a Study (or its id) and always raises PermissionDenied."""
-    access = access_for(user, study if isinstance(study, int) else study.pk)
+def access_require(user: User, study, perm: str, *, known: StudyAccess | None = None) -> StudyAccess:
+    """Service-side check: like access_study but takes a Study (or its id) and always raises PermissionDenied.
+
+    `known`: the access the calling view computed for this request; reused only when it is this user's
+    on this study (saves reading the membership twice per request).
+    """
+    study_id = study if isinstance(study, int) else study.pk
+    reusable = known is not None and known.membership.user_id == user.pk and known.membership.study_id == study_id
+    access = known if reusable else access_for(user, study_id)
     if access is None or not access.can(perm):
         raise PermissionDenied(_("Your role on this study does not allow this."))
     return access

@@ -145,7 +145,7 @@ def _write(rows: list[dict]) -> list[int]:
     for row in rows:
         row["object_id"] = str(row["object_id"])
         row["object_repr"] = row["object_repr"][:255]
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # nothing here is caught and retried: no savepoint round trips
         head = AuditHead.objects.select_for_update().filter(pk=1).first()
         if head is None:
             head = AuditHead.objects.create(pk=1, last_id=0, last_hash=GENESIS, count=0)
@@ -266,13 +266,16 @@ def audit_event(
     return list(AuditRecord.objects.filter(pk__in=ids).order_by("id"))
 
 
-def audited_save(instance: Audited, *, actor, reason: str = "", trusted: Collection[str] = ()) -> Audited:
+def audited_save(
+    instance: Audited, *, actor, reason: str = "", trusted: Collection[str] = (), unique_checked: bool = False
+) -> Audited:
     """Validate and save `instance`, writing one audit record per changed field.
 
     A change to an existing object needs a reason (21 CFR 11.10(e)); a create does not. When
     the content of a signed object changes, its signatures are marked broken, also audited.
     `trusted` names foreign keys the caller copied from rows it has just read (a subject's study
-    and site): their existence is not asked again (the database still enforces it).
+    and site): their existence is not asked again (the database still enforces it). `unique_checked`:
+    the caller looked for a duplicate under lock; the unique checks are not run again.
     """
     creating = instance._state.adding or instance.pk is None
     if not creating and not reason.strip():
@@ -280,7 +283,8 @@ def audited_save(instance: Audited, *, actor, reason: str = "", trusted: Collect
     with transaction.atomic():
         if creating:
             old: dict[str, str | None] = {}
-            _validate(instance, skip=_loaded_references(instance) | set(trusted), settled=set())
+            unique = {f for c in instance._get_unique_checks()[0] for f in c[1]} if unique_checked else set()
+            _validate(instance, skip=_loaded_references(instance) | set(trusted), settled=unique)
         else:
             stored = instance.__class__._default_manager.select_for_update().get(pk=instance.pk)
             old = audited_values(stored)

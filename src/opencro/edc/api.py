@@ -277,6 +277,7 @@ def save_form(
         entries=[ItemEntry(i.oid, i.value, i.repeat, i.not_done_reason) for i in body.items],
         visit_date=body.visit_date,
         reason=body.reason,
+        access=access,
     )
     return {
         **_form_payload(result, result.form, event_oid, form_oid),

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opencro.accounts.access import access_require
+from opencro.accounts.access import StudyAccess, access_require
 from opencro.accounts.models import User
 from opencro.accounts.permissions import Perm
 from opencro.audit.services import Change, audit_batch, audit_changes, audited_save
@@ -60,10 +60,10 @@ class FormErrors(ValidationError):
         super().__init__({key: [message] for key, message in errors.items()})
 
 
-def _entry_check(actor: User | None, subject: Subject) -> None:
+def _entry_check(actor: User | None, subject: Subject, known: StudyAccess | None = None) -> None:
     if actor is None:
         return
-    access = access_require(actor, subject.study_id, Perm.DATA_ENTER)
+    access = access_require(actor, subject.study_id, Perm.DATA_ENTER, known=known)
     if access.site_ids is not None and subject.site_id not in access.site_ids:
         raise PermissionDenied(_("This site is outside your membership."))
 
@@ -128,6 +128,7 @@ def _event(actor, subject, casebook, event_oid, repeat, visit_date, reason) -> E
             ),
             actor=actor,
             trusted=("study", "site", "event_def"),  # the subject's, and the casebook build's
+            unique_checked=True,  # the visit was looked for, under lock, just above
         )
     elif visit_date is not None and visit_date != event.visit_date:
         if event.visit_date is not None and not reason.strip():
@@ -151,15 +152,17 @@ def form_save(
     reason: str = "",
     today: dt.date | None = None,
     files: Sequence[Upload] = (),
+    access: StudyAccess | None = None,
 ) -> SaveResult:
     """Validate and store a form's values; derive, hide and check; open and close automatic queries.
 
     All or nothing: any value that does not fit its item (type, code list, hard range) is
     reported with its item and nothing is written. A change to a value already stored needs a
     reason; a change to a verified value resets its verification. `files` go into file items:
-    each becomes the item's value (its name and digest) and is stored with the save.
+    each becomes the item's value (its name and digest) and is stored with the save. `access`: the
+    caller's view of the actor's access, if it has one (checked again here, not trusted blindly).
     """
-    _entry_check(actor, subject)
+    _entry_check(actor, subject, access)
     entries = list(entries)
     with transaction.atomic(), audit_batch():
         casebook = casebook_for(subject, actor=actor)
@@ -207,7 +210,7 @@ def form_save(
         status = FormStatus.COMPLETE if result.complete else FormStatus.INCOMPLETE
         if new_form:  # born with its state: one audited create, not a create and an update
             form.status, form.first_entered_at, form.updated_at = status, now, now
-            audited_save(form, actor=actor, trusted=FORM_REFERENCES)
+            audited_save(form, actor=actor, trusted=FORM_REFERENCES, unique_checked=True)  # _form looked for it
         changes = _write_values(actor, form, spec, stored, result.values, not_done, reason, now, subject)
         form_changes = False
         if form.status != status:

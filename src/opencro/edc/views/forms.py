@@ -45,6 +45,7 @@ def form_view(
                 visit_date=parse_date(request.POST.get("visit_date") or "") or None,
                 reason=request.POST.get("reason", ""),
                 files=uploads_from_files(request.FILES),
+                access=access,
             )
         except FormErrors as exc:
             errors = exc.field_errors
