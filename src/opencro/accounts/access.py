@@ -48,7 +48,7 @@ def access_study_ids(user: User) -> set[int]:
 
 def access_for(user: User, study_id: int) -> StudyAccess | None:
     """Return the user's access to a study, or None when they have no active membership."""
-    membership = access_memberships(user).filter(study_id=study_id).first()
+    membership = access_memberships(user).filter(study_id=study_id).order_by().first()  # unique: no ordering joins
     if membership is None:
         return None
     site_ids = frozenset(membership.sites.values_list("pk", flat=True))

@@ -71,7 +71,7 @@ def login_success_record(*, user: User) -> None:
 def login_failure_record(*, username: str, locked_attempt: bool = False) -> None:
     """Count a failed login; lock the account when the limit is reached. Both are audited."""
     with transaction.atomic():
-        user = User.objects.select_for_update().filter(username=username).first()
+        user = User.objects.select_for_update(of=("self",)).filter(username=username).first()
         if user is None:
             audit_event(
                 actor=None,
@@ -106,7 +106,7 @@ def user_unlock(*, actor: User, user: User, reason: str) -> User:
     if not reason.strip():
         raise ValidationError({"reason": _("A reason is required.")})
     with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=user.pk)
+        user = User.objects.select_for_update(of=("self",)).get(pk=user.pk)
         old = user.locked_at
         User.objects.filter(pk=user.pk).update(locked_at=None, failed_logins=0)
         _account_event(

@@ -146,7 +146,7 @@ def _write(rows: list[dict]) -> list[int]:
         row["object_id"] = str(row["object_id"])
         row["object_repr"] = row["object_repr"][:255]
     with transaction.atomic(savepoint=False):  # nothing here is caught and retried: no savepoint round trips
-        head = AuditHead.objects.select_for_update().filter(pk=1).first()
+        head = AuditHead.objects.select_for_update(of=("self",)).filter(pk=1).first()
         if head is None:
             head = AuditHead.objects.create(pk=1, last_id=0, last_hash=GENESIS, count=0)
         hashes = chain_hashes(rows, head.last_hash)
@@ -286,7 +286,7 @@ def audited_save(
             unique = {f for c in instance._get_unique_checks()[0] for f in c[1]} if unique_checked else set()
             _validate(instance, skip=_loaded_references(instance) | set(trusted), settled=unique)
         else:
-            stored = instance.__class__._default_manager.select_for_update().get(pk=instance.pk)
+            stored = instance.__class__._default_manager.select_for_update(of=("self",)).get(pk=instance.pk)
             old = audited_values(stored)
             unchanged = _unchanged_fields(stored, instance)
             _validate(instance, skip=unchanged, settled=unchanged - _constrained_with(instance, unchanged))
@@ -372,7 +372,7 @@ def audited_delete(instance: Audited, *, actor, reason: str) -> None:
         raise ValidationError({"reason": _("A reason for deletion is required.")})
     with transaction.atomic():
         # Record what the database holds, not unsaved edits the caller may have made to `instance`.
-        stored = instance.__class__._default_manager.select_for_update().get(pk=instance.pk)
+        stored = instance.__class__._default_manager.select_for_update(of=("self",)).get(pk=instance.pk)
         old = audited_values(stored)
         study_id, site_id = stored.audit_scope()
         object_id, object_repr = stored.pk, str(stored)

@@ -374,7 +374,7 @@ def coding_terms_sync(*, form: FormData, actor: User | None, version_id: int | N
     rows = list(ItemData.objects.filter(form=form, item_def_id__in=items))
     for row in rows:
         row.form = form
-    terms = CodedTerm.objects.select_for_update().filter(item_data__in=rows)
+    terms = CodedTerm.objects.select_for_update(of=("self",)).filter(item_data__in=rows)
     return _reconcile(
         rows, items, terms, _Matcher(form.study_id, study_coding(form.study_id)), f"save by {_who(actor)}"
     )
@@ -393,7 +393,7 @@ def coding_terms_sync_study(*, study: Study, actor: User | None, cause: str = "i
         if not items:
             continue
         rows = ItemData.objects.filter(item_def_id__in=items, form__study=study).select_related("form")
-        terms = CodedTerm.objects.select_for_update().filter(study=study, item_data__item_def_id__in=items)
+        terms = CodedTerm.objects.select_for_update(of=("self",)).filter(study=study, item_data__item_def_id__in=items)
         changed += _reconcile(list(rows), items, terms, matcher, f"{cause} by {_who(actor)}")
     return changed
 
@@ -434,7 +434,7 @@ def _reconcile(rows: list[ItemData], items: dict, terms, matcher: _Matcher, caus
 
 def _auto_open(study: Study, coding: StudyCoding, matcher: _Matcher, *, actor, reason: str, kind: str = "") -> int:
     """Code automatically every term still in the queue (after a version or a synonym becomes available)."""
-    qs = CodedTerm.objects.select_for_update().filter(study=study, status=CodingStatus.UNCODED)
+    qs = CodedTerm.objects.select_for_update(of=("self",)).filter(study=study, status=CodingStatus.UNCODED)
     if kind:
         qs = qs.filter(kind=kind)
     now, coded, before = timezone.now(), [], {}
@@ -476,7 +476,7 @@ def study_coding_configure(
         if bad or any(not oid or len(oid) > 100 for oid in items):
             raise ValidationError({"items": _("Name items by OID, each coded with MedDRA, WHODrug or nothing.")})
     with transaction.atomic():
-        coding = StudyCoding.objects.select_for_update().filter(study=study).first()
+        coding = StudyCoding.objects.select_for_update(of=("self",)).filter(study=study).first()
         creating = coding is None
         coding = coding or StudyCoding(study=study)
         for kind, dictionary in chosen.items():
@@ -530,14 +530,14 @@ def coding_term_code(
     if not dictionary_term.current:
         raise ValidationError({"term": _("This term is not current: choose a current one.")})
     with transaction.atomic():
-        term = CodedTerm.objects.select_for_update().select_related("form").get(pk=term.pk)
+        term = CodedTerm.objects.select_for_update(of=("self",)).select_related("form").get(pk=term.pk)
         if term.status in CODED_STATUSES and not reason.strip():
             raise ValidationError({"reason": _("A reason is required to change a coding.")})
         if term.form.locked:
             raise ValidationError({"form": _("This form is locked.")})
         targets = [term]
         if apply_to_identical:
-            others = CodedTerm.objects.select_for_update().filter(
+            others = CodedTerm.objects.select_for_update(of=("self",)).filter(
                 study_id=term.study_id,
                 kind=term.kind,
                 verbatim_key=term.verbatim_key,
@@ -563,7 +563,7 @@ def coding_term_code(
 def _synonym_set(term: CodedTerm, chosen: DictionaryTerm, dictionary: Dictionary, *, actor) -> Synonym:
     if len(term.verbatim_key) > SYNONYM_MAX:
         raise ValidationError({"synonym": _("This verbatim is too long to keep as a synonym.")})
-    synonym = Synonym.objects.select_for_update().filter(
+    synonym = Synonym.objects.select_for_update(of=("self",)).filter(
         study_id=term.study_id, kind=term.kind, verbatim_key=term.verbatim_key
     )
     synonym = synonym.first()
@@ -587,7 +587,7 @@ def coding_term_approve(*, actor: User | None, term: CodedTerm, reason: str = ""
     access = _require(actor, term.study, Perm.CODING)
     _at_site(access, term.site_id)
     with transaction.atomic():
-        term = CodedTerm.objects.select_for_update().select_related("form").get(pk=term.pk)
+        term = CodedTerm.objects.select_for_update(of=("self",)).select_related("form").get(pk=term.pk)
         if term.status != CodingStatus.CODED:
             raise ValidationError({"status": _("Only a coded term can be approved.")})
         if term.form.locked:
@@ -608,7 +608,7 @@ def coding_term_clarify(*, actor: User | None, term: CodedTerm, text: str) -> Co
     if not text:
         raise ValidationError({"text": _("Say what needs clarifying.")})
     with transaction.atomic():
-        term = CodedTerm.objects.select_for_update().select_related("form", "item_data").get(pk=term.pk)
+        term = CodedTerm.objects.select_for_update(of=("self",)).select_related("form", "item_data").get(pk=term.pk)
         if term.status != CodingStatus.UNCODED:
             raise ValidationError({"status": _("Only a verbatim waiting in the queue can be sent for clarification.")})
         if term.form.locked:
@@ -663,7 +663,7 @@ def study_dictionary_upgrade(
     if kind not in DictionaryKind.values or new_dictionary.kind != kind:
         raise ValidationError({"dictionary": _("Choose a version of the same dictionary.")})
     with transaction.atomic():
-        coding = StudyCoding.objects.select_for_update().filter(study=study).first()
+        coding = StudyCoding.objects.select_for_update(of=("self",)).filter(study=study).first()
         old = coding.dictionary_for(kind) if coding else None
         if old is None:
             raise ValidationError({"dictionary": _("No version is in force yet: set one up first.")})
@@ -672,7 +672,7 @@ def study_dictionary_upgrade(
         why = f"{DictionaryKind(kind).label} upgrade {old.version} -> {new_dictionary.version}"
         why += f": {reason.strip()}" if reason.strip() else ""
         terms = list(
-            CodedTerm.objects.select_for_update()
+            CodedTerm.objects.select_for_update(of=("self",))
             .filter(study=study, kind=kind, status__in=CODED_STATUSES)
             .select_related("site", "subject")
             .order_by("id")

@@ -112,10 +112,12 @@ def design_adopt(
     password_confirm(actor, password)
     why = reason.strip() or f"adopted into protocol version {protocol_version.version}"  # audit text stays English
     with transaction.atomic():
-        design = Design.objects.select_for_update().get(pk=design.pk)
+        design = Design.objects.select_for_update(of=("self",)).get(pk=design.pk)
         if not design.is_draft:
             raise ValidationError({"status": _("Only a draft design can be adopted.")})
-        for older in Design.objects.select_for_update().filter(study_id=design.study_id, status=DesignStatus.ADOPTED):
+        for older in Design.objects.select_for_update(of=("self",)).filter(
+            study_id=design.study_id, status=DesignStatus.ADOPTED
+        ):
             older.status = DesignStatus.SUPERSEDED
             audited_save(older, actor=actor, reason=f"superseded by design {design.name}")
         design.status = DesignStatus.ADOPTED
@@ -130,7 +132,7 @@ def design_delete(*, actor: User, design: Design, reason: str) -> None:
     """Delete a draft design with the reason (an adopted or superseded design stays on record)."""
     access_require(actor, design.study_id, Perm.ANALYSIS_RUN)
     with transaction.atomic():
-        stored = Design.objects.select_for_update().get(pk=design.pk)
+        stored = Design.objects.select_for_update(of=("self",)).get(pk=design.pk)
         if not stored.is_draft:
             raise ValidationError({"status": _("Only a draft design can be deleted.")})
         audited_delete(stored, actor=actor, reason=reason)

@@ -82,7 +82,7 @@ class EventRow:
 
 def subject_get(access: StudyAccess, subject_id: int) -> Subject:
     """A subject of the study at one of the user's sites, else 404."""
-    subject = subject_list(access).filter(pk=subject_id).first()
+    subject = subject_list(access).filter(pk=subject_id).order_by().first()
     if subject is None:
         raise Http404(_("No such subject."))
     return subject
@@ -194,10 +194,10 @@ def form_page(
     if ref is None:
         raise Http404(_("No such form in this casebook."))
     event_def = EventDef.objects.get(pk=layout.events[event_oid].event_def_id)
-    event = EventData.objects.filter(subject=subject, event_oid=event_oid, repeat_key=event_repeat).first()
+    event = EventData.objects.filter(subject=subject, event_oid=event_oid, repeat_key=event_repeat).order_by().first()
     form = None
     if event is not None:
-        form = FormData.objects.filter(event=event, form_oid=form_oid, repeat_key=form_repeat).first()
+        form = FormData.objects.filter(event=event, form_oid=form_oid, repeat_key=form_repeat).order_by().first()
     spec = layout.spec(form.form_def_id if form else ref[0])
     values, not_done, verified, item_ids = {}, {}, set(), {}
     queries: list[Query] = []

@@ -109,7 +109,10 @@ def _event(actor, subject, casebook, event_oid, repeat, visit_date, reason) -> E
     if repeat < 1 or (repeat > 1 and not event_def.repeating):
         raise ValidationError({"event": _("Event %(oid)s does not repeat.") % {"oid": event_oid}})
     event = (
-        EventData.objects.select_for_update().filter(subject=subject, event_oid=event_oid, repeat_key=repeat).first()
+        EventData.objects.select_for_update(of=("self",))
+        .filter(subject=subject, event_oid=event_oid, repeat_key=repeat)
+        .order_by()  # one row by its unique key: no ordering joins
+        .first()
     )
     if visit_date not in (None, getattr(event, "visit_date", None)) and (
         refusal := visit_entry_refusal(subject, event)
@@ -178,7 +181,7 @@ def form_save(
             if new_form
             else {
                 (row.item_def_id, row.group_repeat): row
-                for row in ItemData.objects.select_for_update().filter(form=form)
+                for row in ItemData.objects.select_for_update(of=("self",)).filter(form=form)
             }
         )
         by_id = {f.item_id: f for f in fields.values()}
@@ -319,7 +322,12 @@ def _form(actor, event: EventData, casebook: Casebook, form_oid: str, repeat: in
     form_def_id, repeating = ref
     if repeat < 1 or (repeat > 1 and not repeating):
         raise ValidationError({"form": _("Form %(oid)s does not repeat.") % {"oid": form_oid}})
-    form = FormData.objects.select_for_update().filter(event=event, form_oid=form_oid, repeat_key=repeat).first()
+    form = (
+        FormData.objects.select_for_update(of=("self",))
+        .filter(event=event, form_oid=form_oid, repeat_key=repeat)
+        .order_by()  # one row by its unique key: no ordering joins
+        .first()
+    )
     if form is not None:
         form.event = event  # the row it was found by: no second read
     else:  # a new form, saved by form_save once its status is known

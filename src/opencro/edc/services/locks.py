@@ -81,7 +81,9 @@ def _set(actor: User | None, scope: LockScope, state: str, reason: str) -> DataL
     reason = reason.strip()
     with transaction.atomic():
         record = (
-            DataLock.objects.select_for_update().filter(study=scope.study, scope=scope.key, released_at__isnull=True)
+            DataLock.objects.select_for_update(of=("self",)).filter(
+                study=scope.study, scope=scope.key, released_at__isnull=True
+            )
         ).first()
         if record is not None and (record.state == state or record.state == LockState.LOCKED):
             raise ValidationError(
@@ -113,7 +115,7 @@ def _release(actor: User, scope: LockScope, state: str, reason: str, password: s
         raise ValidationError({"state": _release_refusal(scope, state, record)})
     password_confirm(actor, password)
     with transaction.atomic():
-        record = DataLock.objects.select_for_update().get(pk=record.pk)
+        record = DataLock.objects.select_for_update(of=("self",)).get(pk=record.pk)
         if record.released_at is not None:
             raise ValidationError({"state": _("Already released.")})
         record.released_at, record.released_by, record.release_reason = timezone.now(), actor, reason.strip()

@@ -57,7 +57,9 @@ def casebook_migrate(*, actor: User | None, subject: Subject, version: BuildVers
             for r in EventForm.objects.filter(event__version=version).select_related("event", "form")
         }
         items = {i.oid: i for i in ItemDef.objects.filter(version=version)}
-        for event in EventData.objects.select_for_update().filter(subject=subject).select_related("event_def"):
+        for event in (
+            EventData.objects.select_for_update(of=("self",)).filter(subject=subject).select_related("event_def")
+        ):
             target = events.get(event.event_oid)
             if target is None:
                 report.kept.append(f"event {event.event_oid}: not in {version.oid}, kept as entered")
@@ -66,7 +68,9 @@ def casebook_migrate(*, actor: User | None, subject: Subject, version: BuildVers
                 changes.append(_repoint(event, "event_def", event.event_def_id, target.pk, subject))
                 EventData.objects.filter(pk=event.pk).update(event_def=target)
                 report.events_moved += 1
-        for form in FormData.objects.select_for_update().filter(subject=subject).select_related("event", "form_def"):
+        for form in (
+            FormData.objects.select_for_update(of=("self",)).filter(subject=subject).select_related("event", "form_def")
+        ):
             target = refs.get((form.event.event_oid, form.form_oid))
             if target is None:
                 report.kept.append(

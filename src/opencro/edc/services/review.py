@@ -20,7 +20,7 @@ def _reviewable(actor: User | None, form: FormData) -> FormData:
         access = access_require(actor, form.study, Perm.DATA_REVIEW)
         if access.site_ids is not None and form.site_id not in access.site_ids:
             raise PermissionDenied(_("This site is outside your membership."))
-    form = FormData.objects.select_for_update().get(pk=form.pk)
+    form = FormData.objects.select_for_update(of=("self",)).get(pk=form.pk)
     if form.locked:
         raise ValidationError({"form": _("This form is locked.")})
     return form

@@ -187,7 +187,7 @@ def sdv_verify(*, actor: User | None, form: FormData, item_ids: Iterable[int] | 
     """Mark items verified against source; without `item_ids`, every item of the form that SDV requires."""
     _form_check(actor, form, Perm.SDV)
     with transaction.atomic():
-        form = FormData.objects.select_for_update().select_related("subject", "event").get(pk=form.pk)
+        form = FormData.objects.select_for_update(of=("self",)).select_related("subject", "event").get(pk=form.pk)
         if form.locked:
             raise ValidationError({"form": _("This form is locked.")})
         rows = _items_of(form, item_ids, verified=False)
@@ -200,7 +200,7 @@ def sdv_unverify(*, actor: User | None, form: FormData, reason: str, item_ids: I
     if not reason.strip():
         raise ValidationError({"reason": _("A reason is required.")})
     with transaction.atomic():
-        form = FormData.objects.select_for_update().select_related("subject", "event").get(pk=form.pk)
+        form = FormData.objects.select_for_update(of=("self",)).select_related("subject", "event").get(pk=form.pk)
         if form.locked:
             raise ValidationError({"form": _("This form is locked.")})
         rows = _items_of(form, item_ids, verified=True)

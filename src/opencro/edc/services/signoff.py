@@ -35,7 +35,7 @@ def casebook_signoff(
         raise ValidationError({"casebook": _("This casebook holds no data to sign yet.")})
     password_confirm(actor, password)
     with transaction.atomic():
-        casebook = Casebook.objects.select_for_update().get(pk=casebook.pk)
+        casebook = Casebook.objects.select_for_update(of=("self",)).get(pk=casebook.pk)
         _digest_store(casebook, actor=actor, reason="casebook signed off")
         return signature_record(actor=actor, instance=casebook, meaning=meaning)
 
