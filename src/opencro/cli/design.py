@@ -209,6 +209,11 @@ def _sides(value: Sides) -> int:
     return int(value.value)
 
 
+def _means_sides(sides: Sides | None, hypothesis: "Hypothesis") -> int:
+    """The sides asked for, else 2 for superiority and 1 for non-inferiority and equivalence (one-sided tests)."""
+    return _sides(sides) if sides is not None else (2 if hypothesis == Hypothesis.superiority else 1)
+
+
 # Shared option types.
 AlphaOpt = Annotated[float, typer.Option("--alpha", help="Significance level (two-sided total when --sides 2).")]
 PowerOpt = Annotated[float, typer.Option("--power", help="Target power, greater than alpha.")]
@@ -217,6 +222,15 @@ DropoutOpt = Annotated[
     float, typer.Option("--dropout", help="Fraction of subjects without the endpoint, in [0, 1); sizes / (1 - d).")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
+
+
+# the options the three means commands share
+MeansSidesOpt = Annotated[
+    Sides | None, typer.Option("--sides", help="1 or 2 (default 2 for superiority, 1 otherwise).")
+]
+MarginOpt = Annotated[float, typer.Option("--margin", help="Non-inferiority or equivalence margin (> 0).")]
+MeansTestOpt = Annotated[MeansTest, typer.Option("--test", help="t: exact non-central t; z: normal closed form.")]
+HypothesisOpt = Annotated[Hypothesis, typer.Option("--hypothesis", help="What the trial is to show.")]
 ClusterSizeOpt = Annotated[
     float | None,
     typer.Option(
@@ -279,17 +293,11 @@ def samplesize_means(
     sd: Annotated[float, typer.Option("--sd", help="Common within-arm standard deviation.")],
     alpha: AlphaOpt = 0.05,
     power: PowerOpt = 0.8,
-    sides: Annotated[
-        Sides | None, typer.Option("--sides", help="1 or 2 (default 2 for superiority, 1 otherwise).")
-    ] = None,
+    sides: MeansSidesOpt = None,
     ratio: Annotated[float, typer.Option("--ratio", help="Allocation ratio n2 / n1 (control / experimental).")] = 1.0,
-    margin: Annotated[float, typer.Option("--margin", help="Non-inferiority or equivalence margin (> 0).")] = 0.0,
-    test: Annotated[MeansTest, typer.Option("--test", help="t: exact non-central t; z: normal closed form.")] = (
-        MeansTest.t
-    ),
-    hypothesis: Annotated[Hypothesis, typer.Option("--hypothesis", help="What the trial is to show.")] = (
-        Hypothesis.superiority
-    ),
+    margin: MarginOpt = 0.0,
+    test: MeansTestOpt = MeansTest.t,
+    hypothesis: HypothesisOpt = Hypothesis.superiority,
     dropout: DropoutOpt = 0.0,
     baseline_correlation: Annotated[
         float,
@@ -302,7 +310,7 @@ def samplesize_means(
 ) -> None:
     from opencro.stats.design.means import means_two_sample
 
-    side_count = _sides(sides) if sides is not None else (2 if hypothesis == Hypothesis.superiority else 1)
+    side_count = _means_sides(sides, hypothesis)
     with _checked():
         size = means_two_sample(
             delta=delta,
@@ -330,22 +338,16 @@ def samplesize_paired(
     sd_diff: Annotated[float, typer.Option("--sd-diff", help="Standard deviation of the within-pair differences.")],
     alpha: AlphaOpt = 0.05,
     power: PowerOpt = 0.8,
-    sides: Annotated[
-        Sides | None, typer.Option("--sides", help="1 or 2 (default 2 for superiority, 1 otherwise).")
-    ] = None,
-    margin: Annotated[float, typer.Option("--margin", help="Non-inferiority or equivalence margin (> 0).")] = 0.0,
-    test: Annotated[MeansTest, typer.Option("--test", help="t: exact non-central t; z: normal closed form.")] = (
-        MeansTest.t
-    ),
-    hypothesis: Annotated[Hypothesis, typer.Option("--hypothesis", help="What the trial is to show.")] = (
-        Hypothesis.superiority
-    ),
+    sides: MeansSidesOpt = None,
+    margin: MarginOpt = 0.0,
+    test: MeansTestOpt = MeansTest.t,
+    hypothesis: HypothesisOpt = Hypothesis.superiority,
     dropout: DropoutOpt = 0.0,
     as_json: JsonOpt = False,
 ) -> None:
     from opencro.stats.design.means import means_paired
 
-    side_count = _sides(sides) if sides is not None else (2 if hypothesis == Hypothesis.superiority else 1)
+    side_count = _means_sides(sides, hypothesis)
     with _checked():
         size = means_paired(
             delta=delta,
@@ -367,22 +369,16 @@ def samplesize_one_sample(
     sd: Annotated[float, typer.Option("--sd", help="Standard deviation of the outcome.")],
     alpha: AlphaOpt = 0.05,
     power: PowerOpt = 0.8,
-    sides: Annotated[
-        Sides | None, typer.Option("--sides", help="1 or 2 (default 2 for superiority, 1 otherwise).")
-    ] = None,
-    margin: Annotated[float, typer.Option("--margin", help="Non-inferiority or equivalence margin (> 0).")] = 0.0,
-    test: Annotated[MeansTest, typer.Option("--test", help="t: exact non-central t; z: normal closed form.")] = (
-        MeansTest.t
-    ),
-    hypothesis: Annotated[Hypothesis, typer.Option("--hypothesis", help="What the trial is to show.")] = (
-        Hypothesis.superiority
-    ),
+    sides: MeansSidesOpt = None,
+    margin: MarginOpt = 0.0,
+    test: MeansTestOpt = MeansTest.t,
+    hypothesis: HypothesisOpt = Hypothesis.superiority,
     dropout: DropoutOpt = 0.0,
     as_json: JsonOpt = False,
 ) -> None:
     from opencro.stats.design.means import means_one_sample
 
-    side_count = _sides(sides) if sides is not None else (2 if hypothesis == Hypothesis.superiority else 1)
+    side_count = _means_sides(sides, hypothesis)
     with _checked():
         size = means_one_sample(
             delta=delta,

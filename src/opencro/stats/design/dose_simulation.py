@@ -235,6 +235,44 @@ def simulate_three_plus_three(
     return tally.result("3+3", probs, seed, TPT_REFERENCE, {"de_escalation": de_escalation, "cohort_size": 3})
 
 
+@dataclass
+class _Trials:
+    """A batch of simulated dose-escalation trials, one row each: patients and DLTs per dose, current dose,
+    whether the trial still enrols, and whether it stopped for safety."""
+
+    n: np.ndarray
+    y: np.ndarray
+    d: np.ndarray
+    active: np.ndarray
+    safety: np.ndarray
+
+    @classmethod
+    def start(cls, size: int, k: int, start_dose: int) -> "_Trials":
+        return cls(
+            np.zeros((size, k), dtype=np.int64),
+            np.zeros((size, k), dtype=np.int64),
+            np.full(size, start_dose),
+            np.ones(size, dtype=bool),
+            np.zeros(size, dtype=bool),
+        )
+
+
+def _cohorts(rng: np.random.Generator, p: np.ndarray, trials: _Trials, cohort_size: int, n_cohorts: int):
+    """Treat one cohort at the current dose in every enrolling trial; after each cohort but the last, yield
+    (indices of those trials, their doses, their DLTs) for the design to choose the next dose."""
+    for cohort in range(n_cohorts):
+        idx = np.flatnonzero(trials.active)
+        if idx.size == 0:
+            return
+        dd = trials.d[idx]
+        tox = rng.binomial(cohort_size, p[dd])
+        trials.n[idx, dd] += cohort_size
+        trials.y[idx, dd] += tox
+        if cohort == n_cohorts - 1:
+            return
+        yield idx, dd, tox
+
+
 def simulate_boin(
     true_tox: Sequence[float],
     *,
@@ -310,22 +348,10 @@ def simulate_boin(
     rng = np.random.default_rng(seed)
     tally = _Tally(k)
     for size in _batches(n_sims):
-        n = np.zeros((size, k), dtype=np.int64)
-        y = np.zeros((size, k), dtype=np.int64)
-        d = np.full(size, start_dose)
+        trials = _Trials.start(size, k, start_dose)
+        n, y, d, active, safety = trials.n, trials.y, trials.d, trials.active, trials.safety
         elim_from = np.full(size, k)
-        active = np.ones(size, dtype=bool)
-        safety = np.zeros(size, dtype=bool)
-        for cohort in range(n_cohorts):
-            idx = np.flatnonzero(active)
-            if idx.size == 0:
-                break
-            dd = d[idx]
-            tox = rng.binomial(cohort_size, p[dd])
-            n[idx, dd] += cohort_size
-            y[idx, dd] += tox
-            if cohort == n_cohorts - 1:
-                break
+        for idx, dd, _tox in _cohorts(rng, p, trials, cohort_size, n_cohorts):
             nd, yd = n[idx, dd], y[idx, dd]
             eliminated = yd >= bel[nd]
             elim_from[idx[eliminated]] = np.minimum(elim_from[idx[eliminated]], dd[eliminated])
@@ -452,21 +478,9 @@ def simulate_crm(
         return crm_mod.closest_dose(est, target), too_toxic
 
     for size in _batches(n_sims):
-        n = np.zeros((size, k), dtype=np.int64)
-        y = np.zeros((size, k), dtype=np.int64)
-        d = np.full(size, start_dose)
-        active = np.ones(size, dtype=bool)
-        safety = np.zeros(size, dtype=bool)
-        for cohort in range(n_cohorts):
-            idx = np.flatnonzero(active)
-            if idx.size == 0:
-                break
-            dd = d[idx]
-            tox = rng.binomial(cohort_size, p[dd])
-            n[idx, dd] += cohort_size
-            y[idx, dd] += tox
-            if cohort == n_cohorts - 1:
-                break
+        trials = _Trials.start(size, k, start_dose)
+        n, y, d, active, safety = trials.n, trials.y, trials.d, trials.active, trials.safety
+        for idx, dd, tox in _cohorts(rng, p, trials, cohort_size, n_cohorts):
             rec, too_toxic = model_dose(n[idx].astype(float), y[idx].astype(float))
             block = (tox / cohort_size >= target) if coherent else np.zeros(idx.size, dtype=bool)
             d[idx] = crm_mod.restrict_dose(rec, dd, block)
