@@ -48,7 +48,9 @@ INSTALLED_APPS = [
     "opencro.edc",
     "opencro.coding",
     "opencro.design",
+    "opencro.rtsm",
     "opencro.jobs",
+    "opencro.notices",
 ]
 
 MIDDLEWARE = [
@@ -101,6 +103,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# E-mail (emergency unblinding and other notices): SMTP on OPENCRO_SMTP_HOST (default localhost:25), or
+# OPENCRO_EMAIL=console to print messages instead (development). Links in e-mails use OPENCRO_BASE_URL.
+_SMTP = {
+    "host": os.environ.get("OPENCRO_SMTP_HOST", "localhost"),
+    "port": int(os.environ.get("OPENCRO_SMTP_PORT", "25")),
+    "username": os.environ.get("OPENCRO_SMTP_USER", ""),
+    "password": os.environ.get("OPENCRO_SMTP_PASSWORD", ""),
+    "use_tls": os.environ.get("OPENCRO_SMTP_TLS", "") == "1",
+    "timeout": 10,
+}
+MAILERS = {
+    "default": (
+        {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+        if os.environ.get("OPENCRO_EMAIL") == "console"
+        else {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": _SMTP}
+    )
+}
+DEFAULT_FROM_EMAIL = os.environ.get("OPENCRO_EMAIL_FROM", "OpenCRO <opencro@localhost>")
+OPENCRO_BASE_URL = os.environ.get("OPENCRO_BASE_URL", "")
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["opencro.accounts.backends.LockoutModelBackend"]

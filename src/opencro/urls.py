@@ -15,8 +15,10 @@ urlpatterns = [
     path("studies/<int:study_id>/edc/", include("opencro.edc.urls")),
     path("studies/<int:study_id>/coding/", include("opencro.coding.urls")),
     path("studies/<int:study_id>/design/", include("opencro.design.urls")),
+    path("studies/<int:study_id>/rtsm/", include("opencro.rtsm.urls")),
     path("studies/<int:study_id>/team/", accounts_views.team, name="team"),
     path("jobs/", include("opencro.jobs.urls")),
+    path("notices/", include("opencro.notices.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]

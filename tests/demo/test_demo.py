@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # the demo loads a whole
 
 
 def test_demo_reports_every_step(demo_loaded):
-    assert len(demo_loaded.steps) == STEPS == 9
+    assert len(demo_loaded.steps) == STEPS == 11
     assert demo_loaded.steps[-2:] == ["eCRF build", "clinical data"]
 
 
@@ -52,6 +52,29 @@ def test_demo_audit_trail_is_intact_and_signed_versions_are_valid(demo):
     assert not any(s.is_broken for s in signatures)
 
 
-def test_demo_randomises_in_balanced_blocks(demo):
-    counts = {arm.code: arm.assignments.count() for arm in demo.arms.all()}
-    assert max(counts.values()) - min(counts.values()) <= 1
+def test_demo_randomises_through_the_site_stratified_list(demo):
+    """Every randomised subject took its site's next slot; within a site, blocks of 3 and 6 keep arms within 2."""
+    from opencro.rtsm.models import Randomisation
+
+    done = list(Randomisation.objects.filter(scheme__study=demo).select_related("slot__stratum", "subject__site"))
+    assert done and all(r.slot.stratum.label == r.subject.site.number for r in done)
+    for site in {r.subject.site.number for r in done}:
+        mine = sorted((r for r in done if r.subject.site.number == site), key=lambda r: r.sequence)
+        assert [r.slot.position for r in mine] == list(range(1, len(mine) + 1))
+        counts = {arm.code: 0 for arm in demo.arms.all()}
+        for r in mine:
+            counts[r.subject.assignment.arm.code] += 1
+        assert max(counts.values()) - min(counts.values()) <= 2
+
+
+def test_demo_supply_stocks_the_active_sites_and_dispensed_day_one_kits(demo):
+    from opencro.rtsm.models import Dispensation, Kit, KitStatus, Randomisation
+
+    active = set(demo.sites.filter(status="active").values_list("number", flat=True))
+    stocked = set(Kit.objects.filter(study=demo, site__isnull=False).values_list("site__number", flat=True))
+    assert stocked == active
+    dispensed = Dispensation.objects.filter(subject__study=demo)
+    randomised = Randomisation.objects.filter(scheme__study=demo, subject__site__number__in=("101", "401"))
+    assert dispensed.count() == randomised.count() > 0
+    for d in dispensed.select_related("kit__kit_type", "subject__assignment"):
+        assert d.kit.status == KitStatus.DISPENSED and d.kit.kit_type.arm_id == d.subject.assignment.arm_id

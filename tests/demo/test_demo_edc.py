@@ -135,10 +135,10 @@ def test_the_load_is_deterministic(demo):
         "origins": dict(queries.values_list("origin").annotate(n=Count("id"))),
     }
     assert counts == {
-        "events": 243,
-        "forms": 1124,
-        "items": 8538,
-        "adverse events": 33,
-        "queries": {"open": 24, "answered": 9, "closed": 39},
-        "origins": {"edit_check": 37, "range": 11, "required": 15, "manual": 9},
+        "events": 250,
+        "forms": 1169,
+        "items": 9014,
+        "adverse events": 32,
+        "queries": {"open": 25, "answered": 8, "closed": 38},
+        "origins": {"edit_check": 42, "range": 8, "required": 12, "manual": 9},
     }

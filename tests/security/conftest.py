@@ -29,6 +29,9 @@ from tests.conftest import World, make_user, protocol_elements
 from tests.conftest import build_world as shared_world
 from tests.edc.builds import small_build
 from tests.security.matrix import QUERY_ACTIONS
+from tests.security.world_scheme import scheme_data
+from tests.security.world_supply import supply_data
+from tests.security.world_unblinding import unblinding_data
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -55,6 +58,9 @@ def build_world() -> World:
     w.edc = {"a": _edc_data(w.subject_a), "b": _edc_data(w.subject_b)}
     _coding_data(w)
     _design_data(w)
+    unblinding_data(w)
+    scheme_data(w)
+    supply_data(w)
     return w
 
 

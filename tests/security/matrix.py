@@ -25,7 +25,7 @@ from opencro.accounts.permissions import Perm
 from tests.conftest import PASSWORD
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-SITE_OBJECTS = ("{site}", "{subject}", "{assignment}", "{form}", "{q_", "{term_", "{event}", "{file}")
+SITE_OBJECTS = ("{site}", "{subject}", "{assignment}", "{form}", "{q_", "{term_", "{event}", "{file}", "{sup_")
 
 
 class Access(StrEnum):
@@ -97,6 +97,375 @@ DESIGN_API_URL = "/api/v1/studies/{study}"
 DESIGN_INPUTS = {"delta": 5, "sd": 10}
 DESIGN_FORM = {"kind": "means", "delta": "5", "sd": "10"}
 DESIGN_ADOPT = {"password": PASSWORD}
+# emergency unblinding: {subject} is A1's (blinded), its B1 variant already unblinded (world_unblinding.py)
+UNBLIND_PATTERN = "studies/<int:study_id>/rtsm/subjects/<int:subject_id>/unblind/"
+UNBLIND_PAGE = "/studies/{study}/rtsm/subjects/{subject}/unblind/"
+UNBLIND_API = "/api/v1/studies/{study_id}/rtsm/subjects/{subject_id}"
+UNBLIND_API_URL = "/api/v1/studies/{study}/rtsm/subjects/{subject}"
+UNBLIND_FORM = {"reason": "Anaphylaxis: the treatment must be known", "password": PASSWORD}
+# randomisation scheme and reports: the world's scheme is active (world_scheme.py), so each configuration
+# write reaches the service and is refused there (the page re-rendered: 200; the API: 422), order-free
+RTSM_PATTERN = "studies/<int:study_id>/rtsm/"
+RTSM = "/studies/{study}/rtsm/"
+RTSM_API = "/api/v1/studies/{study_id}/rtsm"
+RTSM_API_URL = "/api/v1/studies/{study}/rtsm"
+RTSM_SETTINGS = {"method": "block_list", "block_sizes": "2, 4", "p_best": "0.8", "reason": "matrix"}
+RTSM_LIST = "stratum,block,sequence,arm\n"
+RANDOMISE_PATTERN = "studies/<int:study_id>/rtsm/subjects/<int:subject_id>/randomise/"
+RANDOMISE_PAGE = "/studies/{study}/rtsm/subjects/{subject}/randomise/"
+RANDOMISE_FORM = {"consented_on": "2026-03-01", "eligibility_confirmed": "on"}
+
+
+def _rtsm_pages() -> list[Route]:
+    write = {"access": S, "perm": Perm.RTSM_CONFIGURE, "ok": 200}
+    rows = [
+        ("scheme/settings/", RTSM_SETTINGS),
+        ("scheme/factors/", {"name": "matrix", "source": "sex"}),
+        ("scheme/factors/<int:factor_id>/", {"name": "site", "source": "site", "reason": "matrix"}),
+        ("scheme/factors/<int:factor_id>/delete/", {"reason": "matrix"}),
+        ("scheme/list/generate/", {"n_per_stratum": "3"}),
+        ("scheme/list/upload/", {"text": RTSM_LIST}),
+        ("scheme/activate/", {"password": PASSWORD}),
+    ]
+    return [
+        page("GET", RTSM_PATTERN + "scheme/", S, Perm.STUDY_VIEW, url=RTSM + "scheme/"),
+        *(
+            page(
+                "POST",
+                RTSM_PATTERN + tail,
+                url=RTSM + tail.replace("<int:factor_id>", "{rtsm_factor}"),
+                data=data,
+                **write,
+            )
+            for tail, data in rows
+        ),
+        page("GET", RTSM_PATTERN + "scheme/list.csv", S, Perm.RTSM_CONFIGURE, url=RTSM + "scheme/list.csv"),
+        page("GET", RTSM_PATTERN + "report/", S, Perm.STUDY_VIEW, url=RTSM + "report/"),
+        page("GET", RTSM_PATTERN + "report/export.csv", S, Perm.STUDY_VIEW, url=RTSM + "report/export.csv"),
+        # {subject} is randomised already (conftest): the page says so, a POST re-renders with the refusal
+        page("GET", RANDOMISE_PATTERN, S, Perm.RANDOMISE, url=RANDOMISE_PAGE),
+        page("POST", RANDOMISE_PATTERN, S, Perm.RANDOMISE, url=RANDOMISE_PAGE, data=RANDOMISE_FORM),
+    ]
+
+
+def _rtsm_api() -> list[Route]:
+    rows = [
+        ("POST", "/scheme", {"p_best": 0.7, "reason": "matrix"}),
+        ("POST", "/scheme/factors", {"name": "matrix", "source": "sex"}),
+        ("PATCH", "/scheme/factors/{factor_id}", {"label": "matrix", "reason": "matrix"}),
+        ("DELETE", "/scheme/factors/{factor_id}?reason=matrix", None),
+        ("POST", "/scheme/list/generate", {"n_per_stratum": 3}),
+        ("POST", "/scheme/list/upload", {"filename": "matrix.csv", "text": RTSM_LIST}),
+        ("POST", "/scheme/activate", {"password": PASSWORD}),
+    ]
+    return [
+        api("GET", RTSM_API + "/scheme", S, Perm.STUDY_VIEW, url=RTSM_API_URL + "/scheme"),
+        api("GET", RTSM_API + "/scheme/config", S, Perm.RTSM_CONFIGURE, url=RTSM_API_URL + "/scheme/config"),
+        *(
+            api(
+                method,
+                RTSM_API + tail.split("?")[0],
+                S,
+                Perm.RTSM_CONFIGURE,
+                url=RTSM_API_URL + tail.replace("{factor_id}", "{rtsm_factor}"),
+                data=data,
+                ok=422,
+            )
+            for method, tail, data in rows
+        ),
+        api("GET", RTSM_API + "/scheme/list.csv", S, Perm.RTSM_CONFIGURE, url=RTSM_API_URL + "/scheme/list.csv"),
+        api("GET", RTSM_API + "/report", S, Perm.STUDY_VIEW, url=RTSM_API_URL + "/report"),
+        api("GET", RTSM_API + "/report/allocation", S, Perm.TREATMENT_VIEW, url=RTSM_API_URL + "/report/allocation"),
+        api(
+            "POST",
+            RTSM_API + "/subjects/{subject_id}/randomise",
+            S,
+            Perm.RANDOMISE,
+            url=RTSM_API_URL + "/subjects/{subject}/randomise",
+            data={"eligibility_confirmed": True, "consented_on": "2026-03-01"},
+            ok=422,
+        ),
+    ]
+
+
+# trial supply: the world's objects are built in tests/security/world_supply.py; `{sup_*}` placeholders are
+# per site (B1's for the site sweeps), `{supply_*}` the study's. Reads first, then each write on its own object.
+SUPPLY_API = "/api/v1/studies/{study_id}/rtsm/supply"
+SUPPLY_URL = "/api/v1/studies/{study}/rtsm/supply"
+SUPPLY_SETTINGS = {
+    "do_not_ship_days": 30,
+    "do_not_dispense_days": 7,
+    "shipping_days": 4,
+    "forecast_days": 56,
+    "enrolment_per_site_month": 1.5,
+    "reason": "matrix",
+}
+
+
+# (listed before the team rows, which take subject.view from the system administrator's role)
+SUPPLY_SUBJECT_READS = [
+    api(
+        "GET",
+        f"{SUPPLY_API}/subjects/{{subject_id}}/{part}",
+        S,
+        Perm.SUBJECT_VIEW,
+        url=f"{SUPPLY_URL}/subjects/{{subject}}/{part}",
+    )
+    for part in ("dispensations", "accountability")
+]
+
+
+def _supply_api() -> list[Route]:
+    def row(method, tail, perm, url_tail=None, **kw):
+        path = SUPPLY_API + tail
+        return api(method, path, S, perm, url=SUPPLY_URL + (url_tail or tail), **kw)
+
+    M, D, V = Perm.SUPPLY_MANAGE, Perm.DISPENSE, Perm.SITE_VIEW
+    site, ship, disp = "/sites/{site}", "/shipments/{sup_shp_", "/dispensations/{sup_disp_"
+    return [
+        row("GET", "/settings", Perm.STUDY_VIEW),
+        row("GET", "/kit-types", M),
+        row("GET", "/lots", M),
+        row("GET", "/depots", M),
+        row("GET", "/depots/{depot_id}/inventory", M, "/depots/{supply_depot}/inventory"),
+        row("GET", "/kits", V),
+        row("GET", "/kits/{number}", V, "/kits/{sup_kit}"),
+        row("GET", "/sites/{site_id}/inventory", V, site + "/inventory"),
+        row("GET", "/sites/{site_id}/accountability", V, site + "/accountability"),
+        row("GET", "/sites/{site_id}/supply-levels", M, site + "/supply-levels"),
+        row("GET", "/sites/{site_id}/resupply", M, site + "/resupply"),
+        row("GET", "/dispensing-visits", Perm.STUDY_VIEW),
+        row("GET", "/shipments", V),
+        row("GET", "/shipments/{shipment_id}", V, ship + "view}"),
+        row("GET", "/excursions", V),
+        row("GET", "/excursions/{excursion_id}", V, "/excursions/{sup_exc}"),
+        row("PUT", "/settings", M, data=SUPPLY_SETTINGS),
+        row("POST", "/kit-types", M, data={"code": "KM", "name": "Matrix kit", "arm_id": "{supply_arm}"}, ok=201),
+        row("PATCH", "/kit-types/{kit_type_id}", M, "/kit-types/{supply_kt_a}", data={"name": "Kit", "reason": "m"}),
+        row(
+            "POST",
+            "/lots",
+            M,
+            data={"kit_type_id": "{supply_kt_a}", "number": "LM", "expires_on": "2099-01-01"},
+            ok=201,
+        ),
+        row("PATCH", "/lots/{lot_id}", M, "/lots/{supply_lot_a}", data={"expires_on": "2099-06-01", "reason": "m"}),
+        row("POST", "/depots", M, data={"code": "DM", "name": "Matrix depot", "country_codes": ["US"]}, ok=201),
+        row("PATCH", "/depots/{depot_id}", M, "/depots/{supply_depot}", data={"name": "Depot", "reason": "m"}),
+        row(
+            "POST",
+            "/depots/{depot_id}/kits",
+            M,
+            "/depots/{supply_depot}/kits",
+            data={"lots": [{"lot_id": "{supply_lot_a}", "count": 2}]},
+            ok=201,
+        ),
+        row(
+            "PUT",
+            "/sites/{site_id}/supply-levels/{kit_type_id}",
+            M,
+            site + "/supply-levels/{supply_kt_a}",
+            data={"minimum": 2, "maximum": 6, "reason": "matrix"},
+        ),
+        row(
+            "DELETE",
+            "/sites/{site_id}/supply-levels/{kit_type_id}",
+            M,
+            site + "/supply-levels/{supply_kt_p}?reason=matrix",
+            ok=204,
+        ),
+        row(
+            "PUT",
+            "/dispensing-visits/{visit_id}",
+            M,
+            "/dispensing-visits/{supply_visit_v3}",
+            data={"kits": 3, "reason": "matrix"},
+        ),
+        row(
+            "DELETE", "/dispensing-visits/{visit_id}", M, "/dispensing-visits/{supply_visit_free}?reason=matrix", ok=204
+        ),
+        row(
+            "POST",
+            "/shipments",
+            M,
+            data={
+                "depot_id": "{supply_depot}",
+                "site_id": "{site}",
+                "lines": [{"kit_type_id": "{supply_kt_a}", "quantity": 1}],
+            },
+            ok=201,
+        ),
+        row("POST", "/shipments/{shipment_id}/request", M, ship + "request}/request", data={}),
+        row("POST", "/shipments/{shipment_id}/ship", M, ship + "ship}/ship", data={"tracking": "1Z"}),
+        row(
+            "POST",
+            "/shipments/{shipment_id}/receive",
+            D,
+            ship + "receive}/receive",
+            data={"default_condition": "received"},
+        ),
+        row("POST", "/shipments/{shipment_id}/cancel", M, ship + "cancel}/cancel", data={"reason": "matrix"}),
+        row(
+            "POST",
+            "/subjects/{subject_id}/dispense",
+            D,
+            "/subjects/{subject}/dispense",
+            data={"visit_id": "{supply_visit_v2}", "visit_date": "{sup_today}"},
+        ),
+        row(
+            "POST",
+            "/dispensations/{dispensation_id}/replace",
+            D,
+            disp + "replace}/replace",
+            data={"condition": "damaged", "reason": "matrix"},
+        ),
+        row(
+            "POST",
+            "/dispensations/{dispensation_id}/return",
+            D,
+            disp + "return}/return",
+            data={"units_returned": 3, "returned_on": "{sup_today}"},
+        ),
+        row("POST", "/kits/destroy", M, data={"numbers": ["{supply_kit_returned}"], "reason": "matrix"}),
+        row("POST", "/sites/{site_id}/resupply", M, site + "/resupply", data={}),
+        row("POST", "/resupply", M, data={}),
+        row(
+            "POST",
+            "/excursions",
+            D,
+            data={"shipment_id": "{sup_shp_excursion}", "started_at": "{supply_earlier}", "highest": 11.5},
+            ok=201,
+        ),
+        row(
+            "POST",
+            "/excursions/{excursion_id}/decide",
+            M,
+            "/excursions/{sup_exc}/decide",
+            data={"decision": "released", "reason": "matrix"},
+        ),
+    ]
+
+
+def _supply_pages() -> list[Route]:
+    """The supply pages (rtsm/views/supply.py): reads, then each form on its own object; a write lands (302)."""
+
+    def row(method, tail, perm, url_tail=None, **kw):
+        return page(method, RTSM_PATTERN + tail, S, perm, url=RTSM + (url_tail or tail), **kw)
+
+    M, D, V = Perm.SUPPLY_MANAGE, Perm.DISPENSE, Perm.SITE_VIEW
+    sup, ship, disp = "supply/", "supply/shipments/<int:shipment_id>/", "supply/dispensations/<int:dispensation_id>/"
+    ship_url, disp_url = "supply/shipments/{sup_shp_", "supply/dispensations/{sup_disp_"
+    settings = {k: str(v) for k, v in SUPPLY_SETTINGS.items()}
+    return [
+        row("GET", sup, V),
+        row("GET", sup + "sites/<int:site_id>/", V, sup + "sites/{site}/"),
+        row("GET", sup + "shipments/", V),
+        row("GET", ship, V, ship_url + "view}/"),
+        row("GET", sup + "excursions/", V),
+        row("GET", sup + "setup/", M),
+        row("GET", "subjects/<int:subject_id>/supply/", Perm.SUBJECT_VIEW, "subjects/{subject}/supply/"),
+        row("POST", sup + "settings/", M, data=settings, ok=302),
+        row("POST", sup + "kit-types/", M, data={"code": "KQ", "name": "Page kit", "arm": "{supply_arm}"}, ok=302),
+        row(
+            "POST",
+            sup + "lots/",
+            M,
+            data={"kit_type": "{supply_kt_a}", "number": "LQ", "expires_on": "2099-01-01"},
+            ok=302,
+        ),
+        row(
+            "POST",
+            sup + "lots/<int:lot_id>/expiry/",
+            M,
+            sup + "lots/{supply_lot_a}/expiry/",
+            data={"expires_on": "2099-07-01", "reason": "matrix"},
+            ok=302,
+        ),
+        row("POST", sup + "depots/", M, data={"code": "DQ", "name": "Page depot", "country": "US"}, ok=302),
+        row(
+            "POST",
+            sup + "depots/<int:depot_id>/kits/",
+            M,
+            sup + "depots/{supply_depot}/kits/",
+            data={"lot": "{supply_lot_a}", "count": "2"},
+            ok=302,
+        ),
+        row(
+            "POST",
+            sup + "dispensing-visits/",
+            M,
+            data={"visit": "{supply_visit_v3}", "kits": "3", "reason": "matrix"},
+            ok=302,
+        ),
+        row(
+            "POST",
+            sup + "dispensing-visits/<int:visit_id>/delete/",
+            M,
+            sup + "dispensing-visits/{supply_visit_free_page}/delete/",
+            data={"reason": "matrix"},
+            ok=302,
+        ),
+        row(
+            "POST",
+            sup + "sites/<int:site_id>/levels/",
+            M,
+            sup + "sites/{site}/levels/",
+            data={"kit_type": "{supply_kt_a}", "minimum": "2", "maximum": "6", "reason": "matrix"},
+            ok=302,
+        ),
+        row(
+            "POST",
+            sup + "shipments/new/",
+            M,
+            data={"depot": "{supply_depot}", "site": "{site}", "kit_type": "{supply_kt_a}", "quantity": "1"},
+            ok=302,
+        ),
+        row("POST", ship + "request/", M, ship_url + "request_page}/request/", data={}, ok=302),
+        row("POST", ship + "ship/", M, ship_url + "ship_page}/ship/", data={"tracking": "1Z"}, ok=302),
+        row("POST", ship + "cancel/", M, ship_url + "cancel_page}/cancel/", data={"reason": "matrix"}, ok=302),
+        row("POST", ship + "receive/", D, ship_url + "receive_page}/receive/", data={"default": "received"}, ok=302),
+        row("POST", sup + "resupply/", M, data={}, ok=302),
+        row(
+            "POST",
+            sup + "excursions/<int:excursion_id>/decide/",
+            M,
+            sup + "excursions/{sup_exc_page}/decide/",
+            data={"decision": "released", "reason": "matrix"},
+            ok=302,
+        ),
+        row(
+            "POST",
+            sup + "sites/<int:site_id>/excursions/",
+            D,
+            sup + "sites/{site}/excursions/",
+            data={"started_at": "{supply_earlier}", "highest": "11.5", "kits": "{sup_kit}"},
+            ok=302,
+        ),
+        row(
+            "POST",
+            "subjects/<int:subject_id>/dispense/",
+            D,
+            "subjects/{subject}/dispense/",
+            data={"visit": "{supply_visit_page}", "visit_date": "{sup_today}"},
+            ok=302,
+        ),
+        row(
+            "POST",
+            disp + "replace/",
+            D,
+            disp_url + "replace_page}/replace/",
+            data={"condition": "damaged", "reason": "matrix"},
+            ok=302,
+        ),
+        row(
+            "POST",
+            disp + "return/",
+            D,
+            disp_url + "return_page}/return/",
+            data={"units_returned": "3", "returned_on": "{sup_today}"},
+            ok=302,
+        ),
+    ]
 
 
 def QUERY_ACTIONS(channel: str) -> list[tuple[str, str, str]]:
@@ -474,6 +843,14 @@ PAGES: list[Route] = [
         data={"reason": "matrix"},
         ok=302,
     ),
+    page("GET", UNBLIND_PATTERN, S, Perm.SUBJECT_VIEW, url=UNBLIND_PAGE),
+    page("POST", UNBLIND_PATTERN, S, Perm.UNBLIND, url=UNBLIND_PAGE, data=UNBLIND_FORM | {"confirm": "on"}, ok=302),
+    # notifications: everyone reads their own; {notice} is the project manager's (404 for anyone else)
+    page("GET", "notices/", Access.SIGNED_IN),
+    page("POST", "notices/read-all/", Access.SIGNED_IN, data={}, ok=302),
+    page("POST", "notices/<int:notice_id>/read/", S, url="/notices/{notice}/read/", data={}, ok=302, full=False),
+    *_rtsm_pages(),
+    *_supply_pages(),
     # jobs (owned by the jobs app): a job is seen by its creator (the project manager) and superusers
     page("GET", "jobs/", Access.SIGNED_IN, full=False),
     # the outsider's post names a study that is not theirs: the form refuses it (200, with the error)
@@ -641,6 +1018,12 @@ API: list[Route] = [
         data={"reason": "matrix", "city": "Springfield"},
     ),
     api("GET", f"{STUDY_PATH}/subjects", S, Perm.SUBJECT_VIEW, url="/api/v1/studies/{study}/subjects"),
+    # (before the team rows: one of them takes subject.view from the system administrator's role)
+    api("GET", UNBLIND_API + "/unblinding", S, Perm.SUBJECT_VIEW, url=UNBLIND_API_URL + "/unblinding"),
+    # before the team rows, which take subject.view from the system administrator
+    api("GET", RTSM_API + "/randomisations", S, Perm.SUBJECT_VIEW, url=RTSM_API_URL + "/randomisations"),
+    api("POST", UNBLIND_API + "/unblind", S, Perm.UNBLIND, url=UNBLIND_API_URL + "/unblind", data=UNBLIND_FORM),
+    *SUPPLY_SUBJECT_READS,
     api("GET", f"{STUDY_PATH}/audit", S, Perm.AUDIT_VIEW, url="/api/v1/studies/{study}/audit?limit=1000"),
     # team: roles and members (the system_admin role's permissions are held by every manager role,
     # so every role with study.manage_access may set them, grant them and revoke them)
@@ -863,6 +1246,11 @@ API: list[Route] = [
         url=DESIGN_API_URL + "/designs/{design_delete_api}?reason=matrix",
         ok=204,
     ),
+    *_rtsm_api(),
+    *_supply_api(),
+    api("GET", "/api/v1/notices", Access.SIGNED_IN),
+    api("POST", "/api/v1/notices/read-all", Access.SIGNED_IN),
+    api("POST", "/api/v1/notices/{notice_id}/read", S, url="/api/v1/notices/{notice}/read", full=False),
     # jobs (owned by the jobs app)
     api("GET", "/api/v1/jobs", Access.SIGNED_IN, full=False),
     api("GET", "/api/v1/jobs/{job_id}", S, url="/api/v1/jobs/{job}", full=False),
@@ -904,7 +1292,15 @@ def data_for(route: Route, world, *, site: str = "a") -> dict | None:
     if route.data is None:
         return None
     values = _values(world, site)
-    return {
-        k: values[v[1:-1]] if isinstance(v, str) and v.startswith("{") and v.endswith("}") else v
-        for k, v in route.data.items()
-    }
+    return {k: _filled(v, values) for k, v in route.data.items()}
+
+
+def _filled(value, values: dict):
+    """A placeholder string replaced by its value; lists and objects filled item by item."""
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        return values[value[1:-1]]
+    if isinstance(value, list):
+        return [_filled(v, values) for v in value]
+    if isinstance(value, dict):
+        return {k: _filled(v, values) for k, v in value.items()}
+    return value

@@ -17,10 +17,12 @@ RANDOMISATION_NUMBERS = ("R-A1-001", "R-B1-001")
 # Names of the assignment columns and fields; the public API schema names them too, so they are
 # looked for only in answers about the study.
 ASSIGNMENT_FIELDS = ("randomisation_number", "arm_code", "Randomisation no.")
+# Kit types and lots name the arm (tests/rtsm/supply_world.py): only unblinded roles may read them.
+KIT_MARKERS = ("Kit A", "Kit P", "L-KA-1", "L-KP-1")
 
 
 def _leaks(route, response) -> list[str]:
-    markers = RANDOMISATION_NUMBERS + (() if route.access is Access.PUBLIC else ASSIGNMENT_FIELDS)
+    markers = RANDOMISATION_NUMBERS + (() if route.access is Access.PUBLIC else ASSIGNMENT_FIELDS + KIT_MARKERS)
     return [m for m in markers if m in text(response)]
 
 
@@ -63,6 +65,14 @@ def test_non_members_never_see_an_assignment(matrix_world, who):
     assert not wrong, wrong
 
 
+def test_the_pharmacist_does_see_the_kit_types_the_sweep_looks_for(matrix_world):
+    """The markers are really on the pages an unblinded supply manager reads (so the sweep can find a leak)."""
+    page = text(
+        client_for(matrix_world.user(RoleCode.PHARMACIST)).get(f"/studies/{matrix_world.study.pk}/rtsm/supply/setup/")
+    )
+    assert all(marker in page for marker in KIT_MARKERS)
+
+
 @pytest.mark.parametrize("role", UNBLINDED)
 def test_unblinded_role_sees_the_assignments_of_its_sites(matrix_world, role):
     """unblinded_statistician sees both sites' randomisation numbers; the pharmacist, site A1's only."""
@@ -99,7 +109,8 @@ def test_audit_of_an_assignment_is_shown_to_unblinded_readers_only(matrix_world)
         actor=matrix_world.admin, role=role, permissions={*role.permissions, Perm.AUDIT_VIEW}, reason="test"
     )
     base = f"/studies/{study.pk}/audit/subjects.treatmentassignment/{matrix_world.subject_a.assignment.pk}/"
-    urls = [base, f"{base}export.csv", f"{base}export.pdf", f"/api/v1/studies/{study.pk}/audit?limit=1000"]
+    api = f"/api/v1/studies/{study.pk}/audit?object_type=subjects.treatmentassignment&limit=1000"
+    urls = [base, f"{base}export.csv", f"{base}export.pdf", api]
     unblinded = client_for(matrix_world.user(RoleCode.UNBLINDED_STATISTICIAN))
     auditor = client_for(matrix_world.user(RoleCode.AUDITOR))
     for url in urls:

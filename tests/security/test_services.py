@@ -40,6 +40,27 @@ from opencro.edc.services import review as edc_review
 from opencro.edc.services import sdv as edc_sdv
 from opencro.edc.services import signoff as edc_signoff
 from opencro.formats.coding import write_fictional_meddra
+from opencro.notices import services as notices
+from opencro.rtsm.models import (
+    Depot,
+    Dispensation,
+    DispensingVisit,
+    KitType,
+    Lot,
+    RandomisationScheme,
+    Shipment,
+    SiteSupplyLevel,
+    StratificationFactor,
+    TemperatureExcursion,
+)
+from opencro.rtsm.services import scheme as rtsm_scheme
+from opencro.rtsm.services import unblinding as rtsm_unblinding
+from opencro.rtsm.services.supply import configuration as supply_configuration
+from opencro.rtsm.services.supply import dispensing as supply_dispensing
+from opencro.rtsm.services.supply import excursions as supply_excursions
+from opencro.rtsm.services.supply import inventory as supply_inventory
+from opencro.rtsm.services.supply import resupply as supply_resupply
+from opencro.rtsm.services.supply import shipments as supply_shipments
 from opencro.studies import services as studies
 from opencro.studies.models import Activity, Arm, Country, ProtocolVersion, Site, Study, Visit
 from opencro.subjects import services as subjects
@@ -67,6 +88,15 @@ MODULES = {
     "edc_signoff": edc_signoff,
     "coding": coding,
     "design": design,
+    "rtsm_unblinding": rtsm_unblinding,
+    "rtsm_scheme": rtsm_scheme,
+    "supply_configuration": supply_configuration,
+    "supply_inventory": supply_inventory,
+    "supply_shipments": supply_shipments,
+    "supply_dispensing": supply_dispensing,
+    "supply_resupply": supply_resupply,
+    "supply_excursions": supply_excursions,
+    "notices": notices,
 }
 EXEMPT = {
     "accounts.login_success_record": "an authentication event, recorded by the login backend",
@@ -88,6 +118,14 @@ EXEMPT = {
     "coding.coding_terms_sync_study": "runs inside imports and the coding set-up, which already checked permission",
     "coding.files_digest": "a read of files: the digest a dictionary load records",
     "design.design_compute": "a pure function: computes a design, writes nothing",
+    "rtsm_scheme.scheme_arms": "a read: the study's arms in the scheme's order",
+    "rtsm_scheme.scheme_problems": "a read: what keeps a draft scheme from activation",
+    "supply_shipments.depot_serves": "a read: whether a depot supplies a site's country",
+    "supply_shipments.shippable_kits": "a read (row-locked) inside shipment_create and resupply_check",
+    "supply_shipments.build_shipment": "runs inside shipment_create and resupply_check, which checked permission",
+    "supply_dispensing.visit_window": "a pure function: a visit's dates from Day 1",
+    "notices.notice_send": "runs inside writes whose service checked permission; writes to the users it is given",
+    "notices.notice_mark_all_read": "changes only the actor's own notices",
 }
 ADMIN, OWNER = "admin", "owner"  # who may call a service that no study permission opens
 
@@ -550,7 +588,303 @@ OVERSIGHT_CASES = [
         RoleCode.BIOSTATISTICIAN,
     ),
 ]
-BY_NAME = {c.name: c for c in CASES + EDC_CASES + CODING_CASES + OVERSIGHT_CASES}
+
+
+def _pm_notice(w):
+    """A notice addressed to the project manager, the owner in the case below."""
+    pm = w.user(RoleCode.PROJECT_MANAGER)
+    return notices.notice_send(users=[pm], study=w.study, kind="test", title="t", body="b")[0]
+
+
+UNBLINDING_CASES = [
+    Case(
+        "rtsm_unblinding.subject_unblind",
+        lambda w, u: rtsm_unblinding.subject_unblind(
+            actor=u, subject=_fresh(Subject, w.subject_a.pk), reason="Anaphylaxis: must know", password=PASSWORD
+        ),
+        Perm.UNBLIND,
+        RoleCode.INVESTIGATOR,
+    ),
+    Case("notices.notice_mark_read", lambda w, u: notices.notice_mark_read(actor=u, notice=_pm_notice(w)), OWNER),
+]
+
+
+def _draft_scheme(w, **changes) -> RandomisationScheme:
+    """The world's active scheme (world_scheme.py) put back to draft, inside the case's rolled-back savepoint."""
+    RandomisationScheme.objects.filter(study=w.study).update(status="draft", **changes)
+    return RandomisationScheme.objects.get(study=w.study)
+
+
+def _block_draft(w) -> RandomisationScheme:
+    """As a block-list draft: the world has three arms (A, P and the matrix's X), so blocks of 3."""
+    return _draft_scheme(w, method="block_list", block_sizes=[3])
+
+
+SITE_LIST = "stratum,block,sequence,arm\n" + "".join(
+    f"{s},1,{i},{a}\n" for s in ("A1", "B1") for i, a in enumerate("APX", 1)
+)
+SCHEME_CASES = [
+    Case(
+        "rtsm_scheme.scheme_save",
+        lambda w, u: rtsm_scheme.scheme_save(actor=u, study=_draft_scheme(w).study, reason="r", p_best=0.7),
+        Perm.RTSM_CONFIGURE,
+        RoleCode.UNBLINDED_STATISTICIAN,
+    ),
+    Case(
+        "rtsm_scheme.factor_save",
+        lambda w, u: rtsm_scheme.factor_save(actor=u, scheme=_draft_scheme(w), name="sex", source="sex"),
+        Perm.RTSM_CONFIGURE,
+        RoleCode.UNBLINDED_STATISTICIAN,
+    ),
+    Case(
+        "rtsm_scheme.factor_delete",
+        lambda w, u: rtsm_scheme.factor_delete(
+            actor=u,
+            factor=StratificationFactor.objects.get(pk=w.ids["rtsm_factor"], scheme=_draft_scheme(w)),
+            reason="r",
+        ),
+        Perm.RTSM_CONFIGURE,
+        RoleCode.UNBLINDED_STATISTICIAN,
+    ),
+    Case(
+        "rtsm_scheme.list_generate",
+        lambda w, u: rtsm_scheme.list_generate(actor=u, scheme=_block_draft(w), n_per_stratum=3, seed=1),
+        Perm.RTSM_CONFIGURE,
+        RoleCode.UNBLINDED_STATISTICIAN,
+    ),
+    Case(
+        "rtsm_scheme.list_upload",
+        lambda w, u: rtsm_scheme.list_upload(actor=u, scheme=_block_draft(w), text=SITE_LIST, filename="l.csv"),
+        Perm.RTSM_CONFIGURE,
+        RoleCode.UNBLINDED_STATISTICIAN,
+    ),
+    Case(
+        "rtsm_scheme.scheme_activate",
+        lambda w, u: rtsm_scheme.scheme_activate(actor=u, scheme=_draft_scheme(w), password=PASSWORD),
+        Perm.RTSM_CONFIGURE,
+        RoleCode.UNBLINDED_STATISTICIAN,
+    ),
+]
+
+
+def _supply(model, w, key: str, site: str | None = "a"):
+    """A supply object of the world (tests/security/world_supply.py), read afresh."""
+    return model.objects.get(pk=w.edc[site][key] if site else w.ids[key])
+
+
+def _today(w) -> dt.date:
+    return dt.date.fromisoformat(w.edc["a"]["sup_today"])
+
+
+SUPPLY_MANAGER, DISPENSER = RoleCode.PHARMACIST, RoleCode.STUDY_COORDINATOR
+SUPPLY_CASES = [
+    Case(name, call, perm, allowed)
+    for name, call, perm, allowed in (
+        (
+            "supply_configuration.supply_settings_save",
+            lambda w, u: supply_configuration.supply_settings_save(
+                actor=u,
+                study=w.study,
+                do_not_ship_days=30,
+                do_not_dispense_days=7,
+                shipping_days=4,
+                forecast_days=56,
+                enrolment_per_site_month=1.0,
+                reason="r",
+            ),
+            Perm.SUPPLY_MANAGE,
+            SUPPLY_MANAGER,
+        ),
+        (
+            "supply_configuration.site_supply_level_save",
+            lambda w, u: supply_configuration.site_supply_level_save(
+                actor=u, site=w.site_a, kit_type=_supply(KitType, w, "supply_kt_a", None), minimum=1, maximum=3
+            ),
+            Perm.SUPPLY_MANAGE,
+            SUPPLY_MANAGER,
+        ),
+        (
+            "supply_configuration.site_supply_level_delete",
+            lambda w, u: supply_configuration.site_supply_level_delete(
+                actor=u, level=SiteSupplyLevel.objects.get(site=w.site_a, kit_type_id=w.ids["supply_kt_p"]), reason="r"
+            ),
+            Perm.SUPPLY_MANAGE,
+            SUPPLY_MANAGER,
+        ),
+        (
+            "supply_configuration.dispensing_visit_save",
+            lambda w, u: supply_configuration.dispensing_visit_save(
+                actor=u, visit=_supply(Visit, w, "supply_visit_v3", None), kits=3, reason="r"
+            ),
+            Perm.SUPPLY_MANAGE,
+            SUPPLY_MANAGER,
+        ),
+        (
+            "supply_configuration.dispensing_visit_delete",
+            lambda w, u: supply_configuration.dispensing_visit_delete(
+                actor=u, dispensing_visit=DispensingVisit.objects.get(visit_id=w.ids["supply_visit_free"]), reason="r"
+            ),
+            Perm.SUPPLY_MANAGE,
+            SUPPLY_MANAGER,
+        ),
+        (
+            "supply_inventory.kit_type_create",
+            lambda w, u: supply_inventory.kit_type_create(actor=u, study=w.study, code="KZ", name="Z", arm=w.arms[0]),
+            Perm.SUPPLY_MANAGE,
+            SUPPLY_MANAGER,
+        ),
+        (
+            "supply_inventory.kit_type_update",
+            lambda w, u: supply_inventory.kit_type_update(
+                actor=u, kit_type=_supply(KitType, w, "supply_kt_a", None), name="Kit", reason="r"
+            ),
+            Perm.SUPPLY_MANAGE,
+            SUPPLY_MANAGER,
+        ),
+        (
+            "supply_inventory.lot_create",
+            lambda w, u: supply_inventory.lot_create(
+                actor=u, kit_type=_supply(KitType, w, "supply_kt_a", None), number="LZ", expires_on=dt.date(2099, 1, 1)
+            ),
+            Perm.SUPPLY_MANAGE,
+            SUPPLY_MANAGER,
+        ),
+        (
+            "supply_inventory.lot_expiry_change",
+            lambda w, u: supply_inventory.lot_expiry_change(
+                actor=u, lot=_supply(Lot, w, "supply_lot_a", None), expires_on=dt.date(2099, 1, 1), reason="r"
+            ),
+            Perm.SUPPLY_MANAGE,
+            SUPPLY_MANAGER,
+        ),
+        (
+            "supply_inventory.depot_create",
+            lambda w, u: supply_inventory.depot_create(actor=u, study=w.study, code="DZ", name="Z"),
+            Perm.SUPPLY_MANAGE,
+            SUPPLY_MANAGER,
+        ),
+        (
+            "supply_inventory.depot_update",
+            lambda w, u: supply_inventory.depot_update(
+                actor=u, depot=_supply(Depot, w, "supply_depot", None), name="Z", reason="r"
+            ),
+            Perm.SUPPLY_MANAGE,
+            SUPPLY_MANAGER,
+        ),
+        (
+            "supply_inventory.kits_create",
+            lambda w, u: supply_inventory.kits_create(
+                actor=u, depot=_supply(Depot, w, "supply_depot", None), lots={_supply(Lot, w, "supply_lot_a", None): 2}
+            ),
+            Perm.SUPPLY_MANAGE,
+            SUPPLY_MANAGER,
+        ),
+        (
+            "supply_inventory.kits_destroy",
+            lambda w, u: supply_inventory.kits_destroy(
+                actor=u, study=w.study, numbers=[w.ids["supply_kit_returned"]], reason="r"
+            ),
+            Perm.SUPPLY_MANAGE,
+            SUPPLY_MANAGER,
+        ),
+        (
+            "supply_shipments.shipment_create",
+            lambda w, u: supply_shipments.shipment_create(
+                actor=u,
+                depot=_supply(Depot, w, "supply_depot", None),
+                site=w.site_a,
+                quantities={_supply(KitType, w, "supply_kt_a", None): 1},
+            ),
+            Perm.SUPPLY_MANAGE,
+            SUPPLY_MANAGER,
+        ),
+        *(
+            (
+                f"supply_shipments.shipment_{step}",
+                lambda w, u, step=step, extra=extra: getattr(supply_shipments, f"shipment_{step}")(
+                    actor=u, shipment=_supply(Shipment, w, f"sup_shp_{step}"), **extra
+                ),
+                Perm.SUPPLY_MANAGE,
+                SUPPLY_MANAGER,
+            )
+            for step, extra in (("request", {}), ("ship", {}), ("cancel", {"reason": "r"}))
+        ),
+        (
+            "supply_shipments.shipment_receive",
+            lambda w, u: supply_shipments.shipment_receive(
+                actor=u, shipment=_supply(Shipment, w, "sup_shp_receive"), conditions={}, default="received"
+            ),
+            Perm.DISPENSE,
+            DISPENSER,
+        ),
+        (
+            "supply_dispensing.kit_dispense",
+            lambda w, u: supply_dispensing.kit_dispense(
+                actor=u,
+                subject=_fresh(Subject, w.subject_a.pk),
+                visit=_supply(Visit, w, "supply_visit_v2", None),
+                visit_date=_today(w),
+            ),
+            Perm.DISPENSE,
+            DISPENSER,
+        ),
+        (
+            "supply_dispensing.kit_replace",
+            lambda w, u: supply_dispensing.kit_replace(
+                actor=u, dispensation=_supply(Dispensation, w, "sup_disp_replace"), condition="damaged", reason="r"
+            ),
+            Perm.DISPENSE,
+            DISPENSER,
+        ),
+        (
+            "supply_dispensing.dispensation_return",
+            lambda w, u: supply_dispensing.dispensation_return(
+                actor=u,
+                dispensation=_supply(Dispensation, w, "sup_disp_return"),
+                units_returned=1,
+                returned_on=_today(w),
+            ),
+            Perm.DISPENSE,
+            DISPENSER,
+        ),
+        (
+            "supply_resupply.resupply_check",
+            lambda w, u: supply_resupply.resupply_check(actor=u, site=w.site_a),
+            Perm.SUPPLY_MANAGE,
+            SUPPLY_MANAGER,
+        ),
+        (
+            "supply_resupply.resupply_run_all",
+            lambda w, u: supply_resupply.resupply_run_all(actor=u, study=w.study),
+            Perm.SUPPLY_MANAGE,
+            SUPPLY_MANAGER,
+        ),
+        (
+            "supply_excursions.excursion_report",
+            lambda w, u: supply_excursions.excursion_report(
+                actor=u,
+                study=w.study,
+                shipment=_supply(Shipment, w, "sup_shp_excursion"),
+                started_at=dt.datetime.fromisoformat(w.ids["supply_earlier"]),
+                highest=12,
+            ),
+            Perm.DISPENSE,
+            DISPENSER,
+        ),
+        (
+            "supply_excursions.excursion_decide",
+            lambda w, u: supply_excursions.excursion_decide(
+                actor=u, excursion=_supply(TemperatureExcursion, w, "sup_exc"), decision="released", reason="r"
+            ),
+            Perm.SUPPLY_MANAGE,
+            SUPPLY_MANAGER,
+        ),
+    )
+]
+BY_NAME = {
+    c.name: c
+    for c in CASES + EDC_CASES + CODING_CASES + OVERSIGHT_CASES + UNBLINDING_CASES + SCHEME_CASES + SUPPLY_CASES
+}
 
 
 class _Undo(Exception):

@@ -131,6 +131,7 @@ class SignatureMeaning(models.TextChoices):
     AUTHOR = "author", _("I am the author")
     REVIEW = "review", _("I have reviewed")
     VERIFY = "verify", _("I have verified against source")
+    UNBLIND = "unblind", _("I break the blind for this subject in an emergency")
 
 
 class Signature(models.Model):

@@ -17,6 +17,10 @@ class Perm(models.TextChoices):
     SUBJECT_VIEW = "subject.view", _("View subjects")
     SUBJECT_EDIT = "subject.edit", _("Screen, enrol and update subjects")
     TREATMENT_VIEW = "treatment.view", _("See treatment assignments (unblinded)")
+    RANDOMISE = "subject.randomise", _("Randomise subjects")
+    UNBLIND = "treatment.unblind", _("Break the blind for one subject in an emergency")
+    UNBLIND_NOTIFY = "treatment.unblind_notify", _("Be notified of emergency unblinding (medical monitor)")
+    RTSM_CONFIGURE = "rtsm.configure", _("Configure randomisation: scheme, factors, lists (unblinded)")
     AUDIT_VIEW = "audit.view", _("Read the audit trail")
     SIGN = "esign.sign", _("Apply e-signatures")
     DATA_VIEW = "data.view", _("View clinical data (casebooks, forms, queries)")
@@ -30,7 +34,8 @@ class Perm(models.TextChoices):
     SAFETY_VIEW = "safety.view", _("View safety cases")
     SAFETY_EDIT = "safety.edit", _("Process safety cases")
     REGULATORY_EDIT = "regulatory.edit", _("Prepare regulatory submissions and the TMF")
-    SUPPLY_MANAGE = "supply.manage", _("Manage trial supply")
+    SUPPLY_MANAGE = "supply.manage", _("Manage trial supply: kits, lots, depots, shipments (unblinded)")
+    DISPENSE = "supply.dispense", _("Dispense kits, receive shipments, record returns at a site")
     ANALYSIS_RUN = "analysis.run", _("Run analyses and produce TLFs")
 
 
@@ -86,21 +91,32 @@ DEFAULT_ROLES: dict[str, set[str]] = {
     RoleCode.UNBLINDED_STATISTICIAN: {
         *_BLINDED_READ,
         Perm.TREATMENT_VIEW,
+        Perm.RTSM_CONFIGURE,
         Perm.ANALYSIS_RUN,
         Perm.SIGN,
     },
-    RoleCode.SAFETY_PHYSICIAN: {*_BLINDED_READ, Perm.SAFETY_VIEW, Perm.SAFETY_EDIT, Perm.SIGN},
+    RoleCode.SAFETY_PHYSICIAN: {*_BLINDED_READ, Perm.SAFETY_VIEW, Perm.SAFETY_EDIT, Perm.SIGN, Perm.UNBLIND_NOTIFY},
     RoleCode.REGULATORY_SPECIALIST: {*_BLINDED_READ, Perm.REGULATORY_EDIT, Perm.SIGN},
-    RoleCode.PHARMACIST: {Perm.STUDY_VIEW, Perm.SITE_VIEW, Perm.SUBJECT_VIEW, Perm.TREATMENT_VIEW, Perm.SUPPLY_MANAGE},
+    RoleCode.PHARMACIST: {
+        Perm.STUDY_VIEW,
+        Perm.SITE_VIEW,
+        Perm.SUBJECT_VIEW,
+        Perm.TREATMENT_VIEW,
+        Perm.SUPPLY_MANAGE,
+        Perm.DISPENSE,
+    },
     RoleCode.INVESTIGATOR: {
         *_BLINDED_READ,
         Perm.SUBJECT_EDIT,
         Perm.DATA_ENTER,
+        Perm.RANDOMISE,
+        Perm.UNBLIND,
+        Perm.DISPENSE,
         Perm.SAFETY_VIEW,
         Perm.SIGN,
         Perm.SIGNOFF,
     },
-    RoleCode.STUDY_COORDINATOR: {*_BLINDED_READ, Perm.SUBJECT_EDIT, Perm.DATA_ENTER},
+    RoleCode.STUDY_COORDINATOR: {*_BLINDED_READ, Perm.SUBJECT_EDIT, Perm.DATA_ENTER, Perm.RANDOMISE, Perm.DISPENSE},
     RoleCode.AUDITOR: {*READ_ONLY, Perm.SAFETY_VIEW},
 }
 

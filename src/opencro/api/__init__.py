@@ -68,6 +68,11 @@ def _register() -> None:
     from opencro.edc.exports_api import router as edc_exports_router
     from opencro.edc.oversight_api import router as oversight_router
     from opencro.jobs.api import router as jobs_router
+    from opencro.notices.api import router as notices_router
+    from opencro.rtsm.api.randomisation import router as rtsm_randomisation_router
+    from opencro.rtsm.api.scheme import router as rtsm_scheme_router
+    from opencro.rtsm.api.supply import router as rtsm_supply_router
+    from opencro.rtsm.api.unblinding import router as rtsm_unblinding_router
     from opencro.studies.api import router as studies_router
     from opencro.studies.protocol_api import register as register_protocol_writes
     from opencro.subjects.api import router as subjects_router
@@ -81,8 +86,13 @@ def _register() -> None:
     api.add_router("/studies", edc_exports_router)
     api.add_router("/studies", coding_router)
     api.add_router("/studies", design_router)
+    api.add_router("/studies", rtsm_randomisation_router)
+    api.add_router("/studies", rtsm_scheme_router)
+    api.add_router("/studies", rtsm_supply_router)
+    api.add_router("/studies", rtsm_unblinding_router)
     api.add_router("/studies", oversight_router)
     api.add_router("/jobs", jobs_router)
+    api.add_router("/notices", notices_router)
 
 
 _register()

@@ -17,6 +17,8 @@ class AuditAction(models.TextChoices):
     GRANT = "grant", _("Access granted")
     REVOKE = "revoke", _("Access revoked")
     TOKEN = "token", _("API token event")
+    IMPORT = "import", _("Import")
+    UNBLIND = "unblind", _("Emergency unblinding")
 
 
 class Audited(models.Model):

@@ -13,7 +13,15 @@ from opencro.accounts.access import StudyAccess
 from opencro.audit.models import AuditRecord
 
 # Records about these objects reveal treatment assignments: only unblinded roles read them.
-BLINDED_OBJECT_TYPES = frozenset({"subjects.treatmentassignment"})
+BLINDED_OBJECT_TYPES = frozenset(
+    {"subjects.treatmentassignment", "rtsm.kittype", "rtsm.lot", "rtsm.kit", "rtsm.sitesupplylevel", "rtsm.listslot"}
+)
+# Fields of other objects that do: a scheme's seed, block sizes and list hash let a reader rebuild or guess the
+# list (ICH E9 2.3.2: block length is not disclosed); a shipment's reason is free text a supply manager writes.
+BLINDED_FIELDS: dict[str, tuple[str, ...]] = {
+    "rtsm.randomisationscheme": ("seed", "block_sizes", "list_sha256"),
+    "rtsm.shipment": ("reason",),
+}
 # Records of who may see which sites name other sites: not for readers restricted to some sites.
 ACCESS_OBJECT_TYPES = frozenset({"accounts.membership", "accounts.role"})
 
@@ -26,6 +34,8 @@ def _visible(access: StudyAccess) -> QuerySet[AuditRecord]:
         qs = qs.exclude(object_type__in=ACCESS_OBJECT_TYPES)
     if not access.sees_treatment:
         qs = qs.exclude(object_type__in=BLINDED_OBJECT_TYPES)
+        for object_type, fields in BLINDED_FIELDS.items():
+            qs = qs.exclude(object_type=object_type, field__in=fields)
     return qs
 
 

@@ -53,6 +53,7 @@ def demo(
     from rich.progress import Progress
     from rich.table import Table
 
+    os.environ.setdefault("OPENCRO_EMAIL", "console")  # the demo's notices print instead of going to SMTP
     migrate(quiet=True)
     from opencro.demo import data
     from opencro.demo.loader import STEPS, load_demo

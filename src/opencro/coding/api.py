@@ -358,12 +358,12 @@ def code_term(request, study_id: int, term_id: int, body: CodeIn):
     return _terms_out(access, [t.pk for t in coded])
 
 
-class ReasonIn(Schema):
+class CodingReasonIn(Schema):
     reason: str = Field("", max_length=500)
 
 
 @router.post(f"{BASE}/terms/{{term_id}}/approve", response=CodedTermOut, summary="Approve a coding")
-def approve_term(request, study_id: int, term_id: int, body: ReasonIn):
+def approve_term(request, study_id: int, term_id: int, body: CodingReasonIn):
     access, term = _term(request, study_id, term_id)
     services.coding_term_approve(actor=request.user, term=term, reason=body.reason)
     return coded_term_get(access, term_id)

@@ -1,7 +1,10 @@
-"""Navigation shown in the base layout, by the user's role on the current study."""
+"""Navigation shown in the base layout, by the user's role on the current study, and the unread notices."""
+
+from functools import partial
 
 from opencro.accounts.access import access_for
 from opencro.accounts.permissions import Perm
+from opencro.notices.selectors import notice_unread_count
 
 
 def navigation(request) -> dict:
@@ -10,5 +13,17 @@ def navigation(request) -> dict:
     study_id = match.kwargs.get("study_id") if match else None
     user = getattr(request, "user", None)
     if not study_id or user is None or not user.is_authenticated:
-        return {"nav_access": None, "Perm": Perm}
-    return {"nav_access": access_for(user, int(study_id)), "nav_study_id": int(study_id), "Perm": Perm}
+        return {"nav_access": None, "Perm": Perm, **_notices(user)}
+    return {
+        "nav_access": access_for(user, int(study_id)),
+        "nav_study_id": int(study_id),
+        "Perm": Perm,
+        **_notices(user),
+    }
+
+
+def _notices(user) -> dict:
+    """The user's unread notices, counted only when a page shows the navigation."""
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"nav_unread_notices": partial(notice_unread_count, user)}

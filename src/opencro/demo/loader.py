@@ -3,6 +3,7 @@
 import datetime as dt
 import random
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,6 +13,10 @@ from opencro.accounts.models import SignatureMeaning, User
 from opencro.accounts.signatures import signature_apply
 from opencro.demo import clinical, crf, data
 from opencro.edc.services.build import build_import
+from opencro.rtsm.models import Randomisation
+from opencro.rtsm.services import scheme as schemes
+from opencro.rtsm.services.allocation import subject_randomise
+from opencro.rtsm.services.supply import configuration, dispensing, inventory, shipments
 from opencro.studies import services as studies
 from opencro.studies.models import (
     Activity,
@@ -28,7 +33,7 @@ from opencro.studies.models import (
 from opencro.subjects import services as subjects
 
 Progress = Callable[[str], None]
-STEPS = 9
+STEPS = 11
 
 
 def demo_loaded() -> bool:
@@ -57,8 +62,12 @@ def load_demo(progress: Progress = lambda step: None) -> bool:
         _versions(study)
         for milestone in ("first site initiated", "first subject screened"):  # planning -> enrolling
             study = studies.study_status_advance(actor=pm, study=study, reason=milestone)
+        progress("randomisation")
+        _randomisation_scheme(study)
         progress("subjects")
         _subjects(study, sites)
+        progress("trial supply")
+        _supply(study)
         progress("eCRF build")
         build_import(actor=User.objects.get(username="dm"), study=study, build=crf.opc301_build())
         progress("clinical data")
@@ -186,10 +195,7 @@ def _versions(study: Study) -> None:
 def _subjects(study: Study, sites: dict) -> None:
     """Screen, enrol and randomise a deterministic set of subjects at the active sites."""
     rng = random.Random(301)  # noqa: S311 - reproducible demo data, not security
-    arms = list(study.arms.order_by("code"))
     crc = User.objects.get(username="crc")
-    randomised = 0
-    block: list = []
     for number, site in sorted(sites.items()):
         if site.status != "active":
             continue
@@ -212,13 +218,72 @@ def _subjects(study: Study, sites: dict) -> None:
             enrolled = screened + dt.timedelta(days=rng.randint(7, 28))
             subjects.subject_enrol(actor=actor, subject=subject, enrolled_on=enrolled)
             randomised_at = timezone.make_aware(dt.datetime.combine(enrolled, dt.time(10, 30)), dt.UTC)
-            randomised += 1
-            if not block:  # permuted blocks of one of each arm, as a 1:1:1 list would give
-                block = rng.sample(arms, len(arms))
-            subjects.treatment_assign(
+            subject_randomise(
                 actor=None,
                 subject=subject,
-                arm=block.pop(),
-                randomisation_number=f"R{randomised:04d}",
+                eligibility_confirmed=True,
+                consented_on=screened,
                 randomised_at=randomised_at,
             )
+
+
+def _randomisation_scheme(study: Study) -> None:
+    """A 1:1:1 permuted-block list stratified by site (blocks of 3 and 6), activated by the unblinded statistician."""
+    ustat = User.objects.get(username="ustat")
+    scheme = schemes.scheme_save(actor=ustat, study=study, method="block_list", block_sizes=[3, 6])
+    schemes.factor_save(actor=ustat, scheme=scheme, name="site", label="Site", source="site")
+    schemes.list_generate(actor=ustat, scheme=scheme, n_per_stratum=60, seed=301)
+    scheme.refresh_from_db()
+    schemes.scheme_activate(actor=ustat, scheme=scheme, password=data.DEMO_PASSWORD)
+
+
+def _supply(study: Study) -> None:
+    """Kits for each arm from one lot at a central depot, an initial shipment received at every active site,
+    buffers of 2 to 6 kits, dispensing at V2 and V4-V7, and the Day 1 kit dispensed by the site staff of sites
+    101 and 401 (the demo's other sites have no staff accounts)."""
+    pharm = User.objects.get(username="pharm")
+    configuration.supply_settings_save(
+        actor=None,
+        study=study,
+        do_not_ship_days=45,
+        do_not_dispense_days=14,
+        shipping_days=5,
+        forecast_days=56,
+        enrolment_per_site_month=1.5,
+    )
+    expiry = timezone.localdate() + dt.timedelta(days=540)
+    kit_types = [
+        inventory.kit_type_create(
+            actor=None, study=study, code=f"KT-{arm.code}", name=f"{arm.name}, 28 tablets", arm=arm, units=28
+        )
+        for arm in study.arms.order_by("code")
+    ]
+    lots = {
+        inventory.lot_create(actor=None, kit_type=kt, number=f"OPC{2026}{i + 1:02d}", expires_on=expiry): 60
+        for i, kt in enumerate(kit_types)
+    }
+    depot = inventory.depot_create(
+        actor=None, study=study, code="D01", name="Central depot", countries=study.countries.all()
+    )
+    inventory.kits_create(actor=None, depot=depot, lots=lots, rng=random.Random(1127))  # noqa: S311 - demo data
+    for visit in study.visits.filter(code__in=("V2", "V4", "V5", "V6", "V7")):
+        configuration.dispensing_visit_save(actor=None, visit=visit, kits=1)
+    for site in study.sites.filter(status="active").order_by("number"):
+        shipment = shipments.shipment_create(
+            actor=None, depot=depot, site=site, quantities=dict.fromkeys(kit_types, 4), trigger="initial"
+        )
+        shipments.shipment_request(actor=None, shipment=shipment)
+        shipments.shipment_ship(actor=None, shipment=shipment, tracking=f"DEMO-{site.number}")
+        shipments.shipment_receive(
+            actor=pharm if site.number == "101" else None, shipment=shipment, conditions={}, default="received"
+        )
+        for kt in kit_types:
+            configuration.site_supply_level_save(actor=None, site=site, kit_type=kt, minimum=2, maximum=6)
+    day_one = study.visits.get(code="V2")
+    staff = {"101": User.objects.get(username="crc"), "401": User.objects.get(username="inv.jp")}
+    randomised = Randomisation.objects.filter(scheme__study=study, subject__site__number__in=staff)
+    for r in randomised.select_related("subject__site").order_by("sequence"):  # the sites with demo staff
+        visit_date = timezone.localtime(r.randomised_at, ZoneInfo(r.subject.site.time_zone)).date()
+        dispensing.kit_dispense(
+            actor=staff[r.subject.site.number], subject=r.subject, visit=day_one, visit_date=visit_date
+        )

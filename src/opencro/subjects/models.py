@@ -54,6 +54,7 @@ class TreatmentAssignment(Audited):
     arm = models.ForeignKey("studies.Arm", on_delete=models.PROTECT, related_name="assignments")
     randomisation_number = models.CharField(_("randomisation number"), max_length=20)
     randomised_at = models.DateTimeField(_("randomised at"))
+    detail = models.JSONField(_("allocation detail"), default=dict, blank=True)  # scores, probabilities, slot
 
     def __str__(self) -> str:
         return f"{self.subject} randomisation {self.randomisation_number}"

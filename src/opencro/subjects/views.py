@@ -5,6 +5,7 @@ from django.shortcuts import render
 
 from opencro.accounts.access import access_study
 from opencro.accounts.permissions import Perm
+from opencro.rtsm.selectors.unblinding import unblindings_for
 from opencro.subjects.selectors import assignments_visible, subject_list
 
 
@@ -22,5 +23,6 @@ def subject_list_page(request, study_id: int):
             "rows": rows,
             "unblinded": access.sees_treatment,
             "can_view_data": access.can(Perm.DATA_VIEW),
+            "unblinded_ids": set(unblindings_for(access, subjects)),
         },
     )

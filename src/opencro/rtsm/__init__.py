@@ -1,0 +1,1 @@
+"""Randomisation and trial supply (RTSM/IRT): schemes, allocation, blinding, emergency unblinding, kits and depots."""

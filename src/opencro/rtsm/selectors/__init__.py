@@ -1,0 +1,1 @@
+"""RTSM reads, each scoped by a StudyAccess and blinded for roles without treatment.view."""

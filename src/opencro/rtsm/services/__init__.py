@@ -1,0 +1,1 @@
+"""RTSM writes: scheme configuration, allocation, unblinding and supply."""

@@ -1,0 +1,1 @@
+"""RTSM pages: randomisation, scheme configuration and reports, unblinding, supply."""
