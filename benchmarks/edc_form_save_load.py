@@ -25,19 +25,14 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from _serve import bench_study, gunicorn, pct, scratch_postgres, setup_django  # noqa: E402
 
 
 def prepare(database_url: str) -> dict:
     """Migrate and fill the database; return what the load generator needs."""
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opencro.settings")
-    sys.path.insert(0, str(HERE))
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
+    setup_django(database_url)
     import datetime as dt
 
     from edc_workload import workload_build
@@ -45,23 +40,10 @@ def prepare(database_url: str) -> dict:
     from opencro.accounts import services as accounts
     from opencro.edc.services.build import build_import
     from opencro.studies import services as studies
-    from opencro.studies.models import Country
     from opencro.subjects import services as subjects
 
     admin = accounts.user_create(actor=None, username="admin", password="Bench-admin-2026!", is_superuser=True)
-    study = studies.study_create(
-        actor=admin,
-        protocol_number="LOAD",
-        title="Load",
-        short_title="Load",
-        phase="III",
-        therapeutic_area="x",
-        indication="x",
-        sponsor="x",
-    )
-    country = studies.protocol_item_save(
-        actor=None, instance=Country(study=study, code="US", name="US", regulator="FDA")
-    )
+    study, country = bench_study(admin, "LOAD", "Load")
     site = studies.site_create(
         actor=None,
         study=study,
@@ -80,32 +62,6 @@ def prepare(database_url: str) -> dict:
         for n in range(40)
     ]
     return {"study": study.pk, "subjects": ids, "token": key}
-
-
-def serve(database_url: str, port: int, workers: int) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "opencro.settings"}
-    args = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "opencro.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--no-control-socket",
-        "--log-level",
-        "warning",
-    ]
-    process = subprocess.Popen(args, env=env, cwd=ROOT)
-    for _attempt in range(100):
-        try:
-            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/api/v1/openapi.json")
-            return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("the server did not start")
 
 
 def load(port: int, setup: dict, clients: int, seconds: float, think: float = 0.0) -> dict:
@@ -176,11 +132,6 @@ def _value(i: int, rng: random.Random) -> str:
     return f"note {rng.randint(1, 1000)}"
 
 
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000 if ordered else float("nan")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=20)
@@ -195,20 +146,12 @@ def main() -> None:
         result = load(args.port, setup, args.clients, args.seconds, args.think)
         print(json.dumps(result))
         return
-    name = f"opencro_load_{os.getpid()}"
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {name}"], check=True)
-    url = f"postgres://postgres@127.0.0.1:5432/{name}"
-    server = None
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            os.environ["OPENCRO_VAR_DIR"] = tmp
-            setup = prepare(url)
-            setup_file = Path(tmp) / "setup.json"
-            setup_file.write_text(json.dumps(setup))
-            from django.db import connections
-
-            connections.close_all()
-            server = serve(url, args.port, args.workers)
+    with tempfile.TemporaryDirectory() as tmp, scratch_postgres("opencro_load") as url:
+        os.environ["OPENCRO_VAR_DIR"] = tmp
+        setup = prepare(url)
+        setup_file = Path(tmp) / "setup.json"
+        setup_file.write_text(json.dumps(setup))
+        with gunicorn(url, args.port, args.workers):
             warm = [sys.executable, __file__, "--generator", str(setup_file), "--port", str(args.port)]
             subprocess.run([*warm, "--clients", "4", "--seconds", "3"], check=True, capture_output=True)
             out = subprocess.run(
@@ -218,11 +161,6 @@ def main() -> None:
                 text=True,
             )
             result = json.loads(out.stdout)
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait()
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"DROP DATABASE {name}"], check=False)
     puts, gets = result["put"], result["get"]
     loop = f"think time {args.think:g} s" if args.think else "closed loop (no think time)"
     print(f"{args.clients} clients, {loop}, {args.workers} gunicorn workers, {result['duration']:.1f} s, PostgreSQL")
