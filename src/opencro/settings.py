@@ -147,6 +147,7 @@ OPENCRO_JOBS = {
     "edc.import_data": "opencro.edc.jobs:IMPORT_DATA",
     "edc.export_odm": "opencro.edc.jobs:EXPORT_ODM",
     "edc.export_tables": "opencro.edc.jobs:EXPORT_TABLES",
+    "rtsm.resupply": "opencro.rtsm.jobs:RESUPPLY",
 }
 OPENCRO_JOBS_EAGER = os.environ.get("OPENCRO_JOBS_EAGER", "") == "1"  # run jobs synchronously, in the caller
 OPENCRO_JOBS_QUEUE = os.environ.get("OPENCRO_JOBS_QUEUE", "opencro")  # Celery queue the workers consume

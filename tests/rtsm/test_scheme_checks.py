@@ -156,3 +156,56 @@ def test_generate_text(posted, expected):
 def test_generate_text_refused(posted):
     with pytest.raises(ValidationError):
         generate_values(posted)
+
+
+def _listed(w, *, sizes: list[int], levels: list[str]) -> RandomisationScheme:
+    """A draft block-list scheme stratified by sex with the given levels, its list generated."""
+    actor = statistician(w)
+    scheme = schemes.scheme_save(actor=actor, study=w.study, method="block_list", block_sizes=sizes)
+    schemes.factor_save(actor=actor, scheme=scheme, name="sex", source="sex", levels=levels)
+    schemes.list_generate(actor=actor, scheme=scheme, n_per_stratum=8, seed=3)
+    return RandomisationScheme.objects.get(pk=scheme.pk)
+
+
+@pytest.mark.django_db
+def test_a_list_made_for_other_block_sizes_is_stale(world):
+    scheme = _listed(world, sizes=[2], levels=["F", "M"])
+    assert schemes.scheme_problems(scheme) == []  # control: the fresh list matches
+    actor = statistician(world)
+    scheme = schemes.scheme_save(actor=actor, study=world.study, block_sizes=[4, 6])
+    assert schemes.scheme_problems(scheme) == [
+        "The list was made for block sizes 2; the scheme now says 4, 6: generate or upload it again."
+    ]
+    with pytest.raises(ValidationError) as refused:
+        schemes.scheme_activate(actor=actor, scheme=scheme, password=PASSWORD)
+    assert "block sizes 2" in str(refused.value)
+    # a size added to those the list used leaves it valid: a list need not use every allowed size
+    scheme = schemes.scheme_save(actor=actor, study=world.study, block_sizes=[2, 4])
+    assert schemes.scheme_problems(scheme) == []
+    scheme = schemes.scheme_save(actor=actor, study=world.study, block_sizes=[4, 6])
+    schemes.list_generate(actor=actor, scheme=scheme, n_per_stratum=8, seed=3)
+    assert schemes.scheme_problems(RandomisationScheme.objects.get(pk=scheme.pk)) == []  # generated again
+
+
+@pytest.mark.django_db
+def test_a_list_made_for_other_factor_levels_or_factors_is_stale(world):
+    scheme = _listed(world, sizes=[2], levels=["F", "M"])
+    actor = statistician(world)
+    factor = scheme.factors.get(name="sex")
+    schemes.factor_save(actor=actor, scheme=scheme, factor=factor, levels=["F", "X"], reason="Level renamed")
+    assert schemes.scheme_problems(scheme) == [
+        "The list has no slots for strata: X",
+        "The list has strata the scheme's factors no longer give: M: generate or upload it again.",
+    ]
+    schemes.factor_save(actor=actor, scheme=scheme, factor=factor, levels=["F", "M"], name="gender", reason="Renamed")
+    assert schemes.scheme_problems(scheme) == [
+        "The list was made for the factors sex; the scheme now has gender: generate or upload it again."
+    ]
+    schemes.factor_delete(actor=actor, factor=factor, reason="Not stratified after all")
+    assert schemes.scheme_problems(scheme) == [
+        "The list has no slots for strata: (unstratified)",
+        "The list has strata the scheme's factors no longer give: F, M: generate or upload it again.",
+        "The list was made for the factors sex; the scheme now has none: generate or upload it again.",
+    ]
+    schemes.list_generate(actor=actor, scheme=scheme, n_per_stratum=8, seed=3)
+    assert schemes.scheme_problems(RandomisationScheme.objects.get(pk=scheme.pk)) == []

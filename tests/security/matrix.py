@@ -384,6 +384,13 @@ def _supply_pages() -> list[Route]:
         row("POST", sup + "depots/", M, data={"code": "DQ", "name": "Page depot", "country": "US"}, ok=302),
         row(
             "POST",
+            sup + "kits/destroy/",
+            M,
+            data={"site": "{site}", "kit": "{sup_kit_damaged}", "reason": "matrix"},
+            ok=302,
+        ),
+        row(
+            "POST",
             sup + "depots/<int:depot_id>/kits/",
             M,
             sup + "depots/{supply_depot}/kits/",
@@ -431,6 +438,13 @@ def _supply_pages() -> list[Route]:
             M,
             sup + "excursions/{sup_exc_page}/decide/",
             data={"decision": "released", "reason": "matrix"},
+            ok=302,
+        ),
+        row(
+            "POST",
+            sup + "excursions/report/",
+            M,
+            data={"place": "{sup_exc_place}", "started_at": "{supply_earlier}", "highest": "11.5"},
             ok=302,
         ),
         row(

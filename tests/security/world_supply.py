@@ -4,8 +4,9 @@ Kit types KA (arm A) and KP (arm P), a lot of each, depot D1 with 60 kits of eac
 V2 (the matrix's dispense row), V3, VU, and SR, ST, SD, SQ, SU (Day 1) used here, SP (the dispense page's
 row), SF and SG (nothing dispensed, for the delete rows of the API and the page). Per site (site-variant
 placeholders `{sup_*}` in `w.edc[site]`): 10 kits of the arm of the site's subject and 2 of the other
-received, one shipment per shipment action (API and page) in the state that action needs, a dispensation per
-dispensation action, two pending excursions on one KP kit, and the site's today.
+received, one shipment per shipment action (API and page) in the state that action needs, a kit received
+damaged (the destroy page's row), a dispensation per dispensation action, two pending excursions on one KP
+kit, and the site's today.
 Global placeholders (`{supply_*}` in `w.ids`) name the depot, kit types, lot, visits, a returned kit of A1
 for the destroy row and a moment an hour before the world was built. Each write row acts on its own
 object, so no role's sweep depends on the order of the rows.
@@ -66,12 +67,16 @@ def _site_data(supply: Supply, site, subject, staff) -> dict:
     one_ka = {supply.kit_types["KA"]: 1}
     made = {
         step: shipments.shipment_create(actor=None, depot=supply.depot, site=site, quantities=one_ka)
-        for step in ("request", "ship", "receive", "cancel", "excursion", *PAGE_STEPS)
+        for step in ("request", "ship", "receive", "cancel", "excursion", "excursion_page", *PAGE_STEPS)
     }
-    for step in ("ship", "receive", "cancel", "excursion", "ship_page", "receive_page", "cancel_page"):
+    for step in ("ship", "receive", "cancel", "excursion", "excursion_page", *PAGE_STEPS[1:]):
         shipments.shipment_request(actor=None, shipment=made[step])
-    for step in ("receive", "excursion", "receive_page"):
+    for step in ("receive", "excursion", "excursion_page", "receive_page"):
         shipments.shipment_ship(actor=None, shipment=made[step])
+    broken = shipments.shipment_create(actor=None, depot=supply.depot, site=site, quantities=one_ka)
+    shipments.shipment_request(actor=None, shipment=broken)
+    shipments.shipment_ship(actor=None, shipment=broken)
+    shipments.shipment_receive(actor=None, shipment=broken, conditions={}, default="damaged")  # the destroy page's
     today = site_today(site)
     given = {
         code: dispensing.kit_dispense(actor=staff, subject=subject, visit=supply.visits[code], visit_date=today)
@@ -95,6 +100,8 @@ def _site_data(supply: Supply, site, subject, staff) -> dict:
     return {
         "sup_today": today.isoformat(),
         "sup_kit": kp.last().number,
+        "sup_kit_damaged": broken.items.get().kit.number,
+        "sup_exc_place": f"shipment:{made['excursion_page'].pk}",  # the excursion report page's place
         "sup_shp_view": received.pk,
         **{f"sup_shp_{step}": shipment.pk for step, shipment in made.items()},
         "sup_disp_replace": given["SR"].dispensation_ids[0],

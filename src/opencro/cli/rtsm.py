@@ -8,6 +8,9 @@ imported inside the commands so that `opencro --help` does not load numpy.
 The CSV has one row per slot with the columns stratum, block, sequence, arm; a stratum is written as its level
 names in --strata order joined with "|" (empty when unstratified). Blocks and sequence numbers start at 1 in
 each stratum.
+
+`resupply` is the one command that uses the database: it sets Django up inside the command and runs the resupply
+check at every active site of a study, as the system.
 """
 
 import hashlib
@@ -21,7 +24,7 @@ import typer
 from rich import box
 from rich.table import Table
 
-from opencro.cli import fail, out
+from opencro.cli import err, fail, out, setup_django
 from opencro.stats.design.errors import DesignInputError
 
 app = typer.Typer(no_args_is_help=True, help="Randomisation lists: generate permuted-block lists and check them.")
@@ -227,3 +230,31 @@ def check_list(
         print(json.dumps(summary))
         return
     _show_summary(summary, f"{file}: a valid list")
+
+
+@app.command("resupply")
+def resupply(
+    study: Annotated[str, typer.Option("--study", help="The study's protocol number.")],
+) -> None:
+    """Run the resupply check at every active site of a study, as the system; one line per site."""
+    setup_django()
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from opencro.rtsm.services.supply.resupply import ResupplyResult, resupply_run_all
+    from opencro.studies.models import Study
+
+    target = Study.objects.filter(protocol_number=study).first()
+    if target is None:
+        fail(f"no study with protocol number {study}")
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("Listing active sites", total=None)
+
+        def step(done: int, total: int, result: ResupplyResult) -> None:
+            progress.update(task, description=f"Checked site {result.site_number}", completed=done, total=total)
+
+        results = resupply_run_all(study=target, actor=None, progress=step)
+    for result in results:
+        out.print(result.message, soft_wrap=True, highlight=False, markup=False)
+    if not results:
+        out.print(f"{target.protocol_number}: no active site to check.", highlight=False, markup=False)

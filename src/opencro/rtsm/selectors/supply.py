@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opencro.accounts.access import StudyAccess, access_check, access_site
@@ -204,6 +205,15 @@ def kit_list(
         qs = qs.filter(status=status)
     related = ["site", "depot", *(["kit_type", "lot"] if access.sees_treatment else [])]
     return qs.select_related(*related).order_by("number")
+
+
+def kits_destroyable(access: StudyAccess, *, site_id: int | None = None, depot_id: int | None = None) -> QuerySet[Kit]:
+    """Kits at one site or depot whose destruction may be recorded: returned, damaged, or available past expiry
+    (the rule of `inventory.kits_destroy`; quarantined kits go through their excursion's decision)."""
+    kits = kit_list(access, site_id=site_id, depot_id=depot_id)  # another site's: 404 first
+    access_check(access, Perm.SUPPLY_MANAGE)
+    expired = Q(status=KitStatus.AVAILABLE, expires_on__lt=timezone.localdate())
+    return kits.filter(Q(status__in=(KitStatus.RETURNED, KitStatus.DAMAGED)) | expired)
 
 
 def kit_get(access: StudyAccess, number: str) -> Kit:
@@ -404,28 +414,63 @@ class Accountability:
     missing_on_arrival: int = 0
 
 
-def _dispensing_figures(rows: QuerySet[Dispensation]) -> dict:
-    totals = rows.aggregate(units=Sum("kit__kit_type__units"), n=Count("pk"))
-    returned = rows.filter(returned_on__isnull=False)
-    counted = returned.filter(units_returned__isnull=False).aggregate(
-        out=Sum("kit__kit_type__units"), back=Sum("units_returned")
-    )
-    compliance = None
-    if counted["out"]:
-        compliance = round(100.0 * (counted["out"] - (counted["back"] or 0)) / counted["out"], 1)
+_COUNTED = Q(returned_on__isnull=False, units_returned__isnull=False)  # returns whose units were counted
+
+
+def _dispensing_aggregates() -> dict:
+    """Aggregates over dispensations: one row of them per group (a subject, a site) in one query."""
     return {
-        "kits_dispensed": totals["n"],
-        "units_dispensed": totals["units"] or 0,
-        "kits_returned": returned.count(),
-        "units_returned": counted["back"] or 0,
-        "compliance_percent": compliance,
-        "replaced": rows.filter(kit__status__in=(KitStatus.DAMAGED, KitStatus.MISSING)).count(),
+        "n": Count("pk"),
+        "units": Sum("kit__kit_type__units"),
+        "returned": Count("pk", filter=Q(returned_on__isnull=False)),
+        "out": Sum("kit__kit_type__units", filter=_COUNTED),
+        "back": Sum("units_returned", filter=_COUNTED),
+        "replaced": Count("pk", filter=Q(kit__status__in=(KitStatus.DAMAGED, KitStatus.MISSING))),
     }
+
+
+def _figures(row: dict) -> dict:
+    """Accountability fields from one row of `_dispensing_aggregates`."""
+    compliance = None
+    if row["out"]:
+        compliance = round(100.0 * (row["out"] - (row["back"] or 0)) / row["out"], 1)
+    return {
+        "kits_dispensed": row["n"],
+        "units_dispensed": row["units"] or 0,
+        "kits_returned": row["returned"],
+        "units_returned": row["back"] or 0,
+        "compliance_percent": compliance,
+        "replaced": row["replaced"],
+    }
+
+
+def _dispensing_figures(rows: QuerySet[Dispensation]) -> dict:
+    return _figures(rows.aggregate(**_dispensing_aggregates()))
 
 
 def subject_accountability(access: StudyAccess, subject_id: int) -> Accountability:
     subject = supply_subject_get(access, subject_id)
     return Accountability(**_dispensing_figures(Dispensation.objects.filter(subject=subject)))
+
+
+def site_subject_accountability(access: StudyAccess, site_id: int) -> list[tuple[Subject, Accountability]]:
+    """(subject, figures) for each subject of the site who received a kit, by number: the figures of
+    `subject_accountability`, in a fixed number of queries however many subjects there are."""
+    site = supply_site_get(access, site_id)
+    grouped = {
+        row["subject_id"]: row
+        for row in Dispensation.objects.filter(subject__study_id=_study_id(access), subject__site=site)
+        .values("subject_id")
+        .annotate(**_dispensing_aggregates())
+        .order_by()
+    }
+    subjects = (
+        Subject.objects.filter(pk__in=grouped, site=site)
+        .filter(access.site_filter())
+        .select_related("site")
+        .order_by("number")
+    )
+    return [(s, Accountability(**_figures(grouped[s.pk]))) for s in subjects]
 
 
 def site_accountability(access: StudyAccess, site_id: int) -> Accountability:

@@ -250,7 +250,8 @@ def scheme_problems(scheme: RandomisationScheme) -> list[str]:
         expected = _expected_strata(factors)
         missing = sorted(expected - labels)
         if missing:
-            problems.append(_("The list has no slots for strata: %(s)s") % {"s": ", ".join(missing[:10])})
+            problems.append(_("The list has no slots for strata: %(s)s") % {"s": _strata_text(missing)})
+        problems += _stale_list_problems(scheme, factors, labels, expected)
     if len(arms) >= 2 and all(f.levels for f in factors):
         problems += _allocator_problems(scheme, arms, factors)
     return problems
@@ -281,6 +282,49 @@ def _allocator_problems(scheme: RandomisationScheme, arms: list[Arm], factors) -
     except DesignInputError as exc:
         return [_("%(parameter)s: %(message)s") % {"parameter": exc.parameter, "message": exc.message}]
     return []
+
+
+def _stale_list_problems(scheme: RandomisationScheme, factors, labels: set[str], expected: set[str]) -> list[str]:
+    """The stored list no longer matches the scheme: block sizes or factors changed after it was loaded.
+
+    The list's block sizes are those found in its slots (a list need not use every allowed size, so only a size
+    the scheme no longer allows makes it stale); its strata are the stored labels and factor names.
+    """
+    again = _("generate or upload it again.")
+    problems = []
+    found = sorted(set(scheme.slots.values_list("block_size", flat=True)))
+    if scheme.block_sizes and not set(found) <= set(scheme.block_sizes):
+        problems.append(
+            _("The list was made for block sizes %(old)s; the scheme now says %(new)s: %(again)s")
+            % {"old": _numbers(found), "new": _numbers(sorted(scheme.block_sizes)), "again": again}
+        )
+    extra = sorted(labels - expected)
+    if extra:
+        problems.append(
+            _("The list has strata the scheme's factors no longer give: %(s)s: %(again)s")
+            % {"s": _strata_text(extra), "again": again}
+        )
+    stored_names = {name for levels in scheme.strata.values_list("levels", flat=True) for name in levels}
+    names = {f.name for f in factors}
+    if stored_names != names:
+        problems.append(
+            _("The list was made for the factors %(old)s; the scheme now has %(new)s: %(again)s")
+            % {
+                "old": ", ".join(sorted(stored_names)) or _("none"),
+                "new": ", ".join(sorted(names)) or _("none"),
+                "again": again,
+            }
+        )
+    return problems
+
+
+def _strata_text(labels: list[str]) -> str:
+    """Up to ten stratum labels; the one stratum of an unstratified list has an empty label."""
+    return ", ".join(label or _("(unstratified)") for label in labels[:10])
+
+
+def _numbers(values) -> str:
+    return ", ".join(str(v) for v in values)
 
 
 def _expected_strata(factors) -> set[str]:

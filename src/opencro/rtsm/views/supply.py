@@ -29,6 +29,7 @@ patterns = [
     path(SHIPMENT + "cancel/", manage.shipment_cancel, name="supply_shipment_cancel"),
     path(S + "resupply/", manage.resupply_run, name="supply_resupply"),
     path(S + "excursions/", site.excursion_list, name="supply_excursions"),
+    path(S + "excursions/report/", manage.excursion_report, name="supply_excursion_report"),
     path(S + "excursions/<int:excursion_id>/decide/", manage.excursion_decide, name="supply_excursion_decide"),
     path(S + "setup/", manage.setup, name="supply_setup"),
     path(S + "settings/", manage.settings_save, name="supply_settings"),
@@ -37,6 +38,7 @@ patterns = [
     path(S + "lots/<int:lot_id>/expiry/", manage.lot_expiry, name="supply_lot_expiry"),
     path(S + "depots/", manage.depot_add, name="supply_depot_add"),
     path(S + "depots/<int:depot_id>/kits/", manage.kits_create, name="supply_kits_create"),
+    path(S + "kits/destroy/", manage.kits_destroy, name="supply_kits_destroy"),
     path(S + "dispensing-visits/", manage.dispensing_visit_save, name="supply_dispensing_visit_save"),
     path(
         S + "dispensing-visits/<int:visit_id>/delete/",

@@ -10,6 +10,7 @@ Other sites' objects are 404 before any permission is looked at.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -17,10 +18,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from opencro.accounts.access import StudyAccess, access_check, access_study
 from opencro.accounts.permissions import Perm
+from opencro.jobs.services import job_submit
 from opencro.rtsm.models import ExcursionDecision, ShipmentTrigger
 from opencro.rtsm.selectors import supply as sel
-from opencro.rtsm.services.supply import configuration, excursions, inventory, resupply, shipments
+from opencro.rtsm.services.supply import configuration, excursions, inventory, shipments
 from opencro.rtsm.views.supply_forms import (
+    KIT_NUMBER_MAX,
+    NOTE_MAX,
     REASON_MAX,
     TEXT_MAX,
     day,
@@ -32,7 +36,15 @@ from opencro.rtsm.views.supply_forms import (
     raise_errors,
     whole,
 )
-from opencro.rtsm.views.supply_site import base_context, excursions_page, shipment_page, shipments_page
+from opencro.rtsm.views.supply_site import (
+    EXCURSION_FIELDS,
+    base_context,
+    excursion_fields,
+    excursions_page,
+    shipment_page,
+    shipments_page,
+    site_page,
+)
 
 SETTINGS_FIELDS = (
     "do_not_ship_days",
@@ -43,6 +55,7 @@ SETTINGS_FIELDS = (
     "reason",
 )
 MANUAL_TRIGGERS = (ShipmentTrigger.MANUAL, ShipmentTrigger.INITIAL)
+RESUPPLY_JOB = "rtsm.resupply"
 
 
 def _manager(request, study_id: int) -> StudyAccess:
@@ -63,7 +76,10 @@ def _setup_page(
         "settings_saved": saved.pk is not None,
         "kit_types": list(sel.kit_type_list(access)),
         "lots": list(sel.lot_list(access)),
-        "depots": [(d, sel.depot_inventory(access, d.pk)) for d in sel.depot_list(access)],
+        "depots": [
+            (d, sel.depot_inventory(access, d.pk), sel.kit_rows(access, sel.kits_destroyable(access, depot_id=d.pk)))
+            for d in sel.depot_list(access)
+        ],
         "dispensing_visits": list(sel.dispensing_visit_list(access)),
         "visits": list(study.visits.order_by("order")),
         "arms": list(study.arms.order_by("code")),
@@ -313,6 +329,44 @@ def level_save(request, study_id: int, site_id: int):
     return _done(request, _("Supply levels of site %(s)s saved.") % {"s": site.number}, "rtsm:supply_setup", study_id)
 
 
+@login_required
+@require_POST
+def kits_destroy(request, study_id: int):
+    """Record the destruction of kits chosen at one site (its page) or one depot (the set-up page)."""
+    access = access_study(request.user, study_id)
+    values = posted(request, ("site", "depot", "reason"))
+    site_id, depot_id = identifier(values["site"]), identifier(values["depot"])
+    site = sel.supply_site_get(access, site_id) if site_id is not None else None  # another site's: 404 first
+    access_check(access, Perm.SUPPLY_MANAGE)
+    sel.require_unblinded(access)
+    depot = sel.depot_get(access, depot_id) if site is None and depot_id is not None else None
+    if site is None and depot is None:
+        raise Http404(_("No such site or depot."))
+    numbers = sorted({n.strip()[:KIT_NUMBER_MAX] for n in request.POST.getlist("kit") if n.strip()})
+    place = {"site_id": site.pk} if site else {"depot_id": depot.pk}
+    try:
+        here = set(sel.kits_destroyable(access, **place).filter(number__in=numbers).values_list("number", flat=True))
+        elsewhere = [n for n in numbers if n not in here]
+        if elsewhere:
+            text = _("Not a returned, damaged or expired kit of this place: %(kits)s.")
+            raise ValidationError({"numbers": text % {"kits": ", ".join(elsewhere)}})
+        kits = inventory.kits_destroy(
+            actor=request.user,
+            study=access.membership.study,
+            numbers=numbers,
+            reason=values["reason"][:REASON_MAX],
+            known=access,
+        )
+    except ValidationError as exc:
+        if site is not None:
+            return site_page(request, access, site, form="destroy", errors=error_dict(exc), values=values)
+        return _setup_page(request, access, form="destroy", failed_id=depot.pk, errors=error_dict(exc), values=values)
+    text = ngettext("%(n)d kit recorded as destroyed.", "%(n)d kits recorded as destroyed.", len(kits))
+    if site is not None:
+        return _done(request, text % {"n": len(kits)}, "rtsm:supply_site", study_id, site.pk)
+    return _done(request, text % {"n": len(kits)}, "rtsm:supply_setup", study_id)
+
+
 # --- shipments and resupply ----------------------------------------------------------------------------
 
 
@@ -401,17 +455,55 @@ def shipment_cancel(request, study_id: int, shipment_id: int):
 @login_required
 @require_POST
 def resupply_run(request, study_id: int):
-    """Run the resupply check at every active site the manager holds; one message per site."""
+    """Start the resupply check at every active site the manager holds as a job; follow it on the job page."""
     access = access_study(request.user, study_id, Perm.SUPPLY_MANAGE)
-    results = resupply.resupply_run_all(study=access.membership.study, actor=request.user, known=access)
-    for result in results:
-        messages.info(request, result.message)
-    if not results:
-        messages.info(request, _("No active site to check."))
-    return redirect("rtsm:supply_shipments", study_id)
+    try:
+        job = job_submit(actor=request.user, name=RESUPPLY_JOB, params={}, study=access.membership.study)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("rtsm:supply_shipments", study_id)
+    return redirect("jobs:detail", job.pk)
 
 
 # --- excursions ----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def excursion_report(request, study_id: int):
+    """Report an excursion at a depot or in a shipment: its kits named (or every kit there) are quarantined."""
+    access = access_study(request.user, study_id)
+    values = posted(request, ("place", *EXCURSION_FIELDS))
+    kind, _sep, place_text = values["place"].partition(":")
+    place_id = identifier(place_text)
+    shipment = sel.shipment_get(access, place_id) if kind == "shipment" and place_id is not None else None  # 404 first
+    access_check(access, Perm.SUPPLY_MANAGE)
+    sel.require_unblinded(access)
+    depot = sel.depot_get(access, place_id) if kind == "depot" and place_id is not None else None
+    try:
+        errors: dict[str, str] = {}
+        if depot is None and shipment is None:
+            errors["place"] = _("Choose the depot or the shipment.")
+        fields = excursion_fields(values, errors)
+        raise_errors(errors)
+        excursion = excursions.excursion_report(
+            actor=request.user,
+            study=access.membership.study,
+            depot=depot,
+            shipment=shipment,
+            description=values["description"][:NOTE_MAX],
+            known=access,
+            **fields,
+        )
+    except ValidationError as exc:
+        return excursions_page(request, access, form="report", errors=error_dict(exc), values=values)
+    count = excursion.kits.count()
+    text = ngettext(
+        "Excursion reported: %(n)d kit quarantined until it is decided.",
+        "Excursion reported: %(n)d kits quarantined until they are decided.",
+        count,
+    )
+    return _done(request, text % {"n": count}, "rtsm:supply_excursions", study_id)
 
 
 @login_required

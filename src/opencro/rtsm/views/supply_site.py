@@ -31,7 +31,6 @@ from opencro.rtsm.views.supply_forms import (
     temperature,
 )
 from opencro.studies.models import Site
-from opencro.subjects.selectors import subject_list
 
 KITS_SHOWN = 500
 OPEN = (ShipmentStatus.PROPOSED, ShipmentStatus.REQUESTED, ShipmentStatus.SHIPPED)
@@ -89,7 +88,6 @@ def site_page(request, access: StudyAccess, site: Site, *, form: str = "", error
         status = ""
     kits = sel.kit_list(access, site_id=site.pk, status=status)
     total = kits.count()
-    subjects = subject_list(access).filter(site_id=site.pk, dispensations__isnull=False).distinct()
     inventory = sel.site_inventory(access, site.pk)
     context = base_context(access) | {
         "site": site,
@@ -102,10 +100,11 @@ def site_page(request, access: StudyAccess, site: Site, *, form: str = "", error
         "status": status,
         "shipments": sel.shipment_list(access, site_id=site.pk),
         "accountability": sel.site_accountability(access, site.pk),
-        "subject_rows": [(s, sel.subject_accountability(access, s.pk)) for s in subjects]
-        if access.can(Perm.SUBJECT_VIEW)
-        else [],
+        "subject_rows": sel.site_subject_accountability(access, site.pk) if access.can(Perm.SUBJECT_VIEW) else [],
         "levels": sel.site_supply_levels(access, site.pk) if manages(access) else [],
+        "destroyable": sel.kit_rows(access, sel.kits_destroyable(access, site_id=site.pk)[:KITS_SHOWN])
+        if manages(access)
+        else [],
         "form": form,
         "errors": errors or {},
         "values": values or {},
@@ -122,6 +121,17 @@ def site_supply(request, study_id: int, site_id: int):
     return site_page(request, access, site)
 
 
+def excursion_fields(values: dict[str, str], errors: dict) -> dict:
+    """The excursion form's times, temperatures and kits as `excursion_report` arguments (errors collected)."""
+    return {
+        "started_at": moment(values["started_at"], "started_at", errors),
+        "ended_at": moment(values["ended_at"], "ended_at", errors, required=False),
+        "lowest": temperature(values["lowest"], "lowest", errors),
+        "highest": temperature(values["highest"], "highest", errors),
+        "kit_numbers_affected": kit_numbers(values["kits"], "kits", errors),
+    }
+
+
 @login_required
 @require_POST
 def site_excursion(request, study_id: int, site_id: int):
@@ -132,13 +142,7 @@ def site_excursion(request, study_id: int, site_id: int):
     values = posted(request, EXCURSION_FIELDS)
     try:
         errors: dict[str, str] = {}
-        fields = {
-            "started_at": moment(values["started_at"], "started_at", errors),
-            "ended_at": moment(values["ended_at"], "ended_at", errors, required=False),
-            "lowest": temperature(values["lowest"], "lowest", errors),
-            "highest": temperature(values["highest"], "highest", errors),
-            "kit_numbers_affected": kit_numbers(values["kits"], "kits", errors),
-        }
+        fields = excursion_fields(values, errors)
         raise_errors(errors)
         excursion = excursions.excursion_report(
             actor=request.user,
@@ -241,8 +245,22 @@ def shipment_receive(request, study_id: int, shipment_id: int):
 # --- excursions ----------------------------------------------------------------------------------------
 
 
-def excursions_page(request, access: StudyAccess, *, failed_id: int | None = None, errors=None, values=None):
-    """Excursions at the reader's sites (and depots, for managers) with their kits; the manager decides."""
+def excursion_places(access: StudyAccess) -> list[tuple[str, str]]:
+    """(value, label) of the depots and the shipments on the road or arrived where a manager reports an excursion."""
+    depots = [(f"depot:{d.pk}", _("Depot %(d)s") % {"d": d.code}) for d in sel.depot_list(access)]
+    sent = sel.shipment_list(access).filter(status__in=(ShipmentStatus.SHIPPED, ShipmentStatus.RECEIVED))[:KITS_SHOWN]
+    labels = {
+        ShipmentStatus.SHIPPED: _("Shipment %(n)s to site %(s)s (in transit)"),
+        ShipmentStatus.RECEIVED: _("Shipment %(n)s to site %(s)s (received)"),
+    }
+    return depots + [(f"shipment:{x.pk}", labels[x.status] % {"n": x.number, "s": x.site.number}) for x in sent]
+
+
+def excursions_page(
+    request, access: StudyAccess, *, form: str = "", failed_id: int | None = None, errors=None, values=None
+):
+    """Excursions at the reader's sites (and depots, for managers) with their kits; the manager decides and
+    reports excursions at depots and in shipments."""
     decision = request.GET.get("decision", "")
     if decision not in ExcursionDecision.values:
         decision = ""
@@ -252,6 +270,8 @@ def excursions_page(request, access: StudyAccess, *, failed_id: int | None = Non
         "decision": decision,
         "decisions": ExcursionDecision.choices,
         "failed_id": failed_id,
+        "form": form,
+        "places": excursion_places(access) if manages(access) else [],
         "errors": errors or {},
         "values": values or {},
     }

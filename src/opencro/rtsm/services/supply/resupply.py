@@ -7,6 +7,7 @@ trigger MINIMUM or FORECAST from the depot serving the site; a site never has tw
 waits for the supply manager, the check proposes nothing more. The rules themselves are in `forecast`.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -114,13 +115,26 @@ def _reason(trigger: str, horizon: int, wanted: int) -> str:
 
 
 def resupply_run_all(
-    *, study: Study, actor: User | None = None, known: StudyAccess | None = None
+    *,
+    study: Study,
+    actor: User | None = None,
+    known: StudyAccess | None = None,
+    progress: Callable[[int, int, ResupplyResult], None] | None = None,
 ) -> list[ResupplyResult]:
-    """Run the check at every active site of the study (those of the actor's membership, for a person)."""
+    """Run the check at every active site of the study (those of the actor's membership, for a person).
+
+    `progress(done, total, result)` is called after each site, when given.
+    """
     sites = Site.objects.filter(study=study, status=SiteStatus.ACTIVE).order_by("number")
     if actor is not None:
         access = access_require(actor, study, Perm.SUPPLY_MANAGE, known=known)
         sites = sites.filter(access.site_filter("pk"))
     else:
         access = None
-    return [resupply_check(actor=actor, site=site, known=access) for site in sites]
+    sites = list(sites)
+    results = []
+    for done, site in enumerate(sites, 1):
+        results.append(resupply_check(actor=actor, site=site, known=access))
+        if progress is not None:
+            progress(done, len(sites), results[-1])
+    return results
