@@ -236,7 +236,7 @@ def _config_out(config: SchemeConfig) -> dict:
         "require_consent": scheme.require_consent,
         "list_sha256": scheme.list_sha256,
         "list_source": scheme.list_source,
-        "allocated": scheme.allocated,
+        "allocated": scheme.randomisations.count(),
         "activated_at": scheme.activated_at,
         "arms": [{"code": a.code, "name": a.name, "ratio": a.ratio} for a in config.arms],
         "factors": [

@@ -143,7 +143,6 @@ class Migration(migrations.Migration):
                 ('require_consent', models.BooleanField(default=True, verbose_name='consent date required')),
                 ('list_sha256', models.CharField(blank=True, max_length=64, verbose_name='list SHA-256')),
                 ('list_source', models.CharField(blank=True, max_length=200, verbose_name='list source')),
-                ('allocated', models.PositiveIntegerField(default=0, verbose_name='subjects allocated')),
                 ('activated_at', models.DateTimeField(blank=True, null=True, verbose_name='activated at')),
                 ('study', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='randomisation_scheme', to='studies.study')),
             ],

@@ -56,12 +56,10 @@ class RandomisationScheme(Audited):
     require_consent = models.BooleanField(_("consent date required"), default=True)
     list_sha256 = models.CharField(_("list SHA-256"), max_length=64, blank=True)
     list_source = models.CharField(_("list source"), max_length=200, blank=True)
-    allocated = models.PositiveIntegerField(_("subjects allocated"), default=0)
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
 
-    # `allocated` is a counter the allocation service keeps; the seed, block sizes and list hash are audited but
-    # hidden from blinded readers of the trail (audit.selectors.BLINDED_FIELDS).
-    audit_exclude = ("allocated",)
+    # The seed, block sizes and list hash are audited but hidden from blinded readers of the trail
+    # (audit.selectors.BLINDED_FIELDS).
 
     def __str__(self) -> str:
         return f"{self.study} {self.get_method_display()}"

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -60,7 +61,8 @@ def subject_randomise(
         scheme = RandomisationScheme.objects.select_for_update(of=("self",)).get(pk=scheme.pk)
         if scheme.status != SchemeStatus.ACTIVE:
             raise ValidationError({"scheme": _("Randomisation is not open in this study.")})
-        sequence = scheme.allocated + 1
+        last = Randomisation.objects.filter(scheme=scheme).aggregate(last=Max("sequence"))["last"]
+        sequence = (last or 0) + 1  # read under the scheme lock: no other allocation can take it
         if scheme.method == SchemeMethod.BLOCK_LIST:
             slot, stratum = _take_slot(scheme, factors, levels)
             arm, number, detail = slot.arm, slot.number, {"stratum": stratum.label, "position": slot.position}
@@ -91,7 +93,6 @@ def subject_randomise(
         if subject.status == SubjectStatus.SCREENING:
             subject.status, subject.enrolled_on = SubjectStatus.ENROLLED, timezone.localdate(now)
             audited_save(subject, actor=actor, reason=_("Randomised"))
-        RandomisationScheme.objects.filter(pk=scheme.pk).update(allocated=sequence)
     resupply_check(actor=None, site=subject.site)  # a new subject may bring the site below its buffer
     return randomisation
 
