@@ -1,11 +1,13 @@
 """core.bulk: inserts and updates that bypass per-row ORM work still store what save() would."""
 
 import datetime as dt
+import itertools
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
-from opencro.core.bulk import bulk_insert_objects, bulk_update_objects
+from opencro.core.bulk import bulk_insert_objects, bulk_update_objects, reserve_ids
 from opencro.studies.models import Arm
 
 pytestmark = pytest.mark.django_db
@@ -37,3 +39,48 @@ def test_bulk_update_objects_prepares_datetimes_as_save_does(world):
     bulk_update_objects([study], ["created_at"])
     study.refresh_from_db()
     assert study.created_at == when
+
+
+def test_reserve_ids_gives_new_increasing_keys_that_inserts_can_use(world):
+    existing = list(Arm.objects.values_list("pk", flat=True))
+    ids = reserve_ids(Arm, 5)
+    assert ids == sorted(set(ids)) and len(ids) == 5 and min(ids) > max(existing, default=0)
+    assert reserve_ids(Arm, 0) == []
+    arm = Arm(study=world.study, code="R1", name="Reserved", type="placebo")
+    bulk_insert_objects([arm])
+    assert arm.pk not in existing
+    assert min(reserve_ids(Arm, 2)) > arm.pk
+
+
+def test_reserve_ids_returns_every_drawn_value_when_they_are_not_consecutive(world):
+    """PostgreSQL: ids drawn while another session draws too are not one range; each is returned."""
+    if connection.vendor != "postgresql":
+        pytest.skip("sequences exist on PostgreSQL only")
+    with connection.cursor() as cursor:  # a step of 3 stands for other sessions' draws in between
+        cursor.execute("SELECT pg_get_serial_sequence('studies_arm', 'id')")
+        sequence = cursor.fetchone()[0]
+        cursor.execute(f"ALTER SEQUENCE {sequence} INCREMENT BY 3")
+        try:
+            ids = reserve_ids(Arm, 4)
+        finally:
+            cursor.execute(f"ALTER SEQUENCE {sequence} INCREMENT BY 1")
+    assert len(ids) == 4 and [b - a for a, b in itertools.pairwise(ids)] == [3, 3, 3]
+
+
+def test_binary_copy_is_used_only_for_plain_column_types(world):
+    """PostgreSQL: item rows (integers, text, booleans, timestamps) go binary; a JSON column keeps text COPY."""
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY exists on PostgreSQL only")
+    from opencro.core.bulk import _binary_types
+    from opencro.edc.services.odm_import import ITEM_COLUMNS
+    from opencro.subjects.models import TreatmentAssignment
+
+    with connection.cursor() as cursor:
+        assert _binary_types(cursor, "edc_itemdata", ITEM_COLUMNS) is not None
+        assert _binary_types(cursor, TreatmentAssignment._meta.db_table, ("id", "detail")) is None
+    arms = [Arm(study=world.study, code=f"X{n}", name=f"Binary {n}", type="placebo") for n in range(2)]
+    bulk_insert_objects(arms)
+    assert list(Arm.objects.filter(code__startswith="X").order_by("code").values_list("name", flat=True)) == [
+        "Binary 0",
+        "Binary 1",
+    ]

@@ -107,6 +107,36 @@ def test_reimport_updates_changed_values_with_audit(edc_world):
     assert (change.new_value, change.reason) == ("71.0", "imported from ODM file fix.xml")
 
 
+def test_a_subject_given_twice_in_one_file_is_one_subject(edc_world):
+    """The second SubjectData of a key merges into the first, even within one batch."""
+    _enter(edc_world)
+    data = _export(edc_world.study).decode()
+    start = data.index('<SubjectData SubjectKey="A1-001"')
+    block = data[start : data.index("</SubjectData>", start) + len("</SubjectData>")]
+    doubled = data.replace(block, block + block, 1).encode()
+    other = edc_world.other_study
+    build_import(actor=None, study=other, build=small_build())
+    report = clinical_import(actor=None, study=other, source=io.BytesIO(doubled), source_name="twice.xml")
+    assert (report.subjects, report.subjects_created, report.values, report.values_changed) == (3, 2, 12, 0)
+    assert Subject.objects.filter(study=other, number="A1-001").count() == 1
+    assert _subjects(_export(other)) == _subjects(data.encode())
+
+
+def test_one_subject_batches_import_and_reimport_alike(edc_world, monkeypatch):
+    """Batches written one after another by the writer (threaded on PostgreSQL) keep the chain whole."""
+    monkeypatch.setattr("opencro.edc.services.odm_import.BATCH_SUBJECTS", 1)
+    _enter(edc_world)
+    data = _export(edc_world.study)
+    other = edc_world.other_study
+    build_import(actor=None, study=other, build=small_build())
+    first = clinical_import(actor=None, study=other, source=io.BytesIO(data), source_name="one.xml")
+    again = clinical_import(actor=None, study=other, source=io.BytesIO(data), source_name="two.xml")
+    assert (first.subjects_created, first.values) == (2, 12)
+    assert (again.subjects_created, again.values, again.values_changed) == (0, 0, 0)
+    assert _subjects(_export(other)) == _subjects(data)
+    assert chain_verify().ok
+
+
 REFERENCE = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "odm" / "openclinica"
 
 

@@ -5,6 +5,7 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from json.encoder import encode_basestring_ascii
+from operator import itemgetter
 
 GENESIS = "0" * 64
 HASHED_FIELDS = (
@@ -56,46 +57,59 @@ def chain_hashes(rows: Sequence[dict], prev_hash: str) -> list[str]:
     SHA-256.
     """
     segments: dict[tuple, tuple[str, str, str]] = {}
-    sha256 = hashlib.sha256
     hashes = []
     prev = prev_hash
     for row in rows:
-        shared = tuple(row.get(k) for k in _SHARED)
         try:
-            head, middle, tail = segments[shared]
+            shared = _shared_of(row)
+        except KeyError:  # a row without some of the keys: they are null
+            shared = tuple(row.get(k) for k in _SHARED)
+        try:
+            parts = segments[shared]
         except KeyError:
-            head, middle, tail = segments[shared] = _segments(shared)
+            parts = segments[shared] = _segments(shared)
         except TypeError:  # an unhashable value: encode its segments for this row only
-            head, middle, tail = _segments(shared)
-        new, object_id, name, old = (
-            row.get("new_value"),
-            row.get("object_id"),
-            row.get("object_repr"),
-            row.get("old_value"),
+            parts = _segments(shared)
+        prev = chain_link(
+            parts, row.get("new_value"), row.get("object_id"), row.get("object_repr"), row.get("old_value"), prev
         )
-        text = "".join(
-            (
-                head,
-                _encode(new) if type(new) is str else _json_scalar(new),
-                ',"object_id":',
-                _encode(object_id) if type(object_id) is str else _json_scalar(object_id),
-                ',"object_repr":',
-                _encode(name) if type(name) is str else _json_scalar(name),
-                middle,
-                _encode(old) if type(old) is str else _json_scalar(old),
-                ',"prev_hash":"',
-                prev,
-                tail,
-            )
-        )
-        prev = sha256(text.encode()).hexdigest()
         hashes.append(prev)
     return hashes
+
+
+def chain_segments(shared: dict) -> tuple[str, str, str]:
+    """The canonical JSON around a record's object and values, for records sharing the rest (`shared`:
+    action, field, object_type, reason, site_id, study_id, timestamp, user_id, username); `chain_link`
+    completes it. An import's values of one site are such a run: no dictionary per record is built."""
+    return _segments(tuple(shared.get(k) for k in _SHARED))
+
+
+def chain_link(parts: tuple[str, str, str], new, object_id, name, old, prev: str) -> str:
+    """The hash of one record from its `chain_segments`, values and the previous hash (= `record_hash`)."""
+    head, middle, tail = parts
+    text = "".join(
+        (
+            head,
+            _encode(new) if type(new) is str else _json_scalar(new),
+            ',"object_id":',
+            _encode(object_id) if type(object_id) is str else _json_scalar(object_id),
+            ',"object_repr":',
+            _encode(name) if type(name) is str else _json_scalar(name),
+            middle,
+            _encode(old) if type(old) is str else _json_scalar(old),
+            ',"prev_hash":"',
+            prev,
+            tail,
+        )
+    )
+    return _sha256(text.encode()).hexdigest()
 
 
 # The keys of the canonical JSON that rows of a batch share, and the three pieces of text they make.
 _SHARED = ("action", "field", "object_type", "reason", "site_id", "study_id", "timestamp", "user_id", "username")
 _encode = encode_basestring_ascii
+_shared_of = itemgetter(*_SHARED)
+_sha256 = hashlib.sha256
 
 
 def _segments(shared: tuple) -> tuple[str, str, str]:

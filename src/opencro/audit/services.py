@@ -78,21 +78,6 @@ AUDIT_COLUMNS = (
 )
 
 
-def audit_bulk_append(*, actor, rows: list[dict], reason: str) -> int:
-    """Append a large batch of records (imports) with one time, actor and reason.
-
-    Each row gives object_type, object_id, object_repr, study_id, site_id, field, old_value,
-    new_value and action.
-    """
-    if not rows:
-        return 0
-    common = {"timestamp": timezone.now(), "reason": reason, **_actor_fields(actor)}
-    for row in rows:  # the caller's rows become the records: no copy per row
-        row.update(common)
-    _append(rows, defer=False)  # a million rows are not held back in a batch
-    return len(rows)
-
-
 _batch = threading.local()
 
 
@@ -136,55 +121,64 @@ def _write(rows: list[dict]) -> list[int]:
     """Chain and insert rows under the head lock (select_for_update on PostgreSQL).
 
     The lock is held until the caller's transaction ends, so the chain stays linear. Rows are
-    hashed with `chain_hashes` and written with the bulk path (COPY on PostgreSQL): an import's
-    million records and a form's fifty take the same road.
+    hashed with `chain_hashes` and written with the bulk path (COPY on PostgreSQL). Imports
+    write theirs through `opencro.audit.stream.AuditStream`.
     """
 
-    from opencro.core.bulk import bulk_insert, db_datetime, reserve_ids
+    from opencro.core.bulk import bulk_insert, reserve_ids
 
     for row in rows:
         row["object_id"] = str(row["object_id"])
         row["object_repr"] = row["object_repr"][:255]
     with transaction.atomic(savepoint=False):  # nothing here is caught and retried: no savepoint round trips
-        head = AuditHead.objects.select_for_update(of=("self",)).filter(pk=1).first()
-        if head is None:
-            head = AuditHead.objects.create(pk=1, last_id=0, last_hash=GENESIS, count=0)
+        head = head_locked()
         hashes = chain_hashes(rows, head.last_hash)
         ids = reserve_ids(AuditRecord, len(rows))
-        previous = [head.last_hash, *hashes[:-1]]
-        stamps = {ts: db_datetime(ts) for ts in {row["timestamp"] for row in rows}}
-        bulk_insert(
-            AuditRecord,
-            AUDIT_COLUMNS,
-            (
-                (
-                    record_id,
-                    stamps[row["timestamp"]],
-                    row["user_id"],
-                    row["username"],
-                    row["action"],
-                    row["object_type"],
-                    row["object_id"],
-                    row["object_repr"],
-                    row["study_id"],
-                    row["site_id"],
-                    row["field"],
-                    row["old_value"],
-                    row["new_value"],
-                    row["reason"],
-                    prev,
-                    digest,
-                )
-                for record_id, row, prev, digest in zip(ids, rows, previous, hashes, strict=True)
-            ),
-        )
+        bulk_insert(AuditRecord, AUDIT_COLUMNS, record_tuples(ids, rows, hashes, head.last_hash), binary=True)
         AuditHead.objects.filter(pk=1).update(
             last_id=ids[-1], last_hash=hashes[-1], count=models.F("count") + len(rows)
         )
     return ids
 
 
-def _actor_fields(actor) -> dict:
+def head_locked() -> AuditHead:
+    """The chain head, locked until the transaction ends (created on the first record ever)."""
+    head = AuditHead.objects.select_for_update(of=("self",)).filter(pk=1).first()
+    if head is None:
+        head = AuditHead.objects.create(pk=1, last_id=0, last_hash=GENESIS, count=0)
+    return head
+
+
+def record_tuples(ids: Sequence[int], rows: Sequence[dict], hashes: Sequence[str], prev_hash: str) -> list[tuple]:
+    """Rows as `AUDIT_COLUMNS` tuples for `bulk_insert`, each with its id, previous hash and hash."""
+    from opencro.core.bulk import db_datetime
+
+    stamps = {ts: db_datetime(ts) for ts in {row["timestamp"] for row in rows}}
+    previous = [prev_hash, *hashes[:-1]]
+    return [
+        (
+            record_id,
+            stamps[row["timestamp"]],
+            row["user_id"],
+            row["username"],
+            row["action"],
+            row["object_type"],
+            row["object_id"],
+            row["object_repr"],
+            row["study_id"],
+            row["site_id"],
+            row["field"],
+            row["old_value"],
+            row["new_value"],
+            row["reason"],
+            prev,
+            digest,
+        )
+        for record_id, row, prev, digest in zip(ids, rows, previous, hashes, strict=True)
+    ]
+
+
+def actor_fields(actor) -> dict:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return {"user_id": None, "username": getattr(actor, "username", "") or "system"}
     return {"user_id": actor.pk, "username": actor.get_username()}
@@ -209,7 +203,7 @@ def audit_changes(*, actor, changes: Sequence[Change], reason: str = "") -> int:
     """Append one record per change, all with the same actor, time and reason, in one chain step."""
     if not changes:
         return 0
-    now, who = timezone.now(), _actor_fields(actor)
+    now, who = timezone.now(), actor_fields(actor)
     _append([_change_row(c, now, who, reason) for c in changes])
     return len(changes)
 
@@ -261,7 +255,7 @@ def audit_event(
 ) -> list[AuditRecord]:
     """Append one record per changed field (or one record with no field) for an event; return them."""
     rows = _event_changes(action, object_type, object_id, object_repr, study_id, site_id, changes)
-    now, who = timezone.now(), _actor_fields(actor)
+    now, who = timezone.now(), actor_fields(actor)
     ids = _append([_change_row(c, now, who, reason) for c in rows], defer=False)
     return list(AuditRecord.objects.filter(pk__in=ids).order_by("id"))
 

@@ -87,6 +87,28 @@ class FormSpec:
         return self._group_by_item.get(item_oid)
 
     @cached_property
+    def hard_checked(self) -> frozenset[str]:
+        """OIDs of the items with a hard range check."""
+        return frozenset(
+            f.oid for f in self.fields() if any(str(c.get("soft_hard", "")).lower() == "hard" for c in f.range_checks)
+        )
+
+    @cached_property
+    def has_branching(self) -> bool:
+        """Whether an item is hidden by a condition or calculated (completeness then needs evaluation)."""
+        return any(f.hide_when or f.is_calculated for f in self.fields())
+
+    @cached_property
+    def required_item_ids(self) -> tuple[int, ...]:
+        """Item definition ids of the mandatory items."""
+        return tuple(f.item_id for f in self.fields() if f.mandatory)
+
+    @cached_property
+    def oid_of_item(self) -> dict[int, str]:
+        """Item OID by item definition id."""
+        return {f.item_id: f.oid for f in self.fields()}
+
+    @cached_property
     def _fields_by_oid(self) -> dict[str, FieldSpec]:
         return {f.oid: f for g in self.groups for f in g.fields}
 

@@ -3,12 +3,16 @@
 One streaming pass: every subject is checked against the study's build (sites, events, forms,
 items, values) and staged; staged rows are written in batches inside one transaction. Any problem
 (the reader's structural ones, or ours, located by subject/event/form/item OID) rolls the whole
-import back and is reported with the others. Values are written with fast bulk inserts and one
-audit record each (`audit_bulk_append`), so a million values import in seconds.
+import back and is reported with the others. Values are written with bulk inserts (binary COPY on
+PostgreSQL) and one audit record each, chained in memory by an `AuditStream`. On PostgreSQL a
+`BackgroundWriter` thread sends batch k on the same connection and transaction while batch k+1 is
+read and checked; rows get their keys from `NewKeys` without waiting for it, and only subjects that
+existed before are read back. Foreign keys are checked as each COPY ends, in the writer's time.
 """
 
 import datetime as dt
 import json
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO
@@ -20,11 +24,15 @@ from opencro.accounts.access import access_require
 from opencro.accounts.models import User
 from opencro.accounts.permissions import Perm
 from opencro.audit.models import AuditRecord
-from opencro.audit.services import audit_bulk_append, audited_values
+from opencro.audit.services import audited_values
+from opencro.audit.stream import AuditStream
+from opencro.core.background_writer import BackgroundWriter
 from opencro.core.bulk import (
+    NewKeys,
     bulk_insert,
     bulk_insert_objects,
     bulk_update_objects,
+    constraints_checked_per_statement,
     db_datetime,
     reserve_ids,
     tables_analyze,
@@ -213,56 +221,68 @@ class _Import:
     def _stage_values(self, staged: _Form, form: odm.FormData, at: str) -> None:
         fields = staged.spec.field_by_oid()
         groups = {g.oid: g for g in staged.spec.groups}
+        hard = staged.spec.hard_checked
+        values = staged.values
         for group in form.groups:
             row = _repeat(group.repeat_key)
             for item in group.items:
-                item_at = f"{at}, item {item.item_oid}" + (f"[{group.repeat_key}]" if group.repeat_key else "")
                 f = fields.get(item.item_oid)
                 if f is None:
-                    self.problems.append(Problem(item_at, f"item {item.item_oid} is not on form {form.oid}"))
+                    self._problem(at, item, group, f"item {item.item_oid} is not on form {form.oid}")
                     continue
-                group_spec = groups[f.group_oid]
-                if row is None or (row > 1 and not group_spec.repeating):
-                    self.problems.append(Problem(item_at, "this item group does not repeat; RepeatKey must be 1"))
+                if row != 1 and (row is None or not groups[f.group_oid].repeating):
+                    self._problem(at, item, group, "this item group does not repeat; RepeatKey must be 1")
                     continue
                 try:
                     value = canonical(f, item.value)
                 except InvalidValue as exc:
-                    self.problems.append(Problem(item_at, f"value '{(item.value or '')[:40]}': {exc}"))
+                    self._problem(at, item, group, f"value '{(item.value or '')[:40]}': {exc}")
                     continue
-                if any(str(c.get("soft_hard", "")).lower() == "hard" for _i, c in range_failures(f, value)):
+                if f.oid in hard and any(
+                    str(c.get("soft_hard", "")).lower() == "hard" for _i, c in range_failures(f, value)
+                ):
                     self.outside_hard_range += 1  # the source accepted it: keep it, the checks will query it
                 not_done = str(item.extensions.get("opencro:NotDoneReason", ""))[:200] if value is None else ""
-                staged.values[(f.item_id, row)] = (value, not_done)
+                values[(f.item_id, row)] = (value, not_done)
+
+    def _problem(self, at: str, item: odm.ItemValue, group: odm.ItemGroupData, message: str) -> None:
+        where = f"{at}, item {item.item_oid}" + (f"[{group.repeat_key}]" if group.repeat_key else "")
+        self.problems.append(Problem(where, message))
 
     # -- writing ---------------------------------------------------------------------------------
 
+    def start(self, writer: BackgroundWriter, keys: NewKeys, trail: AuditStream) -> None:
+        """Write through `writer` from now on: new keys from `keys`, audit records into `trail`."""
+        self.writer, self.keys, self.trail = writer, keys, trail
+
     def flush(self) -> None:
+        """Queue the staged subjects' rows for writing; read back only what existed before them."""
         if not self.pending or self.problems:
             self.pending = []
             return
         audit: list[dict] = []
         subjects = self._subjects(self.pending, audit)
-        events = self._events(self.pending, subjects, audit)
-        forms = self._forms(self.pending, subjects, events, audit)
-        self._values(self.pending, subjects, events, forms, audit)
-        audit_bulk_append(actor=self.actor, rows=audit, reason=self.reason)
+        events, old_events = self._events(self.pending, subjects, audit)
+        forms, old_forms = self._forms(self.pending, subjects, events, old_events, audit)
+        self.trail.rows(audit)
+        self._values(self.pending, subjects, events, forms, old_forms)
         self.pending = []
 
     def _complete(self, staged: _Subject, form: _Form) -> bool:
         """Whether every required item shown on the form has a value or a reason (branching applied)."""
-        oid_of = {f.item_id: f.oid for f in form.spec.fields()}
+        if not form.spec.has_branching:
+            blank = (None, "")
+            got = [form.values.get((item_id, 1), blank) for item_id in form.spec.required_item_ids]
+            return all(value is not None or not_done for value, not_done in got)
+        oid_of = form.spec.oid_of_item
         values = {(oid_of[i], row): v for (i, row), (v, _nd) in form.values.items()}
         not_done = {(oid_of[i], row) for (i, row), (_v, nd) in form.values.items() if nd}
-        if not any(f.hide_when or f.is_calculated for f in form.spec.fields()):
-            required = [f.oid for f in form.spec.fields() if f.mandatory]
-            return all(values.get((oid, 1)) is not None or (oid, 1) in not_done for oid in required)
         names = self._names.get(staged.version.pk) or self._names.setdefault(
             staged.version.pk, VersionNames(staged.version.pk)
         )
         stored: dict[tuple[str, str], str | None] = {}
         for other in staged.forms:
-            ids = {x.item_id: x.oid for x in other.spec.fields()}
+            ids = other.spec.oid_of_item
             for (item_id, _row), (value, _nd) in other.values.items():
                 stored.setdefault((other.event_key[0], ids[item_id]), value)
         result = form_evaluate(
@@ -306,7 +326,8 @@ class _Import:
             for s in pending
             if s.existing is None
         ]
-        for subject in Subject.objects.bulk_create(new):
+        bulk_insert_objects(new, keys=self.keys, write=self.writer.submit)
+        for subject in new:
             self._created(audit, subject, subject.number)
             self.subjects[subject.number] = subject
         self.report.subjects_created += len(new)
@@ -316,14 +337,20 @@ class _Import:
             for s in pending
             if by_key[s.key].pk not in self.casebooks
         ]
-        for book in Casebook.objects.bulk_create(books):
+        bulk_insert_objects(books, keys=self.keys, write=self.writer.submit)
+        for book in books:
             self._created(audit, book, f"casebook {book.subject.number}")
             self.casebooks[book.subject_id] = book.version
         return by_key
 
-    def _events(self, pending, subjects, audit) -> dict[tuple[int, str, int], EventData]:
-        ids = [subjects[s.key].pk for s in pending]
-        found = {(e.subject_id, e.event_oid, e.repeat_key): e for e in EventData.objects.filter(subject_id__in=ids)}
+    def _events(self, pending, subjects, audit) -> tuple[dict[tuple[int, str, int], EventData], set[int]]:
+        """Every event of the batch by (subject id, OID, repeat), and the ids of those that existed."""
+        ids = [subjects[s.key].pk for s in pending if s.existing is not None]
+        found = {
+            (e.subject_id, e.event_oid, e.repeat_key): e
+            for e in (self.writer.call(list, EventData.objects.filter(subject_id__in=ids)) if ids else ())
+        }
+        old = {e.pk for e in found.values()}
         new = []
         for s in pending:
             subject = subjects[s.key]
@@ -340,15 +367,19 @@ class _Import:
                     )
                     new.append(event)
                     found[(subject.pk, oid, repeat)] = event
-        bulk_insert_objects(new)
+        bulk_insert_objects(new, keys=self.keys, write=self.writer.submit)
         for event in new:
             self._created(audit, event, str(event))
         self.report.events_created += len(new)
-        return found
+        return found, old
 
-    def _forms(self, pending, subjects, events, audit) -> dict[tuple[int, str, int], FormData]:
-        event_ids = [e.pk for e in events.values()]
-        found = {(f.event_id, f.form_oid, f.repeat_key): f for f in FormData.objects.filter(event_id__in=event_ids)}
+    def _forms(self, pending, subjects, events, old_events, audit) -> tuple[dict[tuple[int, str, int], FormData], set]:
+        """Every form of the batch by (event id, OID, repeat), and the ids of those that existed."""
+        found = {
+            (f.event_id, f.form_oid, f.repeat_key): f
+            for f in (self.writer.call(list, FormData.objects.filter(event_id__in=old_events)) if old_events else ())
+        }
+        old = {f.pk for f in found.values()}
         new = []
         for s in pending:
             subject = subjects[s.key]
@@ -373,56 +404,81 @@ class _Import:
                 )
                 new.append(data)
                 found[key] = data
-        bulk_insert_objects(new)
+        bulk_insert_objects(new, keys=self.keys, write=self.writer.submit)
         for form in new:
             self._created(audit, form, f"{form.event} {form.form_oid}")
         self.report.forms_created += len(new)
-        return found
+        return found, old
 
-    def _values(self, pending, subjects, events, forms, audit) -> None:
-        form_ids = [f.pk for f in forms.values()]
+    def _values(self, pending, subjects, events, forms, old_forms: set[int]) -> None:
         stored = {
             (r.form_id, r.item_def_id, r.group_repeat): r
-            for r in ItemData.objects.filter(form_id__in=form_ids).select_related("form")
+            for r in (
+                self.writer.call(list, ItemData.objects.filter(form_id__in=old_forms).select_related("form"))
+                if old_forms
+                else ()
+            )
         }
-        inserts, changed = [], []
-        stamp, actor_id = db_datetime(self.now), getattr(self.actor, "pk", None)
+        fresh: list[tuple] = []  # (form, item id, row, value, not-done reason, label)
+        changed: list[tuple] = []
         for s in pending:
             subject = subjects[s.key]
             for form in s.forms:
                 event = events[(subject.pk, *form.event_key)]
                 row_form = forms[(event.pk, form.oid, form.repeat)]
-                oids = {f.item_id: f.oid for f in form.spec.fields()}
-                prefix = f"{subject.number} {form.event_key[0]} {form.oid}"
-                for (item_id, row), (value, not_done) in form.values.items():
-                    if row_form.locked or row_form.frozen:
-                        self.problems.append(
-                            Problem(
-                                f"subject {subject.number}, event {form.event_key[0]}, form {form.oid}",
-                                "the form is " + ("locked" if row_form.locked else "frozen"),
-                            )
+                if form.values and (row_form.locked or row_form.frozen):
+                    self.problems.append(
+                        Problem(
+                            f"subject {subject.number}, event {form.event_key[0]}, form {form.oid}",
+                            "the form is " + ("locked" if row_form.locked else "frozen"),
                         )
-                        break
-                    current = stored.get((row_form.pk, item_id, row))
-                    label = f"{prefix} {oids[item_id]}" + (f"@{row}" if row > 1 else "")
+                    )
+                    continue
+                oids = form.spec.oid_of_item
+                prefix = f"{subject.number} {form.event_key[0]} {form.oid} "
+                existed = row_form.pk in old_forms
+                for (item_id, row), (value, not_done) in form.values.items():
+                    label = prefix + oids[item_id] + (f"@{row}" if row > 1 else "")
+                    current = stored.get((row_form.pk, item_id, row)) if existed else None
                     if current is None:
-                        inserts.append((row_form, item_id, row, value, not_done, label))
+                        fresh.append((row_form, item_id, row, value, not_done, label))
                     elif current.value != value or current.not_done_reason != not_done:
                         changed.append((current, value, not_done, label))
-        ids = reserve_ids(ItemData, len(inserts))
-        bulk_insert(
-            ItemData,
-            ITEM_COLUMNS,
-            (
-                (pk, f.pk, item_id, row, value, not_done, False, stamp, actor_id)
-                for pk, (f, item_id, row, value, not_done, _label) in zip(ids, inserts, strict=True)
-            ),
-        )
-        for pk, (f, _item, _repeat, value, not_done, label) in zip(ids, inserts, strict=True):
+        self._inserts(fresh)
+        self._changes(changed)
+        self.touched |= {c.form.subject_id for c, *_rest in changed}
+        self.touched |= {f.subject_id for f, *_rest in fresh if f.subject_id in self.existing_ids}
+        self.report.values += sum(1 for i in fresh if i[3] is not None) + len(changed)
+        self.report.values_changed += len(changed)
+
+    def _inserts(self, fresh: list[tuple]) -> None:
+        """Queue new item rows, and one audit record per value and per not-done reason."""
+        ids = self.keys.take(ItemData, len(fresh))
+        stamp, actor_id = db_datetime(self.now), getattr(self.actor, "pk", None)
+        rows = []
+        values: dict[tuple, list] = defaultdict(list)  # (study, site) -> (id, label, old, new)
+        reasons: dict[tuple, list] = defaultdict(list)
+        for pk, (form, item_id, row, value, not_done, label) in zip(ids, fresh, strict=True):
+            rows.append((pk, form.pk, item_id, row, value, not_done, False, stamp, actor_id))
             if value is not None:
-                audit.append(_plain(pk, label, f, "value", None, value, "create"))
+                values[(form.study_id, form.site_id)].append((str(pk), label, None, value))
             if not_done:
-                audit.append(_plain(pk, label, f, "not_done_reason", None, not_done, "create"))
+                reasons[(form.study_id, form.site_id)].append((str(pk), label, None, not_done))
+        self.writer.submit(bulk_insert, ItemData, ITEM_COLUMNS, rows, binary=True)
+        for field_name, by_scope in (("value", values), ("not_done_reason", reasons)):
+            for (study_id, site_id), entries in by_scope.items():
+                self.trail.values(
+                    object_type="edc.itemdata",
+                    field=field_name,
+                    action="create",
+                    study_id=study_id,
+                    site_id=site_id,
+                    entries=entries,
+                )
+
+    def _changes(self, changed: list[tuple]) -> None:
+        """Values that differ from what an earlier import or entry stored: updated, audited, unverified."""
+        audit: list[dict] = []
         for current, value, not_done, label in changed:
             if current.value != value:
                 audit.append(_plain(current.pk, label, current.form, "value", current.value, value, "update"))
@@ -442,16 +498,19 @@ class _Import:
             if current.verified:
                 current.verified = False
                 audit.append(_plain(current.pk, label, current.form, "verified", "true", "false", "update"))
-        bulk_update_objects([c for c, *_rest in changed], ["value", "not_done_reason", "verified", "updated_at"])
+        if changed:
+            self.writer.submit(
+                bulk_update_objects,
+                [c for c, *_rest in changed],
+                ["value", "not_done_reason", "verified", "updated_at"],
+            )
         reviewed = {c.form for c, *_rest in changed if c.form.reviewed}
         for form in reviewed:  # a data-manager review covers the data it saw
             form.reviewed = False
             audit.append(_row(form, str(form), form.study_id, form.site_id, "reviewed", "true", "false", "update"))
-        bulk_update_objects(list(reviewed), ["reviewed"])
-        self.touched |= {c.form.subject_id for c, *_rest in changed}
-        self.touched |= {f.subject_id for f, *_rest in inserts if f.subject_id in self.existing_ids}
-        self.report.values += sum(1 for i in inserts if i[3] is not None) + len(changed)
-        self.report.values_changed += len(changed)
+        if reviewed:
+            self.writer.submit(bulk_update_objects, list(reviewed), ["reviewed"])
+        self.trail.rows(audit)
 
 
 def _row(obj, repr_: str, study_id, site_id, name: str, old, new, action: str) -> dict:
@@ -495,6 +554,25 @@ def _date(text) -> dt.date | None:
         return None
 
 
+def _read(job: _Import, source, on_progress, max_problems: int) -> list[Problem]:
+    """Stage and flush subject after subject; return every problem found (then nothing is kept)."""
+    with ClinicalReader(source, collect_problems=True, max_problems=max_problems) as reader:
+        for subject in reader:
+            if any(p.key == subject.subject_key for p in job.pending):  # twice in one batch: write the first
+                job.flush()
+            job.stage(subject)
+            if len(job.pending) >= BATCH_SUBJECTS:
+                job.flush()
+            if on_progress:
+                on_progress(job.report.subjects)
+            if len(job.problems) >= max_problems:
+                break
+        problems = reader.problems + job.problems
+    if not problems and job.report.subjects == 0:
+        problems = [Problem("", "the file holds no subjects")]
+    return problems
+
+
 def clinical_import(
     *,
     actor: User | None,
@@ -509,21 +587,17 @@ def clinical_import(
         access_require(actor, study, Perm.BUILD_EDIT)
     job = _Import(study, actor, source_name)
     with transaction.atomic():
-        with ClinicalReader(source, collect_problems=True, max_problems=max_problems) as reader:
-            for subject in reader:
-                job.stage(subject)
-                if len(job.pending) >= BATCH_SUBJECTS:
-                    job.flush()
-                if on_progress:
-                    on_progress(job.report.subjects)
-                if len(job.problems) >= max_problems:
-                    break
-            problems = reader.problems + job.problems
-        if not problems and job.report.subjects == 0:
-            problems = [Problem("", "the file holds no subjects")]
-        if problems:
-            raise FormatError(problems[:max_problems])
-        job.flush()
+        with (
+            constraints_checked_per_statement(),
+            BackgroundWriter(depth=40) as writer,
+            NewKeys(lambda model, n: writer.call(reserve_ids, model, n)) as keys,
+            AuditStream(actor=actor, reason=job.reason, writer=writer, keys=keys) as trail,
+        ):
+            job.start(writer, keys, trail)
+            problems = _read(job, source, on_progress, max_problems)
+            if problems:
+                raise FormatError(problems[:max_problems])
+            job.flush()
         if job.problems:  # found while writing (a frozen or locked form): nothing stays
             raise FormatError(job.problems[:max_problems])
         job.finish()
