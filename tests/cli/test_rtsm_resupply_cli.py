@@ -51,3 +51,26 @@ def test_resupply_names_an_unknown_study(world):
     result = runner.invoke(app, ["rtsm", "resupply", "--study", "NOPE"])
     assert result.exit_code == 1 and "no study with protocol number NOPE" in result.stderr
     assert not Shipment.objects.filter(status=ShipmentStatus.PROPOSED).exists()
+
+
+def test_resupply_all_checks_every_study_with_supply_and_names_it(world):
+    supply = supply_setup(world, stock=0)
+    configuration.site_supply_level_save(
+        actor=None, site=world.site_a, kit_type=supply.kit_types["KA"], minimum=2, maximum=4
+    )
+    result = runner.invoke(app, ["rtsm", "resupply", "--all"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 and all(line.startswith("T-001: Shipment ") for line in lines)  # T-002 has no supply
+    assert Shipment.objects.filter(status=ShipmentStatus.PROPOSED).count() == 2
+
+
+def test_resupply_all_says_when_no_study_has_supply(world):
+    result = runner.invoke(app, ["rtsm", "resupply", "--all"])
+    assert result.exit_code == 0 and result.stdout.strip() == "No study has trial supply set up."
+
+
+@pytest.mark.parametrize("args", [[], ["--study", "T-001", "--all"]])
+def test_resupply_needs_exactly_one_of_study_and_all(world, args):
+    result = runner.invoke(app, ["rtsm", "resupply", *args])
+    assert result.exit_code == 2 and "--study PROTOCOL or --all" in result.stderr

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from opencro.accounts.permissions import RoleCode
 from opencro.audit.models import AuditRecord
-from opencro.rtsm.models import ListSlot, Randomisation
+from opencro.rtsm.models import AllocationState, ListSlot, Randomisation
 from opencro.rtsm.services.allocation import subject_randomise
 from opencro.stats.randomization import Minimisation
 from opencro.subjects.models import SubjectStatus, TreatmentAssignment
@@ -115,6 +115,28 @@ def test_minimisation_matches_an_uninterrupted_run_of_the_pure_allocator(world):
         assert (r.sequence, r.number) == (i + 1, f"R{i + 1:04d}")
 
 
+def test_the_stored_state_is_the_replayed_one_and_a_lost_or_stale_state_is_rebuilt(world):
+    """Each allocation reads the counts row instead of replaying; removing it, or leaving it behind the
+    allocations, changes nothing: the next allocation replays and still matches the uninterrupted run."""
+    scheme = dynamic_scheme(world, p_best=0.9)
+    pure = Minimisation(
+        ["A", "P"], factors={"site": ["A1", "B1"], "sex": ["F", "M"]}, p_best=0.9, seed=int(scheme.seed)
+    )
+    for i, sex in enumerate("FMMFFMFMFFMF"):
+        site = world.site_a if i % 2 else world.site_b
+        if i == 4:
+            AllocationState.objects.filter(scheme=scheme).delete()
+        if i == 8:
+            state = AllocationState.objects.get(scheme=scheme)
+            state.counts = {**state.counts, "n": 3}
+            state.save()
+        r = randomise(world, screened(site, f"{site.number}-6{i:02d}", sex))
+        expected = pure.assign({"site": site.number, "sex": sex})
+        assert TreatmentAssignment.objects.get(subject=r.subject).arm.code == expected.arm
+        assert AllocationState.objects.get(scheme=scheme).counts == pure.state()
+    assert not AuditRecord.objects.filter(object_type="rtsm.allocationstate").exists()
+
+
 def test_efron_coin_matches_the_pure_allocator(world):
     from opencro.stats.randomization import EfronBiasedCoin
 
@@ -123,3 +145,4 @@ def test_efron_coin_matches_the_pure_allocator(world):
     for i in range(10):
         r = randomise(world, screened(world.site_a, f"A1-9{i:02d}"))
         assert TreatmentAssignment.objects.get(subject=r.subject).arm.code == pure.assign().arm
+    assert AllocationState.objects.get(scheme=scheme).counts == pure.state()

@@ -698,7 +698,12 @@ SUPPLY_CASES = [
         (
             "supply_configuration.site_supply_level_save",
             lambda w, u: supply_configuration.site_supply_level_save(
-                actor=u, site=w.site_a, kit_type=_supply(KitType, w, "supply_kt_a", None), minimum=1, maximum=3
+                actor=u,
+                site=w.site_a,
+                kit_type=_supply(KitType, w, "supply_kt_a", None),
+                minimum=2,
+                maximum=5,
+                reason="matrix",
             ),
             Perm.SUPPLY_MANAGE,
             SUPPLY_MANAGER,

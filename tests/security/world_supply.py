@@ -37,6 +37,10 @@ def supply_data(w: World) -> None:
     configuration.site_supply_level_save(
         actor=None, site=w.site_a, kit_type=supply.kit_types["KP"], minimum=1, maximum=4
     )
+    for site in (w.site_a, w.site_b):  # the set-up page's remove row deletes these (the save rows set them again)
+        configuration.site_supply_level_save(
+            actor=None, site=site, kit_type=supply.kit_types["KA"], minimum=1, maximum=3
+        )
     coordinator_b = make_user("coordinator-b1")
     accounts.membership_grant(
         actor=w.admin, user=coordinator_b, study=w.study, role_code=RoleCode.STUDY_COORDINATOR, sites=[w.site_b]
@@ -50,6 +54,7 @@ def supply_data(w: World) -> None:
         supply_kt_p=supply.kit_types["KP"].pk,
         supply_lot_a=supply.lots["KA"].pk,
         supply_arm=w.arms[0].pk,
+        supply_arm_p=w.arms[1].pk,
         supply_visit_v2=supply.visits["V2"].pk,
         supply_visit_v3=supply.visits["V3"].pk,
         supply_visit_free=supply.visits["SF"].pk,

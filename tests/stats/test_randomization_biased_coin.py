@@ -107,3 +107,17 @@ def test_bad_input_names_the_parameter(kwargs, parameter):
     with pytest.raises(DesignInputError) as err:
         efron_probabilities(0.5)
     assert err.value.parameter == "imbalance"
+
+
+@given(cut=st.integers(0, 40), seed=st.integers(0, 2**32))
+def test_restoring_the_coins_state_continues_like_an_uninterrupted_run(cut, seed):
+    whole = EfronBiasedCoin(seed=seed)
+    expected = [whole.assign().arm for _ in range(40)]
+    first = EfronBiasedCoin(seed=seed)
+    arms = [first.assign().arm for _ in range(cut)]
+    resumed = EfronBiasedCoin(seed=seed)
+    resumed.restore(first.state())
+    arms += [resumed.assign().arm for _ in range(40 - cut)]
+    assert arms == expected
+    with pytest.raises(DesignInputError, match="state"):
+        resumed.restore({"n": 3, "totals": {"A": 1, "B": 1}})

@@ -320,3 +320,40 @@ def test_record_refuses_an_unknown_arm():
     with pytest.raises(DesignInputError) as err:
         Minimisation(["A", "B"], factors=FACTORS, seed=1).level_counts("site")
     assert err.value.parameter == "factor"
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    picks=st.lists(st.tuples(st.sampled_from(["F", "M"]), st.sampled_from(["<50", ">=50"])), min_size=1, max_size=60),
+    cut=st.integers(0, 60),
+    seed=st.integers(0, 2**32),
+)
+def test_restoring_the_state_continues_exactly_like_an_uninterrupted_run(picks, cut, seed):
+    """`state` after k allocations, `restore`d into a fresh allocator, gives the same next allocations."""
+    subjects = [{"sex": sex, "age": age} for sex, age in picks]
+    cut = min(cut, len(subjects))
+    settings_ = {"ratio": [2, 1, 1], "factors": FACTORS, "weights": {"sex": 2, "age": 1}, "seed": seed}
+    whole = Minimisation(["A", "B", "C"], **settings_)
+    expected = [whole.assign(s).arm for s in subjects]
+    first = Minimisation(["A", "B", "C"], **settings_)
+    arms = [first.assign(s).arm for s in subjects[:cut]]
+    resumed = Minimisation(["A", "B", "C"], **settings_)
+    resumed.restore(first.state())
+    arms += [resumed.assign(s).arm for s in subjects[cut:]]
+    assert arms == expected
+    assert resumed.state() == whole.state()
+
+
+def test_a_state_that_does_not_fit_is_refused():
+    state = _minimisation().state()
+    assert state["n"] == 7 and state["totals"] == {"A": 4, "B": 3}
+    assert state["levels"]["sex"]["F"] == {"A": 3, "B": 2}
+    other = Minimisation(["A", "B"], factors=FACTORS, seed=1)
+    for broken in (
+        {**state, "n": 8},
+        {**state, "totals": {"A": 4}},
+        {**state, "levels": {**state["levels"], "sex": {"F": {"A": 3, "B": 2}, "M": {"A": 0, "B": 1}}}},
+    ):
+        with pytest.raises(DesignInputError, match="state"):
+            other.restore(broken)
+    assert other.n_allocated == 0  # nothing half-set

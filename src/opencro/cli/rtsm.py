@@ -234,27 +234,46 @@ def check_list(
 
 @app.command("resupply")
 def resupply(
-    study: Annotated[str, typer.Option("--study", help="The study's protocol number.")],
+    study: Annotated[str | None, typer.Option("--study", help="The study's protocol number.")] = None,
+    all_studies: Annotated[
+        bool, typer.Option("--all", help="Every study with trial supply set up (for a timer); lines name the study.")
+    ] = False,
 ) -> None:
-    """Run the resupply check at every active site of a study, as the system; one line per site."""
+    """Run the resupply check at every active site of a study (or of all), as the system; one line per site."""
+    if (study is None) == (not all_studies):
+        raise typer.BadParameter("give --study PROTOCOL or --all", param_hint="--study/--all")
     setup_django()
+    from opencro.studies.models import Study
+
+    if all_studies:
+        targets = list(Study.objects.filter(kit_types__isnull=False).distinct().order_by("protocol_number"))
+    else:
+        targets = list(Study.objects.filter(protocol_number=study)[:1])
+        if not targets:
+            fail(f"no study with protocol number {study}")
+    for target in targets:
+        prefix = f"{target.protocol_number}: " if all_studies else ""
+        results = _resupply_study(target, prefix)
+        for result in results:
+            out.print(prefix + result.message, soft_wrap=True, highlight=False, markup=False)
+        if not results:
+            out.print(f"{target.protocol_number}: no active site to check.", highlight=False, markup=False)
+    if all_studies and not targets:
+        out.print("No study has trial supply set up.", highlight=False, markup=False)
+
+
+def _resupply_study(target, prefix: str) -> list:
+    """Run the resupply check over one study's active sites with a progress bar on stderr."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from opencro.rtsm.services.supply.resupply import ResupplyResult, resupply_run_all
-    from opencro.studies.models import Study
 
-    target = Study.objects.filter(protocol_number=study).first()
-    if target is None:
-        fail(f"no study with protocol number {study}")
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True) as progress:
-        task = progress.add_task("Listing active sites", total=None)
+        task = progress.add_task(f"{prefix}listing active sites", total=None)
 
         def step(done: int, total: int, result: ResupplyResult) -> None:
-            progress.update(task, description=f"Checked site {result.site_number}", completed=done, total=total)
+            description = f"{prefix}checked site {result.site_number}"
+            progress.update(task, description=description, completed=done, total=total)
 
-        results = resupply_run_all(study=target, actor=None, progress=step)
-    for result in results:
-        out.print(result.message, soft_wrap=True, highlight=False, markup=False)
-    if not results:
-        out.print(f"{target.protocol_number}: no active site to check.", highlight=False, markup=False)
+        return resupply_run_all(study=target, actor=None, progress=step)

@@ -1,6 +1,6 @@
 """RTSM models: the randomisation scheme and its list, allocations, unblinding, and trial supply."""
 
-from opencro.rtsm.models.allocation import EmergencyUnblinding, Randomisation
+from opencro.rtsm.models.allocation import AllocationState, EmergencyUnblinding, Randomisation
 from opencro.rtsm.models.scheme import (
     FactorSource,
     ImbalanceMeasure,
@@ -31,6 +31,7 @@ from opencro.rtsm.models.supply import (
 )
 
 __all__ = [
+    "AllocationState",
     "Depot",
     "Dispensation",
     "DispensingVisit",

@@ -46,6 +46,22 @@ class Randomisation(Audited):
         return self.subject.study_id, self.subject.site_id
 
 
+class AllocationState(models.Model):
+    """The counts a dynamic scheme's next allocation depends on (arm totals, and per factor level for
+    minimisation), as `Minimisation.state()` gives them, after `counts["n"]` allocations.
+
+    Derived data, not a record: kept in the allocation's transaction under the scheme lock so an
+    allocation reads one row instead of replaying every earlier one, and rebuilt from the allocations
+    whenever its n is not theirs. Unblinded information (counts per arm): never shown, never audited.
+    """
+
+    scheme = models.OneToOneField("rtsm.RandomisationScheme", on_delete=models.CASCADE, related_name="+")
+    counts = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"allocation state of scheme {self.scheme_id}"
+
+
 class EmergencyUnblinding(Audited):
     """An investigator broke the blind for one subject: why, when, signed; permanent."""
 

@@ -21,8 +21,17 @@ from opencro.accounts.models import User
 from opencro.accounts.permissions import Perm
 from opencro.audit.services import audit_batch, audited_save
 from opencro.rtsm.factors import ResolvedFactor, scheme_factors, subject_levels
-from opencro.rtsm.models import ListSlot, Randomisation, RandomisationScheme, SchemeMethod, SchemeStatus, Stratum
+from opencro.rtsm.models import (
+    AllocationState,
+    ListSlot,
+    Randomisation,
+    RandomisationScheme,
+    SchemeMethod,
+    SchemeStatus,
+    Stratum,
+)
 from opencro.rtsm.services.supply.resupply import resupply_check
+from opencro.stats.design.errors import DesignInputError
 from opencro.stats.randomization import EfronBiasedCoin, Minimisation, stratum_label
 from opencro.studies.models import Arm, ProtocolVersion, ProtocolVersionStatus
 from opencro.subjects.models import Subject, SubjectStatus, TreatmentAssignment
@@ -68,7 +77,7 @@ def subject_randomise(
             arm, number, detail = slot.arm, slot.number, {"stratum": stratum.label, "position": slot.position}
         else:
             slot, stratum = None, None
-            code, detail = _dynamic(scheme, factors, levels, arms)
+            code, detail = _dynamic(scheme, factors, levels, arms, sequence)
             arm, number = arms[code], f"{scheme.number_prefix}{sequence:04d}"
         now = randomised_at or timezone.now()
         randomisation = Randomisation(
@@ -140,15 +149,17 @@ def _take_slot(
 
 
 def _dynamic(
-    scheme: RandomisationScheme, factors: list[ResolvedFactor], levels: dict[str, str], arms: dict[str, Arm]
+    scheme: RandomisationScheme,
+    factors: list[ResolvedFactor],
+    levels: dict[str, str],
+    arms: dict[str, Arm],
+    sequence: int,
 ) -> tuple[str, dict]:
-    """Replay the stored allocations into a fresh allocator with the scheme's seed, then allocate."""
+    """Allocate by minimisation or Efron's coin from the scheme's stored state (or, when the state is missing
+    or not that of the `sequence - 1` allocations made, from replaying them), then store the new state."""
     ordered = sorted(arms.values(), key=lambda a: a.pk)
     codes = [a.code for a in ordered]
-    history = Randomisation.objects.filter(scheme=scheme).order_by("sequence")
-    arm_of = dict(
-        TreatmentAssignment.objects.filter(subject__randomisation__scheme=scheme).values_list("subject_id", "arm__code")
-    )
+    allocator: Minimisation | EfronBiasedCoin
     if scheme.method == SchemeMethod.MINIMISATION:
         allocator = Minimisation(
             codes,
@@ -159,13 +170,38 @@ def _dynamic(
             p_best=scheme.p_best,
             seed=int(scheme.seed),
         )
-        allocator.replay((r.levels, arm_of[r.subject_id]) for r in history.only("levels", "subject_id"))
+    else:
+        allocator = EfronBiasedCoin(codes, p=scheme.p_best, seed=int(scheme.seed))
+    stored = AllocationState.objects.filter(scheme=scheme).first()
+    try:
+        if stored is None or stored.counts.get("n") != sequence - 1:
+            raise DesignInputError("state", "missing or behind the allocations")
+        allocator.restore(stored.counts)
+    except DesignInputError:
+        _replay(scheme, allocator)
+    if isinstance(allocator, Minimisation):
         allocation = allocator.assign(levels)
-        return allocation.arm, allocation.as_dict()
-    coin = EfronBiasedCoin(codes, p=scheme.p_best, seed=int(scheme.seed))
-    coin.replay(arm_of[s] for s in history.values_list("subject_id", flat=True))
-    drawn = coin.assign()
-    return drawn.arm, drawn.as_dict()
+        arm, detail = allocation.arm, allocation.as_dict()
+    else:
+        drawn = allocator.assign()
+        arm, detail = drawn.arm, drawn.as_dict()
+    if stored is None:
+        AllocationState.objects.create(scheme=scheme, counts=allocator.state())
+    else:
+        AllocationState.objects.filter(pk=stored.pk).update(counts=allocator.state())
+    return arm, detail
+
+
+def _replay(scheme: RandomisationScheme, allocator: Minimisation | EfronBiasedCoin) -> None:
+    """Rebuild `allocator`'s counts from every stored allocation of `scheme`, in order."""
+    history = Randomisation.objects.filter(scheme=scheme).order_by("sequence")
+    arm_of = dict(
+        TreatmentAssignment.objects.filter(subject__randomisation__scheme=scheme).values_list("subject_id", "arm__code")
+    )
+    if isinstance(allocator, Minimisation):
+        allocator.replay((r.levels, arm_of[r.subject_id]) for r in history.only("levels", "subject_id"))
+    else:
+        allocator.replay(arm_of[s] for s in history.values_list("subject_id", flat=True))
 
 
 def _protocol_version(study_id: int) -> ProtocolVersion | None:

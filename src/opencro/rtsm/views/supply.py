@@ -8,6 +8,7 @@
 
 from django.urls import path
 
+from opencro.rtsm.views import supply_edit as edit
 from opencro.rtsm.views import supply_manage as manage
 from opencro.rtsm.views import supply_site as site
 from opencro.rtsm.views import supply_subject as subject
@@ -20,6 +21,7 @@ patterns = [
     path(S + "sites/<int:site_id>/", site.site_supply, name="supply_site"),
     path(S + "sites/<int:site_id>/excursions/", site.site_excursion, name="supply_site_excursion"),
     path(S + "sites/<int:site_id>/levels/", manage.level_save, name="supply_level_save"),
+    path(S + "sites/<int:site_id>/levels/<int:kit_type_id>/delete/", edit.level_delete, name="supply_level_delete"),
     path(S + "shipments/", site.shipment_list, name="supply_shipments"),
     path(S + "shipments/new/", manage.shipment_create, name="supply_shipment_create"),
     path(SHIPMENT, site.shipment_detail, name="supply_shipment"),
@@ -34,9 +36,11 @@ patterns = [
     path(S + "setup/", manage.setup, name="supply_setup"),
     path(S + "settings/", manage.settings_save, name="supply_settings"),
     path(S + "kit-types/", manage.kit_type_add, name="supply_kit_type_add"),
+    path(S + "kit-types/<int:kit_type_id>/", edit.kit_type_edit, name="supply_kit_type_edit"),
     path(S + "lots/", manage.lot_add, name="supply_lot_add"),
     path(S + "lots/<int:lot_id>/expiry/", manage.lot_expiry, name="supply_lot_expiry"),
     path(S + "depots/", manage.depot_add, name="supply_depot_add"),
+    path(S + "depots/<int:depot_id>/", edit.depot_edit, name="supply_depot_edit"),
     path(S + "depots/<int:depot_id>/kits/", manage.kits_create, name="supply_kits_create"),
     path(S + "kits/destroy/", manage.kits_destroy, name="supply_kits_destroy"),
     path(S + "dispensing-visits/", manage.dispensing_visit_save, name="supply_dispensing_visit_save"),

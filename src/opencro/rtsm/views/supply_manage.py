@@ -58,15 +58,13 @@ MANUAL_TRIGGERS = (ShipmentTrigger.MANUAL, ShipmentTrigger.INITIAL)
 RESUPPLY_JOB = "rtsm.resupply"
 
 
-def _manager(request, study_id: int) -> StudyAccess:
+def manager(request, study_id: int) -> StudyAccess:
     access = access_study(request.user, study_id, Perm.SUPPLY_MANAGE)
     sel.require_unblinded(access)
     return access
 
 
-def _setup_page(
-    request, access: StudyAccess, *, form: str = "", failed_id: int | None = None, errors=None, values=None
-):
+def setup_page(request, access: StudyAccess, *, form: str = "", failed_id: int | None = None, errors=None, values=None):
     """Everything the manager sets up, each section with its own small form."""
     study = access.membership.study
     inventories = sel.site_inventory_summary(access)
@@ -93,7 +91,7 @@ def _setup_page(
     return render(request, "rtsm/supply_setup.html", context)
 
 
-def _done(request, text: str, to: str, *args):
+def done(request, text: str, to: str, *args):
     messages.success(request, text)
     return redirect(to, *args)
 
@@ -101,13 +99,13 @@ def _done(request, text: str, to: str, *args):
 @login_required
 @require_GET
 def setup(request, study_id: int):
-    return _setup_page(request, _manager(request, study_id))
+    return setup_page(request, manager(request, study_id))
 
 
 @login_required
 @require_POST
 def settings_save(request, study_id: int):
-    access = _manager(request, study_id)
+    access = manager(request, study_id)
     values = posted(request, SETTINGS_FIELDS)
     try:
         errors: dict[str, str] = {}
@@ -131,14 +129,14 @@ def settings_save(request, study_id: int):
             **numbers,
         )
     except ValidationError as exc:
-        return _setup_page(request, access, form="settings", errors=error_dict(exc), values=values)
-    return _done(request, _("Supply settings saved."), "rtsm:supply_setup", study_id)
+        return setup_page(request, access, form="settings", errors=error_dict(exc), values=values)
+    return done(request, _("Supply settings saved."), "rtsm:supply_setup", study_id)
 
 
 @login_required
 @require_POST
 def kit_type_add(request, study_id: int):
-    access = _manager(request, study_id)
+    access = manager(request, study_id)
     values = posted(request, ("code", "name", "arm", "units"))
     try:
         errors: dict[str, str] = {}
@@ -157,14 +155,14 @@ def kit_type_add(request, study_id: int):
             known=access,
         )
     except ValidationError as exc:
-        return _setup_page(request, access, form="kit-type", errors=error_dict(exc), values=values)
-    return _done(request, _("Kit type %(c)s added.") % {"c": kit_type.code}, "rtsm:supply_setup", study_id)
+        return setup_page(request, access, form="kit-type", errors=error_dict(exc), values=values)
+    return done(request, _("Kit type %(c)s added.") % {"c": kit_type.code}, "rtsm:supply_setup", study_id)
 
 
 @login_required
 @require_POST
 def lot_add(request, study_id: int):
-    access = _manager(request, study_id)
+    access = manager(request, study_id)
     values = posted(request, ("kit_type", "number", "expires_on"))
     try:
         errors: dict[str, str] = {}
@@ -181,15 +179,15 @@ def lot_add(request, study_id: int):
             known=access,
         )
     except ValidationError as exc:
-        return _setup_page(request, access, form="lot", errors=error_dict(exc), values=values)
-    return _done(request, _("Lot %(n)s registered.") % {"n": lot.number}, "rtsm:supply_setup", study_id)
+        return setup_page(request, access, form="lot", errors=error_dict(exc), values=values)
+    return done(request, _("Lot %(n)s registered.") % {"n": lot.number}, "rtsm:supply_setup", study_id)
 
 
 @login_required
 @require_POST
 def lot_expiry(request, study_id: int, lot_id: int):
     """Change a lot's expiry: every kit of the lot not destroyed follows."""
-    access = _manager(request, study_id)
+    access = manager(request, study_id)
     lot = sel.lot_get(access, lot_id)
     values = posted(request, ("expires_on", "reason"))
     try:
@@ -200,14 +198,14 @@ def lot_expiry(request, study_id: int, lot_id: int):
             actor=request.user, lot=lot, expires_on=expires_on, reason=values["reason"][:REASON_MAX], known=access
         )
     except ValidationError as exc:
-        return _setup_page(request, access, form="lot-expiry", failed_id=lot.pk, errors=error_dict(exc), values=values)
-    return _done(request, _("Expiry of lot %(n)s changed.") % {"n": lot.number}, "rtsm:supply_setup", study_id)
+        return setup_page(request, access, form="lot-expiry", failed_id=lot.pk, errors=error_dict(exc), values=values)
+    return done(request, _("Expiry of lot %(n)s changed.") % {"n": lot.number}, "rtsm:supply_setup", study_id)
 
 
 @login_required
 @require_POST
 def depot_add(request, study_id: int):
-    access = _manager(request, study_id)
+    access = manager(request, study_id)
     values = posted(request, ("code", "name"))
     codes = set(request.POST.getlist("country"))
     try:
@@ -221,15 +219,15 @@ def depot_add(request, study_id: int):
             known=access,
         )
     except ValidationError as exc:
-        return _setup_page(request, access, form="depot", errors=error_dict(exc), values=values)
-    return _done(request, _("Depot %(c)s added.") % {"c": depot.code}, "rtsm:supply_setup", study_id)
+        return setup_page(request, access, form="depot", errors=error_dict(exc), values=values)
+    return done(request, _("Depot %(c)s added.") % {"c": depot.code}, "rtsm:supply_setup", study_id)
 
 
 @login_required
 @require_POST
 def kits_create(request, study_id: int, depot_id: int):
     """Create kits at the depot from one or more lots (numbers drawn at random across kit types)."""
-    access = _manager(request, study_id)
+    access = manager(request, study_id)
     depot = sel.depot_get(access, depot_id)
     try:
         errors: dict[str, str] = {}
@@ -243,8 +241,8 @@ def kits_create(request, study_id: int, depot_id: int):
         raise_errors(errors)
         kits = inventory.kits_create(actor=request.user, depot=depot, lots=lots, known=access)
     except ValidationError as exc:
-        return _setup_page(request, access, form="kits", failed_id=depot.pk, errors=error_dict(exc))
-    return _done(
+        return setup_page(request, access, form="kits", failed_id=depot.pk, errors=error_dict(exc))
+    return done(
         request,
         ngettext("%(n)d kit created at depot %(d)s.", "%(n)d kits created at depot %(d)s.", len(kits))
         % {"n": len(kits), "d": depot.code},
@@ -256,7 +254,7 @@ def kits_create(request, study_id: int, depot_id: int):
 @login_required
 @require_POST
 def dispensing_visit_save(request, study_id: int):
-    access = _manager(request, study_id)
+    access = manager(request, study_id)
     values = posted(request, ("visit", "kits", "reason"))
     try:
         errors: dict[str, str] = {}
@@ -273,18 +271,18 @@ def dispensing_visit_save(request, study_id: int):
             known=access,
         )
     except ValidationError as exc:
-        return _setup_page(request, access, form="dispensing-visit", errors=error_dict(exc), values=values)
+        return setup_page(request, access, form="dispensing-visit", errors=error_dict(exc), values=values)
     text = ngettext("Visit %(v)s dispenses %(n)d kit.", "Visit %(v)s dispenses %(n)d kits.", saved.kits) % {
         "v": saved.visit.code,
         "n": saved.kits,
     }
-    return _done(request, text, "rtsm:supply_setup", study_id)
+    return done(request, text, "rtsm:supply_setup", study_id)
 
 
 @login_required
 @require_POST
 def dispensing_visit_delete(request, study_id: int, visit_id: int):
-    access = _manager(request, study_id)
+    access = manager(request, study_id)
     found = sel.dispensing_visit_get(access, visit_id)
     values = posted(request, ("reason",))
     try:
@@ -292,8 +290,8 @@ def dispensing_visit_delete(request, study_id: int, visit_id: int):
             actor=request.user, dispensing_visit=found, reason=values["reason"][:REASON_MAX], known=access
         )
     except ValidationError as exc:
-        return _setup_page(request, access, form="dv-delete", failed_id=visit_id, errors=error_dict(exc), values=values)
-    return _done(
+        return setup_page(request, access, form="dv-delete", failed_id=visit_id, errors=error_dict(exc), values=values)
+    return done(
         request, _("Visit %(v)s no longer dispenses kits.") % {"v": found.visit.code}, "rtsm:supply_setup", study_id
     )
 
@@ -325,8 +323,8 @@ def level_save(request, study_id: int, site_id: int):
             known=access,
         )
     except ValidationError as exc:
-        return _setup_page(request, access, form="level", failed_id=site.pk, errors=error_dict(exc), values=values)
-    return _done(request, _("Supply levels of site %(s)s saved.") % {"s": site.number}, "rtsm:supply_setup", study_id)
+        return setup_page(request, access, form="level", failed_id=site.pk, errors=error_dict(exc), values=values)
+    return done(request, _("Supply levels of site %(s)s saved.") % {"s": site.number}, "rtsm:supply_setup", study_id)
 
 
 @login_required
@@ -360,11 +358,11 @@ def kits_destroy(request, study_id: int):
     except ValidationError as exc:
         if site is not None:
             return site_page(request, access, site, form="destroy", errors=error_dict(exc), values=values)
-        return _setup_page(request, access, form="destroy", failed_id=depot.pk, errors=error_dict(exc), values=values)
+        return setup_page(request, access, form="destroy", failed_id=depot.pk, errors=error_dict(exc), values=values)
     text = ngettext("%(n)d kit recorded as destroyed.", "%(n)d kits recorded as destroyed.", len(kits))
     if site is not None:
-        return _done(request, text % {"n": len(kits)}, "rtsm:supply_site", study_id, site.pk)
-    return _done(request, text % {"n": len(kits)}, "rtsm:supply_setup", study_id)
+        return done(request, text % {"n": len(kits)}, "rtsm:supply_site", study_id, site.pk)
+    return done(request, text % {"n": len(kits)}, "rtsm:supply_setup", study_id)
 
 
 # --- shipments and resupply ----------------------------------------------------------------------------
@@ -409,7 +407,7 @@ def shipment_create(request, study_id: int):
         )
     except ValidationError as exc:
         return shipments_page(request, access, form="create", errors=error_dict(exc), values=values)
-    return _done(
+    return done(
         request, _("Shipment %(n)s proposed.") % {"n": shipment.number}, "rtsm:supply_shipment", study_id, shipment.pk
     )
 
@@ -431,7 +429,7 @@ def _shipment_step(request, study_id: int, shipment_id: int, step: str, text: st
             shipments.shipment_cancel(actor=request.user, shipment=shipment, reason=reason, known=access)
     except ValidationError as exc:
         return shipment_page(request, access, shipment, form=step, errors=error_dict(exc), values=values)
-    return _done(request, text % {"n": shipment.number}, "rtsm:supply_shipment", study_id, shipment.pk)
+    return done(request, text % {"n": shipment.number}, "rtsm:supply_shipment", study_id, shipment.pk)
 
 
 @login_required
@@ -503,7 +501,7 @@ def excursion_report(request, study_id: int):
         "Excursion reported: %(n)d kits quarantined until they are decided.",
         count,
     )
-    return _done(request, text % {"n": count}, "rtsm:supply_excursions", study_id)
+    return done(request, text % {"n": count}, "rtsm:supply_excursions", study_id)
 
 
 @login_required
@@ -525,4 +523,4 @@ def excursion_decide(request, study_id: int, excursion_id: int):
     except ValidationError as exc:
         return excursions_page(request, access, failed_id=excursion.pk, errors=error_dict(exc), values=values)
     label = ExcursionDecision(values["decision"]).label
-    return _done(request, _("Excursion decided: %(d)s.") % {"d": label}, "rtsm:supply_excursions", study_id)
+    return done(request, _("Excursion decided: %(d)s.") % {"d": label}, "rtsm:supply_excursions", study_id)

@@ -1,6 +1,6 @@
 """Efron's biased coin: two-arm allocation that favours the arm behind."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from opencro.stats.design.errors import DesignInputError
@@ -120,6 +120,21 @@ class EfronBiasedCoin:
                     f"allocation {self.n_allocated + 1} is recorded as {arm!r} but this seed gives {expected!r}",
                 )
         self._counts[self.arms.index(arm)] += 1
+
+    def state(self) -> dict[str, object]:
+        """The counts that decide the next allocation: {"n", "totals": {arm: n}} (see `restore`)."""
+        return {"n": self.n_allocated, "totals": self.arm_counts()}
+
+    def restore(self, state: Mapping[str, object]) -> None:
+        """Set the counts from `state()`; the next `assign` equals the one after replaying the allocations."""
+        try:
+            totals = [int(state["totals"][arm]) for arm in self.arms]  # type: ignore[index]
+            n = int(state["n"])  # type: ignore[call-overload]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DesignInputError("state", f"does not fit these arms ({exc!r})") from None
+        if sum(totals) != n or min(totals) < 0:
+            raise DesignInputError("state", f"arm totals {totals} do not add up to n = {n}")
+        self._counts = totals
 
     def replay(self, history: Iterable[str], *, verify: bool = False) -> None:
         """`record` each arm of `history`, in allocation order."""

@@ -269,6 +269,40 @@ class Minimisation:
                 )
         self._add(indices, self._arm_index[arm])
 
+    def state(self) -> dict[str, object]:
+        """The counts that decide the next allocation, as plain data: {"n", "totals": {arm: n},
+        "levels": {factor: {level: {arm: n}}}}. Stored beside the allocations, `restore` rebuilds the
+        allocator in O(levels x arms) instead of replaying every allocation."""
+        return {
+            "n": self._n,
+            "totals": self.arm_counts(),
+            "levels": {name: self.level_counts(name) for name, _ in self.factors},
+        }
+
+    def restore(self, state: Mapping[str, object]) -> None:
+        """Set the counts from `state()` of an allocator with these settings; the next `assign` then equals
+        the one after replaying the same allocations (the draw depends only on the seed and n).
+
+        Raises DesignInputError ("state") when it does not fit: other arms, factors or levels, negative
+        counts, or counts that do not add up to n for every factor.
+        """
+        try:
+            n = int(state["n"])  # type: ignore[call-overload]
+            totals = [int(state["totals"][arm]) for arm in self.arms]  # type: ignore[index]
+            counts = [
+                [[int(state["levels"][name][level][arm]) for arm in self.arms] for level in levels]  # type: ignore[index]
+                for name, levels in self.factors
+            ]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DesignInputError("state", f"does not fit these arms, factors and levels ({exc!r})") from None
+        if n < 0 or sum(totals) != n or min(totals, default=0) < 0:
+            raise DesignInputError("state", f"arm totals {totals} do not add up to n = {n}")
+        for (name, _levels), factor in zip(self.factors, counts, strict=True):
+            per_arm = [sum(level[j] for level in factor) for j in range(len(self.arms))]
+            if per_arm != totals or any(c < 0 for level in factor for c in level):
+                raise DesignInputError("state", f"the counts of factor {name!r} do not add up to the arm totals")
+        self._counts, self._totals, self._n = counts, totals, n
+
     def replay(self, history: Iterable[tuple[Mapping[str, str], str]], *, verify: bool = False) -> None:
         """`record` each (levels, arm) of `history`, in allocation order."""
         for levels, arm in history:
