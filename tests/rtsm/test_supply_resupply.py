@@ -219,3 +219,28 @@ def test_quarantined_and_in_transit_kits(world):
     Kit.objects.filter(site=world.site_a).update(status=KitStatus.QUARANTINED)
     lines = {line.kit_type.code: line.order for line in resupply_plan(world.site_a).lines}
     assert lines["KA"].stock == 0
+
+
+@needs_db
+def test_the_site_page_shows_the_manager_the_resupply_outlook_and_hides_it_from_blinded_staff(world, client):
+    supply = supply_setup(world, stock=0)
+    configuration.site_supply_level_save(
+        actor=None, site=world.site_a, kit_type=supply.kit_types["KA"], minimum=2, maximum=4
+    )
+    plan = resupply_plan(Site.objects.select_related("country").get(pk=world.site_a.pk))
+    page = f"/studies/{world.study.pk}/rtsm/supply/sites/{world.site_a.pk}/"
+    client.force_login(world.user(RoleCode.PHARMACIST))
+    shown = client.get(page).content.decode()
+    assert 'data-testid="resupply-outlook"' in shown
+    for line in plan.lines:
+        row = shown.split(f'<tr data-kit-type="{line.kit_type.code}">', 1)[1].split("</tr>", 1)[0]
+        cells = [line.order.stock, line.order.demand, line.order.minimum, line.order.target]
+        assert all(f"<td>{n}</td>" in row for n in cells), row
+        assert (f"<strong>{line.order.quantity}</strong>" in row) is (line.order.quantity > 0)
+    assert "below the minimum buffer" in shown  # KA: no stock, buffer 2
+    resupply.resupply_check(actor=None, site=world.site_a)
+    proposed = Shipment.objects.get(site=world.site_a, status=ShipmentStatus.PROPOSED)
+    assert f"Shipment {proposed.number} is already proposed" in client.get(page).content.decode()
+    client.force_login(world.user(RoleCode.STUDY_COORDINATOR))
+    blinded = client.get(page).content.decode()
+    assert "resupply-outlook" not in blinded and "Kit A" not in blinded

@@ -102,6 +102,7 @@ def site_page(request, access: StudyAccess, site: Site, *, form: str = "", error
         "accountability": sel.site_accountability(access, site.pk),
         "subject_rows": sel.site_subject_accountability(access, site.pk) if access.can(Perm.SUBJECT_VIEW) else [],
         "levels": sel.site_supply_levels(access, site.pk) if manages(access) else [],
+        "plan": sel.resupply_preview(access, site.pk) if manages(access) else None,
         "destroyable": sel.kit_rows(access, sel.kits_destroyable(access, site_id=site.pk)[:KITS_SHOWN])
         if manages(access)
         else [],
