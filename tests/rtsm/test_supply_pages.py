@@ -158,8 +158,12 @@ def test_return_and_replacement_from_the_panel(world, client):
     new = Dispensation.objects.filter(subject=subject).order_by("-pk").first()
     assert f"Kit {lost.kit.number} replaced by kit {new.kit.number}." in body(replaced)
     assert Kit.objects.get(pk=lost.kit_id).status == KitStatus.MISSING
+    assert new.replaces_id == lost.pk and lost.replaced_by == new  # the link, not only the note
     assert blind_leaks(body(replaced)) == []
     panel = body(client.get(url(world, "subject", subject=subject.pk)))
+    assert f"replaces {lost.kit.number}" in panel
+    listed = client.get(f"/api/v1/studies/{world.study.pk}/rtsm/supply/subjects/{subject.pk}/dispensations").json()
+    assert {d["kit_number"]: d["replaces_kit_number"] for d in listed}[new.kit.number] == lost.kit.number
     assert "Compliance" in panel and "86.7 %" in panel  # (30 - 4) / 30 over the kit counted back
 
 

@@ -868,10 +868,15 @@ class DispensationOut(Schema):
     returned_on: dt.date | None
     units_returned: int | None
     return_note: str
+    replaces_kit_number: str | None = Field(None, description="The damaged or lost kit this one replaced")
 
     @staticmethod
     def resolve_kit_number(obj: Dispensation) -> str:
         return obj.kit.number
+
+    @staticmethod
+    def resolve_replaces_kit_number(obj: Dispensation) -> str | None:
+        return obj.replaces.kit.number if obj.replaces_id else None
 
     @staticmethod
     def resolve_kit_status(obj: Dispensation) -> str:

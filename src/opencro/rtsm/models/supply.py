@@ -206,6 +206,9 @@ class Dispensation(Audited):
     visit_date = models.DateField(_("visit date"))
     dispensed_at = models.DateTimeField(_("dispensed at"))
     dispensed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    replaces = models.OneToOneField(  # the dispensation whose kit was damaged or lost and this one replaced
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
+    )
     returned_on = models.DateField(_("returned on"), null=True, blank=True)
     units_returned = models.PositiveIntegerField(_("units returned"), null=True, blank=True)
     returned_by = models.ForeignKey(

@@ -374,7 +374,7 @@ def dispensation_list(access: StudyAccess, subject_id: int) -> QuerySet[Dispensa
     subject = supply_subject_get(access, subject_id)
     return (
         Dispensation.objects.filter(subject=subject)
-        .select_related("kit", "visit", "subject", "dispensed_by", "returned_by")
+        .select_related("kit", "visit", "subject", "dispensed_by", "returned_by", "replaces__kit")
         .order_by("dispensed_at", "pk")
     )
 

@@ -139,7 +139,7 @@ def kit_replace(
             kits_set([old_kit], {"status": REPLACEABLE[condition]}, actor=actor, reason=note)
             old.return_note = "\n".join(filter(None, [old.return_note, note]))
             audited_save(old, actor=actor, reason=note)
-            record = _record(subject, kit, old.visit, when, actor, note)
+            record = _record(subject, kit, old.visit, when, actor, note, replaces=old)
     except _NoKit:
         resupply_check(actor=None, site=site)
         raise ValidationError({"kit": _no_kit_message(subject, site)}) from None
@@ -279,7 +279,16 @@ def _take(site: Site, arm_id: int, on: dt.date, count: int) -> list[Kit]:
     return kits
 
 
-def _record(subject: Subject, kit: Kit, visit: Visit, visit_date: dt.date, actor: User, reason: str) -> Dispensation:
+def _record(
+    subject: Subject,
+    kit: Kit,
+    visit: Visit,
+    visit_date: dt.date,
+    actor: User,
+    reason: str,
+    *,
+    replaces: Dispensation | None = None,
+) -> Dispensation:
     kits_set([kit], {"status": KitStatus.DISPENSED}, actor=actor, reason=reason or _("Dispensed"))
     record = Dispensation(
         subject=subject,
@@ -288,9 +297,14 @@ def _record(subject: Subject, kit: Kit, visit: Visit, visit_date: dt.date, actor
         visit_date=visit_date,
         dispensed_at=timezone.now(),
         dispensed_by=actor,
+        replaces=replaces,
     )
     return audited_save(
-        record, actor=actor, reason=reason, trusted=("subject", "kit", "visit", "dispensed_by"), unique_checked=True
+        record,
+        actor=actor,
+        reason=reason,
+        trusted=("subject", "kit", "visit", "dispensed_by", "replaces"),
+        unique_checked=True,
     )
 
 
