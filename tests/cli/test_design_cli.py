@@ -15,7 +15,7 @@ import typer.main
 from typer.testing import CliRunner
 
 from opencro.cli import design
-from opencro.cli.design import _plain
+from opencro.cli.library import plain as _plain
 from opencro.stats.design import dose_simulation
 from opencro.stats.design.boin import boin_decision_table
 from opencro.stats.design.counts import counts_negative_binomial

@@ -6,19 +6,21 @@ Bad input exits with code 2 and names the option on stderr. The statistics modul
 commands so that `opencro --help` does not load scipy.
 """
 
-import json
-import math
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
-from rich import box
-from rich.table import Table
 
-from opencro.cli import err, fail, out
-from opencro.stats.design.errors import DesignInputError
+from opencro.cli import err
+from opencro.cli.library import checked as _checked
+from opencro.cli.library import fmt as _fmt
+from opencro.cli.library import input_error as _input_error
+from opencro.cli.library import note as _note
+from opencro.cli.library import print_json as _print_json
+from opencro.cli.library import print_table as _print_table
+from opencro.cli.library import table as _table
 
 app = typer.Typer(no_args_is_help=True)
 samplesize_app = typer.Typer(no_args_is_help=True)
@@ -33,8 +35,6 @@ app.add_typer(
     name="simulate",
     help="Operating characteristics by simulation: group-sequential trials, BOIN, CRM and 3+3 dose escalation.",
 )
-
-EXIT_INPUT = 2
 
 
 # ---------------------------------------------------------------------------------------------------- helpers
@@ -105,23 +105,6 @@ class Estimator(StrEnum):
     plugin = "plugin"
 
 
-def _input_error(option: str, message: str) -> None:
-    fail(f"{option}: {message}", code=EXIT_INPUT)
-
-
-@contextmanager
-def _checked(**options: str) -> Iterator[None]:
-    """Turn a DesignInputError into a message naming the option, and exit code 2.
-
-    A library parameter `info_rates` is reported as `--info-rates`; `options` maps the parameters a command
-    derives from another option (for example max_n="--n-cohorts").
-    """
-    try:
-        yield
-    except DesignInputError as exc:
-        _input_error(options.get(exc.parameter, "--" + exc.parameter.replace("_", "-")), exc.message)
-
-
 def _floats(option: str, text: str | None) -> tuple[float, ...] | None:
     """Parse a comma-separated list of numbers ("0.3,0.6,1"); a bad entry is an input error naming `option`."""
     if text is None:
@@ -138,53 +121,11 @@ def _floats(option: str, text: str | None) -> tuple[float, ...] | None:
     return tuple(values)
 
 
-def _plain(value: Any) -> Any:
-    """JSON-ready values: tuples as lists, numpy scalars as Python numbers, non-finite floats as null."""
-    if isinstance(value, dict):
-        return {str(key): _plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
-    if hasattr(value, "item") and callable(value.item):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-def _print_json(data: dict[str, object]) -> None:
-    print(json.dumps(_plain(data)))
-
-
-def _fmt(value: float | None, spec: str = ".4f") -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "-"
-    return format(value, spec)
-
-
 def _prob(value: float | None) -> str:
     """A probability to four decimals; one below 0.001 in scientific notation so it stays readable."""
     if value is None:
         return "-"
     return f"{value:.4f}" if value >= 0.001 or value == 0.0 else f"{value:.2e}"
-
-
-def _table(title: str, *columns: str) -> Table:
-    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
-    for i, column in enumerate(columns):
-        table.add_column(column, justify="left" if i == 0 else "right", no_wrap=True)
-    return table
-
-
-def _print_table(table: Table) -> None:
-    """The title on a line of its own (never wrapped to the table's width), then the table."""
-    title, table.title = table.title, None
-    if title:
-        _note(str(title))
-    out.print(table)
-
-
-def _note(text: str) -> None:
-    out.print(text, soft_wrap=True, highlight=False, markup=False)
 
 
 @contextmanager
