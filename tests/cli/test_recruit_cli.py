@@ -57,3 +57,64 @@ def test_bad_input_exits_2_naming_the_option():
     ):
         result = runner.invoke(app, [*ARGS, *extra])
         assert result.exit_code == 2 and f"{option}:" in result.stderr, (extra, result.output)
+
+
+def _study(nct: str, enrolled: int, sites: int, start: str, end: str, phase: str = "PHASE3", kind="INTERVENTIONAL"):
+    return {
+        "protocolSection": {
+            "identificationModule": {"nctId": nct, "briefTitle": f"Trial {nct}"},
+            "statusModule": {
+                "overallStatus": "COMPLETED",
+                "startDateStruct": {"date": start, "type": "ACTUAL"},
+                "primaryCompletionDateStruct": {"date": end, "type": "ACTUAL"},
+            },
+            "designModule": {
+                "studyType": kind,
+                "phases": [phase],
+                "enrollmentInfo": {"count": enrolled, "type": "ACTUAL"},
+            },
+            "conditionsModule": {"conditions": ["Psoriasis" if enrolled % 2 else "Asthma"]},
+            "contactsLocationsModule": {
+                "locations": [{"facility": f"Site {i}", "city": "X", "country": "Spain"} for i in range(sites)]
+            },
+        }
+    }
+
+
+def test_prior_fits_the_trials_that_pass_the_filters_once_each(tmp_path):
+    from opencro.stats.recruitment import PastTrial, fit_rate_prior
+
+    studies = [
+        _study("NCT00000001", 120, 10, "2020-01-01", "2021-01-01"),
+        _study("NCT00000002", 45, 12, "2019-03-01", "2020-09-01"),
+        _study("NCT00000003", 301, 20, "2018-01-15", "2019-07-15"),
+        _study("NCT00000004", 80, 4, "2017-01-01", "2018-01-01", phase="PHASE1"),
+        _study("NCT00000005", 500, 1, "2017-01-01", "2017-06-01", kind="OBSERVATIONAL"),
+    ]
+    page = tmp_path / "page.json"
+    page.write_text(json.dumps({"studies": studies}))
+    again = tmp_path / "again.json"
+    again.write_text(json.dumps(studies[0]))  # the same trial in a second file counts once
+    result = runner.invoke(app, ["recruit", "prior", str(page), str(again), "--phase", "PHASE3", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["skipped"] == {"NCT00000004": "another phase", "NCT00000005": "not INTERVENTIONAL"}
+    from opencro.formats.ctgov import read_trials
+
+    records = [r for r in read_trials(page) if r.nct_id in ("NCT00000001", "NCT00000002", "NCT00000003")]
+    expected = fit_rate_prior([PastTrial(r.enrollment, len(r.facilities), r.recruitment_months) for r in records])
+    assert data["trials"] == 3
+    assert data["shape"] == expected.prior.shape and data["rate"] == expected.prior.rate
+    psoriasis = runner.invoke(app, ["recruit", "prior", str(page), "--condition", "psoriasis", "--any", "--json"])
+    assert json.loads(psoriasis.stdout)["skipped"]["NCT00000001"] == "no condition matching 'psoriasis'"
+
+
+def test_prior_names_a_bad_file_and_too_few_trials(tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    result = runner.invoke(app, ["recruit", "prior", str(broken)])
+    assert result.exit_code == 1 and "broken.json" in result.stderr
+    one = tmp_path / "one.json"
+    one.write_text(json.dumps(_study("NCT00000009", 50, 5, "2020-01-01", "2021-01-01")))
+    few = runner.invoke(app, ["recruit", "prior", str(one)])
+    assert few.exit_code == 2 and "FILES: needs at least 2 past trials" in few.stderr

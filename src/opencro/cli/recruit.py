@@ -5,10 +5,12 @@ or with --json one JSON object. Bad input exits with code 2 and names the option
 modules are imported inside the command so that `opencro --help` does not load numpy.
 """
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from opencro.cli import fail
 from opencro.cli.library import checked, fmt, note, print_json, print_table, table
 from opencro.stats.design.errors import DesignInputError
 
@@ -81,3 +83,89 @@ def forecast(
         horizon = table(f"Recruits by month {months_horizon:g}", "", "mean", "5 %", "95 %")
         horizon.add_row("simulated", *(fmt(by[k], ".1f") for k in ("mean", "p05", "p95")))
         print_table(horizon)
+
+
+@app.command("prior")
+def prior(
+    files: Annotated[
+        list[Path], typer.Argument(help="ClinicalTrials.gov JSON files (a study, a list, a search page).")
+    ],
+    phase: Annotated[
+        list[str] | None, typer.Option("--phase", help="Keep trials of this phase (PHASE2, PHASE3 ...); repeatable.")
+    ] = None,
+    condition: Annotated[
+        str | None,
+        typer.Option("--condition", help="Keep trials whose conditions, keywords or MeSH terms contain this."),
+    ] = None,
+    study_type: Annotated[str, typer.Option("--study-type", help="Keep trials of this type.")] = "INTERVENTIONAL",
+    actual_only: Annotated[
+        bool, typer.Option("--actual-only/--any", help="Use only actual (not estimated) enrolment and dates.")
+    ] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False,
+) -> None:
+    """Fit the site-rate prior (Gamma shape and rate, per site per month) by maximum likelihood to past trials'
+    enrolment, sites and months from ClinicalTrials.gov records; say which trials were left out and why."""
+    from opencro.stats.recruitment import fit_rate_prior
+
+    history, skipped = _past_trials(files, phase or [], condition, study_type, actual_only)
+    with checked(history="FILES"):
+        fit = fit_rate_prior(history)
+    data = {
+        "shape": fit.prior.shape,
+        "rate": fit.prior.rate,
+        "mean_rate": fit.prior.mean,
+        "cv": fit.prior.cv,
+        "trials": fit.trials,
+        "homogeneous": fit.homogeneous,
+        "log_likelihood": fit.log_likelihood,
+        "skipped": skipped,
+    }
+    if as_json:
+        print_json(data)
+        return
+    note(
+        f"{fit.trials} trials: site rate ~ Gamma({fit.prior.shape:.4g}, {fit.prior.rate:.4g}), "
+        f"mean {fit.prior.mean:.4g} per site per month, CV {fit.prior.cv:.2f}"
+        + (" (no more dispersed than Poisson: every site at the pooled rate)" if fit.homogeneous else "")
+    )
+    reasons: dict[str, int] = {}
+    for reason in skipped.values():
+        reasons[reason] = reasons.get(reason, 0) + 1
+    for reason, count in sorted(reasons.items()):
+        note(f"left out: {count} ({reason}; --json lists them)")
+    note(f"Use it: opencro recruit forecast --rate-shape {fit.prior.shape:.4g} --rate-rate {fit.prior.rate:.4g} ...")
+
+
+def _past_trials(files: list[Path], phases: list[str], condition: str | None, study_type: str, actual_only: bool):
+    """The records' (recruited, sites, months) that pass the filters, one per NCT number, and why others did not."""
+    from opencro.formats.ctgov import read_trials
+    from opencro.formats.errors import FormatError
+    from opencro.stats.recruitment import PastTrial
+
+    wanted = {p.strip().upper() for p in phases}
+    needle = (condition or "").strip().lower()
+    history: dict[str, PastTrial] = {}
+    skipped: dict[str, str] = {}
+    for file in files:
+        try:
+            records = list(read_trials(file))
+        except (FormatError, OSError) as exc:
+            fail(f"{file}: {exc}")
+        for r in records:
+            if r.nct_id in history:
+                continue
+            terms = " | ".join((*r.conditions, *r.keywords, *r.mesh_terms)).lower()
+            if r.study_type != study_type.upper():
+                skipped[r.nct_id] = f"not {study_type.upper()}"
+            elif wanted and not wanted & set(r.phase):
+                skipped[r.nct_id] = "another phase"
+            elif needle and needle not in terms:
+                skipped[r.nct_id] = f"no condition matching {condition!r}"
+            elif r.enrollment is None or not r.facilities or not r.recruitment_months or r.recruitment_months <= 0:
+                skipped[r.nct_id] = "no enrolment, sites or recruitment period"
+            elif actual_only and not (r.enrollment_type == "ACTUAL" and set(r.date_types[:2]) <= {"", "ACTUAL"}):
+                skipped[r.nct_id] = "estimated enrolment or dates"
+            else:
+                history[r.nct_id] = PastTrial(r.enrollment, len(r.facilities), r.recruitment_months)
+                skipped.pop(r.nct_id, None)
+    return list(history.values()), skipped
