@@ -118,3 +118,40 @@ def test_prior_names_a_bad_file_and_too_few_trials(tmp_path):
     one.write_text(json.dumps(_study("NCT00000009", 50, 5, "2020-01-01", "2021-01-01")))
     few = runner.invoke(app, ["recruit", "prior", str(one)])
     assert few.exit_code == 2 and "FILES: needs at least 2 past trials" in few.stderr
+
+
+def test_a_plan_of_sites_uses_each_sites_start_and_record(tmp_path):
+    from opencro.stats.recruitment import RatePrior, SitePlan, forecast, rate_posterior
+
+    plan = tmp_path / "sites.csv"
+    plan.write_text("site,country,start_month,recruited,months_active\n101,ES,0,12,6\n102,ES,0,1,6\n201,FR,3,,\n")
+    args = ["recruit", "forecast", "--target", "60", "--plan", str(plan), "--rate-shape", "1.5", "--rate-rate", "3"]
+    result = runner.invoke(app, [*args, "--seed", "4", "--n-sims", "3000", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    prior = RatePrior(1.5, 3.0)
+    sites = [
+        SitePlan(rate_posterior(prior, 12, 6.0), 0.0, "ES"),
+        SitePlan(rate_posterior(prior, 1, 6.0), 0.0, "ES"),
+        SitePlan(prior, 3.0, "FR"),
+    ]
+    expected = forecast(sites, 60, n_sims=3000, seed=4).as_dict()
+    assert data["time_to_target"] == expected["time_to_target"] and data["sites"] == 3
+    assert data["closed_form"] is None  # sites opening later or with their own record: no closed form
+
+
+def test_a_bad_plan_is_refused_with_its_row_and_column(tmp_path):
+    plan = tmp_path / "sites.csv"
+    common = ["recruit", "forecast", "--target", "60", "--rate-shape", "1.5", "--rate-rate", "3"]
+    for body, message in (
+        ("site,start_month\n101,soon\n", "sites.csv, row 2, column start_month: 'soon' is not a number"),
+        ("site,recruited,months_active\n101,4,\n", "sites.csv, row 2, column recruited: give recruited and"),
+        ("site,recruited,months_active\n101,2.5,3\n", "row 2, column recruited: must be a whole number"),
+        ("number\n101\n", "needs a header with the columns"),
+    ):
+        plan.write_text(body)
+        result = runner.invoke(app, [*common, "--plan", str(plan)])
+        assert result.exit_code == 2 and message in " ".join(result.stderr.split()), (body, result.stderr)
+    both = runner.invoke(app, [*common, "--plan", str(plan), "--sites", "3"])
+    neither = runner.invoke(app, common)
+    assert both.exit_code == neither.exit_code == 2 and "--sites/--plan" in neither.stderr

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from opencro.cli import fail
-from opencro.cli.library import checked, fmt, note, print_json, print_table, table
+from opencro.cli.library import checked, fmt, input_error, note, print_json, print_table, table
 from opencro.stats.design.errors import DesignInputError
 
 app = typer.Typer(no_args_is_help=True)
@@ -31,11 +31,19 @@ OPTIONS = {
 @app.command("forecast")
 def forecast(
     target: Annotated[int, typer.Option("--target", help="Participants still to recruit.")],
-    sites: Annotated[int, typer.Option("--sites", help="Sites recruiting from now on.")],
-    rate_shape: Annotated[float, typer.Option("--rate-shape", help="Shape of the Gamma law of a site's rate.")],
+    sites: Annotated[int | None, typer.Option("--sites", help="Sites recruiting from now on.")] = None,
+    rate_shape: Annotated[float, typer.Option("--rate-shape", help="Shape of the Gamma law of a site's rate.")] = ...,
     rate_rate: Annotated[
         float, typer.Option("--rate-rate", help="Rate of that Gamma law (per month: mean rate = shape / rate).")
-    ],
+    ] = ...,
+    plan: Annotated[
+        Path | None,
+        typer.Option(
+            "--plan",
+            help="CSV of sites instead of --sites: site, country, start_month (0: open), and recruited with "
+            "months_active for a site's record so far (its rate is then the posterior).",
+        ),
+    ] = None,
     months_horizon: Annotated[
         float | None, typer.Option("--months-horizon", help="Also forecast the recruits by this many months.")
     ] = None,
@@ -45,35 +53,50 @@ def forecast(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False,
 ) -> None:
-    """Time to reach --target recruits, and recruits by --months-horizon, for --sites sites whose rates (recruits
-    per site per month) follow Gamma(--rate-shape, --rate-rate): Monte Carlo, beside the closed form."""
+    """Time to reach --target recruits, and recruits by --months-horizon, for --sites sites (or the sites of
+    --plan) whose rates (recruits per site per month) follow Gamma(--rate-shape, --rate-rate): Monte Carlo,
+    beside the closed form when every site opens now with that prior."""
     from opencro.stats.recruitment import RatePrior, SitePlan, time_to_target
     from opencro.stats.recruitment import forecast as run_forecast
 
+    if (sites is None) == (plan is None):
+        input_error("--sites/--plan", "give the number of sites or a plan of sites, one of the two")
     with checked(**OPTIONS):
-        if sites < 1:
-            raise DesignInputError("sites", f"must be at least 1, not {sites}")
         prior = RatePrior(rate_shape, rate_rate)
-        result = run_forecast([SitePlan(prior)] * sites, target, horizon=months_horizon, n_sims=n_sims, seed=seed)
-        closed = time_to_target(prior, sites, target)
-    exact = {"mean": closed.mean, "median": closed.median, "p05": closed.quantile(0.05), "p95": closed.quantile(0.95)}
+        if plan is not None:
+            site_plans = _plan_sites(plan, prior)
+        elif sites < 1:
+            raise DesignInputError("sites", f"must be at least 1, not {sites}")
+        else:
+            site_plans = [SitePlan(prior)] * sites
+        result = run_forecast(site_plans, target, horizon=months_horizon, n_sims=n_sims, seed=seed)
+        closed = time_to_target(prior, sites, target) if plan is None else None
+    exact = (
+        {"mean": closed.mean, "median": closed.median, "p05": closed.quantile(0.05), "p95": closed.quantile(0.95)}
+        if closed is not None
+        else None
+    )
+    sites = len(site_plans)
     data = result.as_dict() | {
         "sites": sites,
         "rate_shape": rate_shape,
         "rate_rate": rate_rate,
         "seed": seed,
-        "closed_form": {"time_to_target": exact},
+        "closed_form": {"time_to_target": exact} if exact is not None else None,
     }
     if as_json:
         print_json(data)
         return
+    source = f"{sites} sites" if plan is None else f"{sites} sites from {plan.name}"
     note(
-        f"{sites} sites, rate per site per month ~ Gamma({rate_shape:g}, {rate_rate:g}) "
+        f"{source}, prior rate per site per month ~ Gamma({rate_shape:g}, {rate_rate:g}) "
         f"(mean {prior.mean:.3f}); {target} to recruit; {n_sims:,} simulations"
     )
     shown = table("Months to reach the target", "", "mean", "median", "5 %", "95 %")
     simulated = data["time_to_target"]
     for label, row in (("simulated", simulated), ("closed form", exact)):
+        if row is None:
+            continue
         shown.add_row(label, *(fmt(row[k], ".2f") for k in ("mean", "median", "p05", "p95")))
     print_table(shown)
     if result.reached < 1:
@@ -134,6 +157,51 @@ def prior(
     for reason, count in sorted(reasons.items()):
         note(f"left out: {count} ({reason}; --json lists them)")
     note(f"Use it: opencro recruit forecast --rate-shape {fit.prior.shape:.4g} --rate-rate {fit.prior.rate:.4g} ...")
+
+
+PLAN_COLUMNS = ("site", "country", "start_month", "recruited", "months_active")
+
+
+def _plan_sites(path: Path, prior) -> list:
+    """The sites of a plan CSV as SitePlans; a bad cell is an input error naming its row and column."""
+    import csv
+
+    from opencro.stats.recruitment import SitePlan, rate_posterior
+
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            rows = list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        input_error("--plan", f"{path}: {exc}")
+    if not rows or "site" not in rows[0]:
+        input_error("--plan", f"{path.name}: needs a header with the columns {', '.join(PLAN_COLUMNS)} (site required)")
+    sites = []
+    for line, row in enumerate(rows, start=2):
+        where = f"{path.name}, row {line}"
+        start = _cell_number(row, "start_month", where, 0.0)
+        recruited = _cell_number(row, "recruited", where, None)
+        months = _cell_number(row, "months_active", where, None)
+        try:
+            rate = prior
+            if (recruited is None) != (months is None):
+                raise DesignInputError("recruited", "give recruited and months_active together")
+            if recruited is not None:
+                if not float(recruited).is_integer():
+                    raise DesignInputError("recruited", f"must be a whole number, not {recruited:g}")
+                rate = rate_posterior(prior, int(recruited), months)
+            sites.append(SitePlan(rate, start, (row.get("country") or "").strip()))
+        except DesignInputError as exc:
+            input_error("--plan", f"{where}, column {exc.parameter}: {exc.message}")
+    return sites
+
+
+def _cell_number(row: dict, column: str, where: str, default: float | None) -> float | None:
+    text = (row.get(column) or "").strip()
+    try:
+        return float(text) if text else default
+    except ValueError:
+        input_error("--plan", f"{where}, column {column}: {text!r} is not a number")
+    return None
 
 
 def _past_trials(files: list[Path], phases: list[str], condition: str | None, study_type: str, actual_only: bool):
