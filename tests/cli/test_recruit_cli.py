@@ -155,3 +155,18 @@ def test_a_bad_plan_is_refused_with_its_row_and_column(tmp_path):
     both = runner.invoke(app, [*common, "--plan", str(plan), "--sites", "3"])
     neither = runner.invoke(app, common)
     assert both.exit_code == neither.exit_code == 2 and "--sites/--plan" in neither.stderr
+
+
+def test_what_if_more_sites_open_later_is_the_same_seed_with_the_sites_added():
+    from opencro.stats.recruitment import RatePrior, SitePlan, add_sites, forecast
+
+    data = _json("--add-sites", "10", "--add-at", "3", "--add-country", "PL", "--seed", "8", "--n-sims", "3000")
+    prior = RatePrior(1.5, 3.0)
+    more = add_sites([SitePlan(prior)] * 20, 10, prior, 3.0, "PL")
+    expected = forecast(more, 200, n_sims=3000, seed=8).as_dict()
+    assert data["what_if"]["time_to_target"] == expected["time_to_target"]
+    assert (data["what_if"]["added_sites"], data["what_if"]["start_month"]) == (10, 3.0)
+    assert data["what_if"]["time_to_target"]["median"] < data["time_to_target"]["median"]
+    assert _json("--seed", "8", "--n-sims", "3000")["what_if"] is None
+    late = runner.invoke(app, [*ARGS, "--add-sites", "2", "--add-at", "-1"])
+    assert late.exit_code == 2 and "--add-at:" in late.stderr

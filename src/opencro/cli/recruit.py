@@ -25,6 +25,8 @@ OPTIONS = {
     "target": "--target",
     "n_sims": "--n-sims",
     "seed": "--seed",
+    "n": "--add-sites",
+    "start": "--add-at",
 }
 
 
@@ -47,6 +49,11 @@ def forecast(
     months_horizon: Annotated[
         float | None, typer.Option("--months-horizon", help="Also forecast the recruits by this many months.")
     ] = None,
+    add: Annotated[
+        int, typer.Option("--add-sites", help="What if N more sites of the prior open at --add-at (same seed).")
+    ] = 0,
+    add_at: Annotated[float, typer.Option("--add-at", help="Month the added sites open (0: now).")] = 0.0,
+    add_country: Annotated[str, typer.Option("--add-country", help="Country of the added sites.")] = "",
     n_sims: Annotated[int, typer.Option("--n-sims", help="Monte Carlo simulations.")] = 10_000,
     seed: Annotated[
         int | None, typer.Option("--seed", help="Seed of the simulations (the same seed, the same answer).")
@@ -56,7 +63,7 @@ def forecast(
     """Time to reach --target recruits, and recruits by --months-horizon, for --sites sites (or the sites of
     --plan) whose rates (recruits per site per month) follow Gamma(--rate-shape, --rate-rate): Monte Carlo,
     beside the closed form when every site opens now with that prior."""
-    from opencro.stats.recruitment import RatePrior, SitePlan, time_to_target
+    from opencro.stats.recruitment import RatePrior, SitePlan, add_sites, time_to_target
     from opencro.stats.recruitment import forecast as run_forecast
 
     if (sites is None) == (plan is None):
@@ -71,6 +78,8 @@ def forecast(
             site_plans = [SitePlan(prior)] * sites
         result = run_forecast(site_plans, target, horizon=months_horizon, n_sims=n_sims, seed=seed)
         closed = time_to_target(prior, sites, target) if plan is None else None
+        more = add_sites(site_plans, add, prior, add_at, add_country) if add else None
+        what_if = run_forecast(more, target, horizon=months_horizon, n_sims=n_sims, seed=seed) if more else None
     exact = (
         {"mean": closed.mean, "median": closed.median, "p05": closed.quantile(0.05), "p95": closed.quantile(0.95)}
         if closed is not None
@@ -83,6 +92,15 @@ def forecast(
         "rate_rate": rate_rate,
         "seed": seed,
         "closed_form": {"time_to_target": exact} if exact is not None else None,
+        "what_if": None
+        if what_if is None
+        else {
+            "added_sites": add,
+            "start_month": add_at,
+            "country": add_country,
+            "time_to_target": what_if.as_dict()["time_to_target"],
+            "expected_by_horizon": what_if.as_dict()["expected_by_horizon"],
+        },
     }
     if as_json:
         print_json(data)
@@ -94,7 +112,11 @@ def forecast(
     )
     shown = table("Months to reach the target", "", "mean", "median", "5 %", "95 %")
     simulated = data["time_to_target"]
-    for label, row in (("simulated", simulated), ("closed form", exact)):
+    extra = data["what_if"]
+    rows = [("simulated", simulated), ("closed form", exact)]
+    if extra is not None:
+        rows.append((f"with {add} more sites from month {add_at:g}", extra["time_to_target"]))
+    for label, row in rows:
         if row is None:
             continue
         shown.add_row(label, *(fmt(row[k], ".2f") for k in ("mean", "median", "p05", "p95")))
@@ -105,6 +127,10 @@ def forecast(
     if by is not None:
         horizon = table(f"Recruits by month {months_horizon:g}", "", "mean", "5 %", "95 %")
         horizon.add_row("simulated", *(fmt(by[k], ".1f") for k in ("mean", "p05", "p95")))
+        if extra is not None:
+            more_by = extra["expected_by_horizon"]
+            label = f"with {add} more sites from month {add_at:g}"
+            horizon.add_row(label, *(fmt(more_by[k], ".1f") for k in ("mean", "p05", "p95")))
         print_table(horizon)
 
 
