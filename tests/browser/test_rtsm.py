@@ -87,3 +87,29 @@ def test_unblinded_statistician_sees_the_scheme_and_the_allocation_report(browse
     expect(page.locator("main svg")).to_have_count(1)
     browse.screenshot("rtsm-report")
     browse.assert_clean()
+
+
+def test_the_supply_manager_reads_the_resupply_outlook_and_changes_a_buffer(browse, world):
+    from opencro.rtsm.models import SiteSupplyLevel
+    from opencro.rtsm.services.supply import configuration
+
+    page = browse.page
+    study = world.study.pk
+    supply = supply_setup(world, stock=0)
+    configuration.site_supply_level_save(
+        actor=None, site=world.site_a, kit_type=supply.kit_types["KA"], minimum=2, maximum=4
+    )
+    browse.login(world.user(RoleCode.PHARMACIST).username, PASSWORD)
+    browse.goto(f"/studies/{study}/rtsm/supply/sites/{world.site_a.pk}/")
+    outlook = page.locator("[data-testid=resupply-outlook]")
+    expect(outlook.locator("tr[data-kit-type=KA]")).to_contain_text("below the minimum buffer")
+    browse.screenshot("rtsm-supply-outlook")
+    browse.goto(f"/studies/{study}/rtsm/supply/setup/")
+    levels = page.locator(f"[data-testid=site-levels][data-site={world.site_a.number}]")
+    levels.locator("tr[data-level=KA] summary").click()
+    levels.locator("[data-testid=level-delete] input[name=reason]").fill("Site pharmacy closed for renovation")
+    browse.screenshot("rtsm-supply-setup")
+    levels.get_by_role("button", name="Remove the buffer").click()
+    expect(page.locator("ul.messages")).to_contain_text(f"Buffer of KA at site {world.site_a.number} removed.")
+    assert not SiteSupplyLevel.objects.filter(site=world.site_a, kit_type=supply.kit_types["KA"]).exists()
+    browse.assert_clean()
