@@ -58,6 +58,38 @@ def bench_study(admin, protocol_number: str, title: str):
     return study, country
 
 
+STAT_PASSWORD = "Bench-stat-2026!x"
+
+
+def bench_rtsm_study(protocol_number: str, title: str, n_sites: int):
+    """A study with `n_sites` active sites, arms A and B 1:1 and an unblinded statistician (password
+    STAT_PASSWORD) to configure randomisation: (admin, study, sites, statistician). Django must be set up."""
+    from opencro.accounts import services as accounts
+    from opencro.studies import services as studies
+    from opencro.studies.models import Arm
+
+    admin = accounts.user_create(actor=None, username="admin", password="Bench-admin-2026!", is_superuser=True)
+    study, country = bench_study(admin, protocol_number, title)
+    sites = [
+        studies.site_create(
+            actor=None,
+            study=study,
+            number=f"{i:02d}",
+            institution=f"Site {i}",
+            principal_investigator="Dr",
+            country=country,
+            time_zone="UTC",
+            status="active",
+        )
+        for i in range(1, n_sites + 1)
+    ]
+    for code in ("A", "B"):
+        studies.protocol_item_save(actor=None, instance=Arm(study=study, code=code, name=code, type="experimental"))
+    stat = accounts.user_create(actor=None, username="stat", password=STAT_PASSWORD)
+    accounts.membership_grant(actor=admin, user=stat, study=study, role_code="unblinded_statistician")
+    return admin, study, sites, stat
+
+
 @contextmanager
 def gunicorn(database_url: str, port: int, workers: int) -> Iterator[subprocess.Popen]:
     """Serve the app with gunicorn (`workers` sync workers) on 127.0.0.1:`port` until the block ends."""

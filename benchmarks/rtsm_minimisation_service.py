@@ -29,7 +29,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from _serve import bench_study, pct, scratch_postgres, setup_django  # noqa: E402
+from _serve import STAT_PASSWORD, bench_rtsm_study, pct, scratch_postgres, setup_django  # noqa: E402
 
 SITES = 50
 AGE = ["<40", "40-64", ">=65"]
@@ -39,39 +39,18 @@ GOAL_MS = 5.0
 
 def prepare(n: int):
     """The study, its active scheme and `n` screened subjects; returns (scheme, subjects)."""
-    from opencro.accounts import services as accounts
     from opencro.rtsm.models import RandomisationScheme
     from opencro.rtsm.services import scheme as schemes
-    from opencro.studies import services as studies
-    from opencro.studies.models import Arm
     from opencro.subjects.models import Subject
 
-    admin = accounts.user_create(actor=None, username="admin", password="Bench-admin-2026!", is_superuser=True)
-    study, country = bench_study(admin, "MINI", "Minimisation at 10,000")
-    sites = [
-        studies.site_create(
-            actor=None,
-            study=study,
-            number=f"{i:02d}",
-            institution=f"Site {i}",
-            principal_investigator="Dr",
-            country=country,
-            time_zone="UTC",
-            status="active",
-        )
-        for i in range(1, SITES + 1)
-    ]
-    for code in ("A", "B"):
-        studies.protocol_item_save(actor=None, instance=Arm(study=study, code=code, name=code, type="experimental"))
-    stat = accounts.user_create(actor=None, username="stat", password="Bench-stat-2026!x")
-    accounts.membership_grant(actor=admin, user=stat, study=study, role_code="unblinded_statistician")
+    _admin, study, sites, stat = bench_rtsm_study("MINI", "Minimisation at 10,000", SITES)
     scheme = schemes.scheme_save(actor=stat, study=study, method="minimisation", imbalance="range", p_best=0.8)
     schemes.factor_save(actor=stat, scheme=scheme, name="site", source="site", order=0)
     schemes.factor_save(actor=stat, scheme=scheme, name="sex", source="sex", order=1)
     schemes.factor_save(actor=stat, scheme=scheme, name="age", source="entered", levels=AGE, order=2)
     schemes.factor_save(actor=stat, scheme=scheme, name="stage", source="entered", levels=STAGE, order=3)
     scheme = RandomisationScheme.objects.get(pk=scheme.pk)
-    schemes.scheme_activate(actor=stat, scheme=scheme, password="Bench-stat-2026!x")
+    schemes.scheme_activate(actor=stat, scheme=scheme, password=STAT_PASSWORD)
     rng = random.Random(10_000)
     Subject.objects.bulk_create(
         Subject(

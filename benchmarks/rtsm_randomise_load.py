@@ -32,7 +32,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from _serve import bench_study, gunicorn, pct, scratch_postgres, setup_django  # noqa: E402
+from _serve import STAT_PASSWORD, bench_rtsm_study, gunicorn, pct, scratch_postgres, setup_django  # noqa: E402
 
 SITES = 4
 
@@ -45,38 +45,16 @@ def prepare(database_url: str, n: int, method: str) -> dict:
     from opencro.accounts import services as accounts
     from opencro.rtsm.models import RandomisationScheme
     from opencro.rtsm.services import scheme as schemes
-    from opencro.studies import services as studies
-    from opencro.studies.models import Arm
     from opencro.subjects import services as subjects
 
-    admin = accounts.user_create(actor=None, username="admin", password="Bench-admin-2026!", is_superuser=True)
-    study, country = bench_study(admin, "RAND", "Randomisation load")
-    sites = [
-        studies.site_create(
-            actor=None,
-            study=study,
-            number=f"{i:02d}",
-            institution=f"Site {i}",
-            principal_investigator="Dr",
-            country=country,
-            time_zone="UTC",
-            status="active",
-        )
-        for i in range(1, SITES + 1)
-    ]
-    for code in ("A", "B"):
-        studies.protocol_item_save(actor=None, instance=Arm(study=study, code=code, name=code, type="experimental"))
-    stat = accounts.user_create(actor=None, username="stat", password="Bench-stat-2026!x")
-    accounts.membership_grant(actor=admin, user=stat, study=study, role_code="unblinded_statistician")
+    admin, study, sites, stat = bench_rtsm_study("RAND", "Randomisation load", SITES)
     scheme = schemes.scheme_save(actor=stat, study=study, method=method, block_sizes=[4, 6])
     schemes.factor_save(actor=stat, scheme=scheme, name="site", source="site", order=0)
     if method == "minimisation":
         schemes.factor_save(actor=stat, scheme=scheme, name="sex", source="sex", order=1)
     else:
         schemes.list_generate(actor=stat, scheme=scheme, n_per_stratum=n // SITES + 12, seed=2026)
-    schemes.scheme_activate(
-        actor=stat, scheme=RandomisationScheme.objects.get(pk=scheme.pk), password="Bench-stat-2026!x"
-    )
+    schemes.scheme_activate(actor=stat, scheme=RandomisationScheme.objects.get(pk=scheme.pk), password=STAT_PASSWORD)
     crc = accounts.user_create(actor=None, username="crc", password="Bench-crc-2026!x")
     accounts.membership_grant(actor=admin, user=crc, study=study, role_code="study_coordinator")
     _token, key = accounts.token_create(actor=crc, user=crc, name="load")

@@ -10,8 +10,8 @@ from opencro.accounts.access import access_check, access_study
 from opencro.accounts.permissions import Perm
 from opencro.rtsm.selectors import supply as sel
 from opencro.rtsm.services.supply import configuration, inventory
-from opencro.rtsm.views.supply_forms import REASON_MAX, TEXT_MAX, error_dict, identifier, posted, raise_errors, whole
-from opencro.rtsm.views.supply_manage import done, manager, setup_page
+from opencro.rtsm.views.supply_forms import REASON_MAX, TEXT_MAX, error_dict, posted
+from opencro.rtsm.views.supply_manage import done, kit_type_fields, manager, setup_page
 
 
 @login_required
@@ -22,21 +22,12 @@ def kit_type_edit(request, study_id: int, kit_type_id: int):
     kit_type = sel.kit_type_get(access, kit_type_id)
     values = posted(request, ("code", "name", "arm", "units", "reason"))
     try:
-        errors: dict[str, str] = {}
-        units = whole(values["units"] or "1", "units", errors, low=1)
-        arm = access.membership.study.arms.filter(pk=identifier(values["arm"]) or 0).first()
-        if arm is None:
-            errors["arm"] = _("Choose the arm.")
-        raise_errors(errors)
         inventory.kit_type_update(
             actor=request.user,
             kit_type=kit_type,
             reason=values["reason"][:REASON_MAX],
-            code=values["code"].strip()[:20],
-            name=values["name"].strip()[:TEXT_MAX],
-            arm=arm,
-            units=units,
             known=access,
+            **kit_type_fields(access, values),
         )
     except ValidationError as exc:
         return setup_page(

@@ -133,26 +133,30 @@ def settings_save(request, study_id: int):
     return done(request, _("Supply settings saved."), "rtsm:supply_setup", study_id)
 
 
+def kit_type_fields(access: StudyAccess, values: dict[str, str]) -> dict:
+    """The kit type form's code, name, arm and units as service arguments (ValidationError naming fields)."""
+    errors: dict[str, str] = {}
+    units = whole(values["units"] or "1", "units", errors, low=1)
+    arm = access.membership.study.arms.filter(pk=identifier(values["arm"]) or 0).first()
+    if arm is None:
+        errors["arm"] = _("Choose the arm.")
+    raise_errors(errors)
+    return {
+        "code": values["code"].strip()[:20],
+        "name": values["name"].strip()[:TEXT_MAX],
+        "arm": arm,
+        "units": units,
+    }
+
+
 @login_required
 @require_POST
 def kit_type_add(request, study_id: int):
     access = manager(request, study_id)
     values = posted(request, ("code", "name", "arm", "units"))
     try:
-        errors: dict[str, str] = {}
-        units = whole(values["units"] or "1", "units", errors, low=1)
-        arm = access.membership.study.arms.filter(pk=identifier(values["arm"]) or 0).first()
-        if arm is None:
-            errors["arm"] = _("Choose the arm.")
-        raise_errors(errors)
         kit_type = inventory.kit_type_create(
-            actor=request.user,
-            study=access.membership.study,
-            code=values["code"].strip()[:20],
-            name=values["name"].strip()[:TEXT_MAX],
-            arm=arm,
-            units=units,
-            known=access,
+            actor=request.user, study=access.membership.study, known=access, **kit_type_fields(access, values)
         )
     except ValidationError as exc:
         return setup_page(request, access, form="kit-type", errors=error_dict(exc), values=values)
