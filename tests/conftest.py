@@ -136,6 +136,7 @@ def make_study(admin: User, number: str) -> tuple[Study, dict]:
         country=country_us,
         time_zone="America/Chicago",
         status="active",
+        activated_on=dt.date(2026, 1, 1),
     )
     site_b = studies.site_create(
         actor=None,
@@ -146,6 +147,7 @@ def make_study(admin: User, number: str) -> tuple[Study, dict]:
         country=country_jp,
         time_zone="Asia/Tokyo",
         status="active",
+        activated_on=dt.date(2026, 1, 1),
     )
     arms = [
         studies.protocol_item_save(actor=None, instance=Arm(study=study, code=c, name=f"Arm {c}", type="experimental"))

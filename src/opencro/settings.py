@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "opencro.audit",
     "opencro.studies",
     "opencro.subjects",
+    "opencro.startup",
+    "opencro.sites",
     "opencro.edc",
     "opencro.coding",
     "opencro.design",

@@ -28,6 +28,7 @@ from opencro.studies.models import (
 from tests.conftest import World, make_user, protocol_elements
 from tests.conftest import build_world as shared_world
 from tests.edc.builds import small_build
+from tests.security.extensions import extensions
 from tests.security.matrix import QUERY_ACTIONS
 from tests.security.world_scheme import scheme_data
 from tests.security.world_supply import supply_data
@@ -61,6 +62,8 @@ def build_world() -> World:
     unblinding_data(w)
     scheme_data(w)
     supply_data(w)
+    for ext in extensions():
+        ext.world_data(w)
     return w
 
 

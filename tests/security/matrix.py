@@ -23,6 +23,7 @@ from enum import StrEnum
 
 from opencro.accounts.permissions import Perm
 from tests.conftest import PASSWORD
+from tests.security.extensions import extensions
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SITE_OBJECTS = ("{site}", "{subject}", "{assignment}", "{form}", "{q_", "{term_", "{event}", "{file}", "{sup_")
@@ -1309,7 +1310,7 @@ API: list[Route] = [
     ),
 ]
 
-ROUTES: list[Route] = PAGES + API
+ROUTES: list[Route] = PAGES + API + [r for ext in extensions() for r in (*ext.PAGES, *ext.API)]
 
 
 def _values(world, site: str) -> dict[str, int]:

@@ -9,8 +9,6 @@ import functools
 import inspect
 import io
 import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 from unittest import mock
@@ -67,6 +65,8 @@ from opencro.subjects import services as subjects
 from opencro.subjects.models import Subject
 from tests.conftest import PASSWORD
 from tests.edc.builds import small_build
+from tests.security.cases import ADMIN, OWNER, Case
+from tests.security.extensions import extensions
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +127,6 @@ EXEMPT = {
     "notices.notice_send": "runs inside writes whose service checked permission; writes to the users it is given",
     "notices.notice_mark_all_read": "changes only the actor's own notices",
 }
-ADMIN, OWNER = "admin", "owner"  # who may call a service that no study permission opens
 
 
 def _odm_of(w) -> bytes:
@@ -154,16 +153,6 @@ def _enrolled(w, site, number: str) -> Subject:
 
 def _activity(w) -> Activity:
     return studies.protocol_item_save(actor=None, instance=Activity(study=w.study, code="ECG", name="ECG", kind="lab"))
-
-
-@dataclass(frozen=True)
-class Case:
-    """A call of one service as `actor`; `perm` opens it (or ADMIN / OWNER); `allowed` succeeds."""
-
-    name: str
-    call: Callable
-    perm: str
-    allowed: str = RoleCode.PROJECT_MANAGER
 
 
 def _site_in(w) -> dict:
@@ -886,9 +875,19 @@ SUPPLY_CASES = [
         ),
     )
 ]
+for _ext in extensions():
+    MODULES.update(_ext.MODULES)
+    EXEMPT.update(_ext.EXEMPT)
 BY_NAME = {
     c.name: c
-    for c in CASES + EDC_CASES + CODING_CASES + OVERSIGHT_CASES + UNBLINDING_CASES + SCHEME_CASES + SUPPLY_CASES
+    for c in CASES
+    + EDC_CASES
+    + CODING_CASES
+    + OVERSIGHT_CASES
+    + UNBLINDING_CASES
+    + SCHEME_CASES
+    + SUPPLY_CASES
+    + [c for ext in extensions() for c in ext.CASES]
 }
 
 

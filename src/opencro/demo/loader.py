@@ -157,6 +157,7 @@ def _sites(actor: User, study: Study) -> dict:
             time_zone=tz,
             status=status,
             target_enrolment=target,
+            activated_on=data.FIRST_SCREENING if status == "active" else None,
         )
     return sites
 

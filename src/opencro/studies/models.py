@@ -135,6 +135,9 @@ class Site(Audited):
     time_zone = models.CharField(_("time zone"), max_length=64, validators=[validate_time_zone])
     status = models.CharField(_("status"), max_length=10, choices=SiteStatus.choices, default=SiteStatus.PLANNED)
     target_enrolment = models.PositiveIntegerField(_("target enrolment"), default=0)
+    activated_on = models.DateField(
+        _("green light"), null=True, blank=True, help_text=_("The date the site may start screening and enrolling.")
+    )
 
     class Meta:
         ordering = ["study", "number"]

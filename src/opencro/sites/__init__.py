@@ -1,0 +1,1 @@
+"""The site registry (institutions, investigators, past performance) and feasibility for a study."""

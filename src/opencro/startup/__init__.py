@@ -1,0 +1,1 @@
+"""Site start-up: country and site approvals, essential documents, initiation, training, the green light."""
