@@ -25,8 +25,10 @@ from opencro.studies.models import (
     Visit,
 )
 from opencro.subjects import services as subjects
+from tests.startup.activation import activate
 
 PASSWORD = "Test-password-2026"
+GREEN_LIGHT = dt.date(2026, 1, 1)  # sites A1 and B1 of every test study may screen from this day
 SITE_RESTRICTED = {RoleCode.INVESTIGATOR, RoleCode.STUDY_COORDINATOR, RoleCode.MONITOR, RoleCode.PHARMACIST}
 
 
@@ -135,8 +137,6 @@ def make_study(admin: User, number: str) -> tuple[Study, dict]:
         principal_investigator="Dr A",
         country=country_us,
         time_zone="America/Chicago",
-        status="active",
-        activated_on=dt.date(2026, 1, 1),
     )
     site_b = studies.site_create(
         actor=None,
@@ -146,9 +146,8 @@ def make_study(admin: User, number: str) -> tuple[Study, dict]:
         principal_investigator="Dr B",
         country=country_jp,
         time_zone="Asia/Tokyo",
-        status="active",
-        activated_on=dt.date(2026, 1, 1),
     )
+    site_a, site_b = (activate(site, GREEN_LIGHT) for site in (site_a, site_b))  # active from 2026-01-01
     arms = [
         studies.protocol_item_save(actor=None, instance=Arm(study=study, code=c, name=f"Arm {c}", type="experimental"))
         for c in ("A", "P")

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "opencro.subjects",
     "opencro.startup",
     "opencro.sites",
+    "opencro.recruitment",
+    "opencro.followup",
     "opencro.edc",
     "opencro.coding",
     "opencro.design",
@@ -125,6 +127,17 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = os.environ.get("OPENCRO_EMAIL_FROM", "OpenCRO <opencro@localhost>")
 OPENCRO_BASE_URL = os.environ.get("OPENCRO_BASE_URL", "")
+# Visit reminders (opencro.followup): a backend class per channel, checked at start-up. Console by default
+# (the message is logged, nothing leaves); OPENCRO_REMINDER_EMAIL=smtp mails through MAILERS above;
+# OPENCRO_SMS_GATEWAY_URL (https) and OPENCRO_SMS_GATEWAY_TOKEN send SMS through an HTTP gateway.
+_REMINDERS = "opencro.followup.backends."
+OPENCRO_REMINDER_BACKENDS = {
+    "email": _REMINDERS
+    + ("SmtpEmailBackend" if os.environ.get("OPENCRO_REMINDER_EMAIL") == "smtp" else "ConsoleBackend"),
+    "sms": _REMINDERS + ("HttpSmsBackend" if os.environ.get("OPENCRO_SMS_GATEWAY_URL") else "ConsoleBackend"),
+}
+OPENCRO_SMS_GATEWAY_URL = os.environ.get("OPENCRO_SMS_GATEWAY_URL", "")
+OPENCRO_SMS_GATEWAY_TOKEN = os.environ.get("OPENCRO_SMS_GATEWAY_TOKEN", "")
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["opencro.accounts.backends.LockoutModelBackend"]
@@ -150,6 +163,7 @@ OPENCRO_JOBS = {
     "edc.export_odm": "opencro.edc.jobs:EXPORT_ODM",
     "edc.export_tables": "opencro.edc.jobs:EXPORT_TABLES",
     "rtsm.resupply": "opencro.rtsm.jobs:RESUPPLY",
+    "followup.remind": "opencro.followup.jobs:REMIND",
 }
 OPENCRO_JOBS_EAGER = os.environ.get("OPENCRO_JOBS_EAGER", "") == "1"  # run jobs synchronously, in the caller
 OPENCRO_JOBS_QUEUE = os.environ.get("OPENCRO_JOBS_QUEUE", "opencro")  # Celery queue the workers consume

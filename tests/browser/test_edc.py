@@ -44,7 +44,7 @@ def test_build_entry_edit_check_and_query(browse, world, tmp_path):
     # the site coordinator opens the casebook and the screening vital signs
     browse.login(world.user("study_coordinator").username, PASSWORD)
     browse.goto(f"/studies/{study}/subjects/")
-    page.get_by_role("link", name="A1-001").click()
+    page.locator("[data-testid=subject-row-A1-001]").get_by_role("link", name="casebook").click()
     expect(page.locator("[data-testid=casebook]")).to_contain_text("Week 4")
     browse.screenshot("edc-casebook")
     page.locator("[data-testid=casebook] tr", has_text="Screening").get_by_role("link", name="Demographics").click()

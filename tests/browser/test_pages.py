@@ -121,7 +121,51 @@ def check_project_manager_pages(browse, demo):
     browse.screenshot("sites")
     browse.goto(f"/studies/{demo}/subjects/")
     assert "Arm" not in [t.strip() for t in page.locator("main table thead th").all_inner_texts()]
+    _enrolment_page(browse, demo)
+    _startup_and_followup_pages(browse, demo)
     browse.assert_clean()
+
+
+def _enrolment_page(browse, demo) -> None:
+    """The enrolment forecast of the demo (mid-recruitment): chart with its band, every site, the what-if."""
+    page = browse.page
+    browse.goto(f"/studies/{demo}/enrolment/?as_of={data.DATA_CUTOFF.isoformat()}")
+    chart = page.locator("[data-testid=enrolment-chart] svg")
+    expect(chart.locator("polygon")).to_have_count(1)  # the forecast's 90 % band
+    assert page.locator("[data-testid=sites] tbody tr").count() == len(data.SITES)
+    expect(page.locator("[data-testid=median-date]")).to_have_text(re.compile(r"\d{4}-\d{2}-\d{2}"))
+    browse.screenshot("recruitment-enrolment")
+    page.locator("[data-testid=what-if-form]").evaluate("form => form.closest('details').open = true")
+    page.fill("[name=add_sites]", "6")
+    page.fill("[name=add_country]", "PL")
+    page.fill("[name=add_on]", "2027-02-01")
+    with page.expect_navigation():
+        page.click("[data-testid=what-if-form] button")
+    expect(page.locator("[data-testid=what-if-median]")).to_have_text(re.compile(r"\d{4}-\d{2}-\d{2}"))
+
+
+def _startup_and_followup_pages(browse, demo) -> None:
+    """The start-up dashboard, a site still blocked, the visit calendar and retention, for their guides."""
+    from opencro.studies.models import Site
+
+    page = browse.page
+    browse.goto(f"/studies/{demo}/startup/")
+    expect(page.locator("main svg").first).to_be_visible()
+    browse.screenshot("startup-dashboard")
+    blocked = Site.objects.get(study_id=demo, number="103")
+    browse.goto(f"/studies/{demo}/startup/sites/{blocked.pk}/")
+    expect(page.locator("main")).to_contain_text("103")
+    browse.screenshot("startup-site")
+    browse.goto(f"/studies/{demo}/followup/")
+    expect(page.locator("main table").first).to_be_visible()
+    browse.screenshot("followup-calendar")
+    browse.goto(f"/studies/{demo}/followup/retention/")
+    expect(page.locator("main svg").first).to_be_visible()
+    bars = page.locator("main svg rect.bar")
+    drawn = bars.evaluate_all("els => els.map(e => [e.getBoundingClientRect().height, +e.getAttribute('height')])")
+    assert max(h for h, _ in drawn) > 40  # a bar is drawn as tall as its value (no page style squashes it)
+    assert all(abs(h - want) < 1.5 for h, want in drawn)
+    browse.screenshot("followup-retention")
 
 
 def check_site_restricted_investigator_pages(browse, demo):

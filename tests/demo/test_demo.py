@@ -1,5 +1,7 @@
 """The demo study OPC-301 matches the issue's description and loads exactly once."""
 
+from collections import Counter
+
 import pytest
 
 from opencro.accounts.models import Membership, User
@@ -78,3 +80,23 @@ def test_demo_supply_stocks_the_active_sites_and_dispensed_day_one_kits(demo):
     assert dispensed.count() == randomised.count() > 0
     for d in dispensed.select_related("kit__kit_type", "subject__assignment"):
         assert d.kit.status == KitStatus.DISPENSED and d.kit.kit_type.arm_id == d.subject.assignment.arm_id
+
+
+def test_demo_is_mid_recruitment_with_consent_and_differing_sites(demo):
+    """Every participant consented first; some are due to re-consent to 2.0; sites recruit at different rates (one
+    active site has nobody yet); the recruitment plan is set, so the enrolment page forecasts."""
+    from opencro.recruitment.models import RecruitmentPlan
+    from opencro.subjects.models import ConsentRecord
+    from opencro.subjects.participants import consent_statuses
+
+    subjects = list(demo.subjects.all())
+    consented = set(ConsentRecord.objects.filter(subject__study=demo).values_list("subject_id", flat=True))
+    assert consented == {s.pk for s in subjects}
+    statuses = consent_statuses(subjects)
+    due = sum(1 for s in statuses.values() if s.reconsent_due)
+    assert 0 < due < len(subjects)
+    enrolled = Counter(s.site.number for s in subjects if s.enrolled_on)
+    active = set(demo.sites.filter(status="active").values_list("number", flat=True))
+    assert active - set(enrolled)  # an active site that has enrolled nobody
+    assert max(enrolled.values()) >= 3 * min(enrolled.values())
+    assert RecruitmentPlan.objects.get(study=demo).target > len(subjects)

@@ -66,6 +66,7 @@ def test_export_and_import_data_through_the_cli(tmp_path):
     from opencro.studies import services as studies
     from opencro.studies.models import Country
     from opencro.subjects import services as subjects
+    from tests.startup.activation import activate
 
     assert runner.invoke(app, ["edc", "import-build", str(DICTIONARY), "--study", "RC-4"]).exit_code == 0
     study = Study.objects.get(protocol_number="RC-4")
@@ -81,6 +82,7 @@ def test_export_and_import_data_through_the_cli(tmp_path):
         country=country,
         time_zone="UTC",
     )
+    site = activate(site, dt.date(2026, 1, 1))  # the green light: screening needs it
     subject = subjects.subject_screen(actor=None, site=site, number="01-001", screened_on=dt.date(2026, 1, 5))
     form_save(
         actor=None,

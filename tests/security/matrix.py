@@ -26,7 +26,19 @@ from tests.conftest import PASSWORD
 from tests.security.extensions import extensions
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-SITE_OBJECTS = ("{site}", "{subject}", "{assignment}", "{form}", "{q_", "{term_", "{event}", "{file}", "{sup_")
+SITE_OBJECTS = (
+    "{site}",
+    "{subject}",
+    "{assignment}",
+    "{form}",
+    "{q_",
+    "{term_",
+    "{event}",
+    "{file}",
+    "{sup_",
+    "{su_",
+    "{fu_",
+)
 
 
 class Access(StrEnum):
@@ -203,7 +215,6 @@ SUPPLY_SETTINGS = {
 }
 
 
-# (listed before the team rows, which take subject.view from the system administrator's role)
 SUPPLY_SUBJECT_READS = [
     api(
         "GET",
@@ -1063,9 +1074,7 @@ API: list[Route] = [
         data={"reason": "matrix", "city": "Springfield"},
     ),
     api("GET", f"{STUDY_PATH}/subjects", S, Perm.SUBJECT_VIEW, url="/api/v1/studies/{study}/subjects"),
-    # (before the team rows: one of them takes subject.view from the system administrator's role)
     api("GET", UNBLIND_API + "/unblinding", S, Perm.SUBJECT_VIEW, url=UNBLIND_API_URL + "/unblinding"),
-    # before the team rows, which take subject.view from the system administrator
     api("GET", RTSM_API + "/randomisations", S, Perm.SUBJECT_VIEW, url=RTSM_API_URL + "/randomisations"),
     api("POST", UNBLIND_API + "/unblind", S, Perm.UNBLIND, url=UNBLIND_API_URL + "/unblind", data=UNBLIND_FORM),
     *SUPPLY_SUBJECT_READS,
@@ -1079,7 +1088,10 @@ API: list[Route] = [
         S,
         Perm.STUDY_MANAGE_ACCESS,
         url="/api/v1/studies/{study}/roles/{admin_role}",
-        data={"permissions": ["study.view", "site.view", "study.manage_access", "audit.view"], "reason": "matrix"},
+        data={
+            "permissions": ["study.view", "site.view", "subject.view", "study.manage_access", "audit.view"],
+            "reason": "matrix",
+        },
     ),
     api("GET", f"{STUDY_PATH}/members", S, Perm.STUDY_MANAGE_ACCESS, url="/api/v1/studies/{study}/members"),
     api(
@@ -1310,7 +1322,10 @@ API: list[Route] = [
     ),
 ]
 
-ROUTES: list[Route] = PAGES + API + [r for ext in extensions() for r in (*ext.PAGES, *ext.API)]
+for _ext in extensions():
+    PAGES += _ext.PAGES
+    API += _ext.API
+ROUTES: list[Route] = PAGES + API
 
 
 def _values(world, site: str) -> dict[str, int]:

@@ -166,3 +166,24 @@ def test_bad_input_names_the_parameter(call, parameter):
     with pytest.raises(DesignInputError) as error:
         call()
     assert error.value.parameter == parameter
+
+
+# R 4.x: print(qgamma(c(0.05, 0.5, 0.95), shape=3, rate=2), digits=15) and qgamma(c(0.05, 0.95), 13.5, 9.25)
+R_QGAMMA = [
+    (3.0, 2.0, 0.05, 0.408845723581977),
+    (3.0, 2.0, 0.5, 1.337030156861780),
+    (3.0, 2.0, 0.95, 3.147896810935995),
+    (13.5, 9.25, 0.05, 0.873048424306168),
+    (13.5, 9.25, 0.95, 2.168284976725061),
+]
+
+
+@pytest.mark.parametrize(("shape", "rate", "q", "expected"), R_QGAMMA)
+def test_rate_quantile_matches_r_qgamma(shape, rate, q, expected):
+    assert RatePrior(shape, rate).quantile(q) == pytest.approx(expected, rel=1e-12)
+
+
+def test_rate_quantile_refuses_levels_outside_the_open_unit_interval():
+    with pytest.raises(DesignInputError) as caught:
+        RatePrior(2.0, 1.0).quantile(1.0)
+    assert caught.value.parameter == "q"

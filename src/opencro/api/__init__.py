@@ -67,19 +67,25 @@ def _register() -> None:
     from opencro.edc.api import router as edc_router
     from opencro.edc.exports_api import router as edc_exports_router
     from opencro.edc.oversight_api import router as oversight_router
+    from opencro.followup.api import router as followup_router
     from opencro.jobs.api import router as jobs_router
     from opencro.notices.api import router as notices_router
+    from opencro.recruitment.api import router as recruitment_router
     from opencro.rtsm.api.randomisation import router as rtsm_randomisation_router
     from opencro.rtsm.api.scheme import router as rtsm_scheme_router
     from opencro.rtsm.api.supply import router as rtsm_supply_router
     from opencro.rtsm.api.unblinding import router as rtsm_unblinding_router
+    from opencro.sites.api import router as feasibility_router
+    from opencro.startup.api import router as startup_router
     from opencro.studies.api import router as studies_router
     from opencro.studies.protocol_api import register as register_protocol_writes
     from opencro.subjects.api import router as subjects_router
+    from opencro.subjects.participants_api import router as participants_router
 
     register_protocol_writes(studies_router)
     api.add_router("/studies", studies_router)
     api.add_router("/studies", subjects_router)
+    api.add_router("/studies", participants_router)
     api.add_router("/studies", audit_router)
     api.add_router("/studies", team_router)
     api.add_router("/studies", edc_router)
@@ -91,6 +97,10 @@ def _register() -> None:
     api.add_router("/studies", rtsm_supply_router)
     api.add_router("/studies", rtsm_unblinding_router)
     api.add_router("/studies", oversight_router)
+    api.add_router("/studies", startup_router)
+    api.add_router("/studies", feasibility_router)
+    api.add_router("/studies", recruitment_router)
+    api.add_router("/studies", followup_router)
     api.add_router("/jobs", jobs_router)
     api.add_router("/notices", notices_router)
 

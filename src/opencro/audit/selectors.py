@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from opencro.accounts.access import StudyAccess
+from opencro.accounts.permissions import Perm
 from opencro.audit.models import AuditRecord
 
 # Records about these objects reveal treatment assignments: only unblinded roles read them.
@@ -21,6 +22,12 @@ BLINDED_OBJECT_TYPES = frozenset(
 BLINDED_FIELDS: dict[str, tuple[str, ...]] = {
     "rtsm.randomisationscheme": ("seed", "block_sizes", "list_sha256"),
     "rtsm.shipment": ("reason",),
+}
+# Participants' contact details are personal data: only site staff (subject.edit at the record's site; the trail
+# already limits site-restricted readers to their sites) read these fields' records.
+PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {
+    "followup.participantcontact": ("email", "phone", "preferred_channel", "reminders_consented", "language"),
+    "followup.contactattempt": ("note",),
 }
 # Records of who may see which sites name other sites: not for readers restricted to some sites.
 ACCESS_OBJECT_TYPES = frozenset({"accounts.membership", "accounts.role"})
@@ -35,6 +42,9 @@ def _visible(access: StudyAccess) -> QuerySet[AuditRecord]:
     if not access.sees_treatment:
         qs = qs.exclude(object_type__in=BLINDED_OBJECT_TYPES)
         for object_type, fields in BLINDED_FIELDS.items():
+            qs = qs.exclude(object_type=object_type, field__in=fields)
+    if not access.can(Perm.SUBJECT_EDIT):
+        for object_type, fields in PERSONAL_FIELDS.items():
             qs = qs.exclude(object_type=object_type, field__in=fields)
     return qs
 

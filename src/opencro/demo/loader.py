@@ -12,10 +12,11 @@ from opencro.accounts import services as accounts
 from opencro.accounts.models import SignatureMeaning, User
 from opencro.accounts.signatures import signature_apply
 from opencro.demo import clinical, crf, data
+from opencro.demo.participants import load_participants
+from opencro.demo.startup import startup_history
 from opencro.edc.services.build import build_import
 from opencro.rtsm.models import Randomisation
 from opencro.rtsm.services import scheme as schemes
-from opencro.rtsm.services.allocation import subject_randomise
 from opencro.rtsm.services.supply import configuration, dispensing, inventory, shipments
 from opencro.studies import services as studies
 from opencro.studies.models import (
@@ -27,10 +28,10 @@ from opencro.studies.models import (
     Epoch,
     Objective,
     ProtocolVersion,
+    Site,
     Study,
     Visit,
 )
-from opencro.subjects import services as subjects
 
 Progress = Callable[[str], None]
 STEPS = 11
@@ -65,7 +66,7 @@ def load_demo(progress: Progress = lambda step: None) -> bool:
         progress("randomisation")
         _randomisation_scheme(study)
         progress("subjects")
-        _subjects(study, sites)
+        load_participants(study, sites)
         progress("trial supply")
         _supply(study)
         progress("eCRF build")
@@ -143,9 +144,11 @@ def _protocol(actor: User, study: Study) -> None:
 
 
 def _sites(actor: User, study: Study) -> dict:
+    """Create the sites (planned) and record their start-up: the milestones and green lights give each site the
+    status data.SITES names (demo/startup.py)."""
     countries = {c.code: c for c in study.countries.all()}
     sites = {}
-    for number, institution, pi, country, city, tz, status, target in data.SITES:
+    for number, institution, pi, country, city, tz, _status, target in data.SITES:
         sites[number] = studies.site_create(
             actor=actor,
             study=study,
@@ -155,11 +158,10 @@ def _sites(actor: User, study: Study) -> dict:
             country=countries[country],
             city=city,
             time_zone=tz,
-            status=status,
             target_enrolment=target,
-            activated_on=data.FIRST_SCREENING if status == "active" else None,
         )
-    return sites
+    startup_history(actor, study, sites)
+    return {number: Site.objects.get(pk=site.pk) for number, site in sites.items()}  # as the history left them
 
 
 def _memberships(actor: User, study: Study, sites: dict) -> None:
@@ -191,41 +193,6 @@ def _versions(study: Study) -> None:
             studies.protocol_version_approve(actor=pm, version=pv, reason="approved by the sponsor")
             pv.refresh_from_db()
             signature_apply(actor=sponsor, password=data.DEMO_PASSWORD, instance=pv, meaning=SignatureMeaning.APPROVE)
-
-
-def _subjects(study: Study, sites: dict) -> None:
-    """Screen, enrol and randomise a deterministic set of subjects at the active sites."""
-    rng = random.Random(301)  # noqa: S311 - reproducible demo data, not security
-    crc = User.objects.get(username="crc")
-    for number, site in sorted(sites.items()):
-        if site.status != "active":
-            continue
-        actor = crc if number == "101" else None
-        for i in range(data.SUBJECTS_PER_ACTIVE_SITE):
-            screened = data.FIRST_SCREENING + dt.timedelta(days=rng.randint(0, 150))
-            subject = subjects.subject_screen(
-                actor=actor,
-                site=site,
-                number=f"{number}-{i + 1:03d}",
-                screened_on=screened,
-                sex=rng.choice("FM"),
-                year_of_birth=rng.randint(1940, 1990),
-            )
-            if rng.random() < 0.2:
-                subjects.subject_screen_fail(
-                    actor=actor, subject=subject, reason="eligibility not met: NT-proBNP below threshold"
-                )
-                continue
-            enrolled = screened + dt.timedelta(days=rng.randint(7, 28))
-            subjects.subject_enrol(actor=actor, subject=subject, enrolled_on=enrolled)
-            randomised_at = timezone.make_aware(dt.datetime.combine(enrolled, dt.time(10, 30)), dt.UTC)
-            subject_randomise(
-                actor=None,
-                subject=subject,
-                eligibility_confirmed=True,
-                consented_on=screened,
-                randomised_at=randomised_at,
-            )
 
 
 def _randomisation_scheme(study: Study) -> None:

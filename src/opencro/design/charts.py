@@ -47,6 +47,15 @@ class Bar:
 
 
 @dataclass(frozen=True)
+class Band:
+    """A shaded region between a lower and an upper line ((x, low, high) points): a prediction interval."""
+
+    name: str
+    points: tuple[tuple[float, float, float], ...]
+    color: str = ACCENT
+
+
+@dataclass(frozen=True)
 class Chart:
     """What to draw: axes with ticks, then lines (with markers and reference lines) or bars."""
 
@@ -62,6 +71,8 @@ class Chart:
     hlines: tuple[tuple[float, str], ...] = ()
     bars: tuple[Bar, ...] = ()
     bar_legend: tuple[tuple[str, str], ...] = ()
+    bands: tuple[Band, ...] = ()
+    x_tick_text: tuple[str, ...] = ()  # labels of x_ticks (e.g. calendar months) instead of their numbers
 
 
 # Drawing primitives, in SVG coordinates (y grows downwards).
@@ -120,7 +131,17 @@ class Text:
     bold: bool = False
 
 
-Primitive = Line | Path | Dot | Box | Text
+@dataclass(frozen=True)
+class Area:
+    """A filled polygon, drawn translucent under the lines."""
+
+    points: tuple[tuple[float, float], ...]
+    color: str
+    opacity: float = 0.18
+    data: dict[str, str] = field(default_factory=dict)
+
+
+Primitive = Line | Path | Dot | Box | Text | Area
 Scale = Callable[[float], float]
 
 
@@ -274,15 +295,19 @@ def layout(chart: Chart) -> list[Primitive]:
     for tick in chart.y_ticks:
         y = y_at(tick)
         out += [Line(LEFT, y, right, y, GRID), Text(LEFT - 6, y + 4, tick_text(tick, chart.y_ticks), 10, "end", MUTED)]
-    for tick in chart.x_ticks:
+    for index, tick in enumerate(chart.x_ticks):
         x = x_at(tick)
-        out += [Line(x, BOTTOM, x, BOTTOM + 4, MUTED), Text(x, BOTTOM + 16, tick_text(tick, chart.x_ticks), 10)]
+        label = chart.x_tick_text[index] if chart.x_tick_text else tick_text(tick, chart.x_ticks)
+        out += [Line(x, BOTTOM, x, BOTTOM + 4, MUTED), Text(x, BOTTOM + 16, label, 10)]
     out += [Line(LEFT, TOP, LEFT, BOTTOM, MUTED), Line(LEFT, BOTTOM, right, BOTTOM, MUTED)]
     out += [
         Text((LEFT + right) / 2, BOTTOM + 34, chart.x_label, 11, color=MUTED),
         Text(16, (TOP + BOTTOM) / 2, chart.y_label, 11, color=MUTED, rotate=True),
     ]
     legend: list[tuple[str, str, bool]] = []
+    for band in chart.bands:
+        out.append(_area(band, x_at, y_at))
+        legend.append((band.name, band.color, False))
     for value, name in chart.hlines:
         y = y_at(value)
         out.append(Line(LEFT, y, right, y, MUTED, 1.0, dashed=bool(name)))
@@ -333,6 +358,15 @@ def _lines(chart: Chart, x_at: Scale, y_at: Scale) -> list[Primitive]:
             )
         )
     return out
+
+
+def _area(band: Band, x_at: Scale, y_at: Scale) -> Area:
+    """The band as one polygon: along its upper line, then back along its lower one."""
+    upper = [(x_at(x), y_at(high)) for x, _low, high in band.points]
+    lower = [(x_at(x), y_at(low)) for x, low, _high in reversed(band.points)]
+    points = " ".join(f"{_number(x)},{_number(lo)},{_number(hi)}" for x, lo, hi in band.points)
+    data = {"band": band.name, "points": points}
+    return Area(tuple(upper + lower), band.color, data=data)
 
 
 def _bars(chart: Chart, x_at: Scale, y_at: Scale) -> list[Primitive]:
@@ -403,6 +437,10 @@ def _svg_primitive(p: Primitive) -> str:
             f'<circle class="point" cx="{p.x:.2f}" cy="{p.y:.2f}" r="{p.r:g}" fill="{p.color}" stroke="#fff"'
             f"{_attrs(p.data)}>{title}</circle>"
         )
+    if isinstance(p, Area):
+        points = " ".join(f"{x:.2f},{y:.2f}" for x, y in p.points)
+        fill = f'fill="{p.color}" fill-opacity="{p.opacity:g}" stroke="none"'
+        return f'<polygon points="{points}" {fill}{_attrs(p.data)}/>'
     if isinstance(p, Box):
         title = f"<title>{escape(p.title)}</title>" if p.title else ""
         return (

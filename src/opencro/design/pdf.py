@@ -11,7 +11,7 @@ import io
 import re
 
 from django.utils.translation import gettext as _
-from reportlab.graphics.shapes import Circle, Drawing, Group, PolyLine, Rect, String
+from reportlab.graphics.shapes import Circle, Drawing, Group, Polygon, PolyLine, Rect, String
 from reportlab.graphics.shapes import Line as RLLine
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -122,6 +122,10 @@ def _shape(p: charts.Primitive, height: float, fonts: FontChain):
     if isinstance(p, charts.Dot):
         color = colors.HexColor(p.color)
         return Circle(p.x, height - p.y, p.r, fillColor=color, strokeColor=colors.white, strokeWidth=1)
+    if isinstance(p, charts.Area):
+        flat = [v for x, y in p.points for v in (x, height - y)]
+        fill = colors.HexColor(p.color)
+        return Polygon(flat, fillColor=colors.Color(fill.red, fill.green, fill.blue, p.opacity), strokeColor=None)
     if isinstance(p, charts.Box):
         return Rect(p.x, height - p.y - p.h, p.w, max(p.h, 0.0), fillColor=colors.HexColor(p.color), strokeColor=None)
     text = String(

@@ -22,6 +22,7 @@ from opencro.edc.models import (
 )
 from opencro.edc.models.data import SdvStatus
 from opencro.edc.models.queries import OPEN_STATES
+from opencro.edc.schedule import visit_target
 from opencro.edc.spec import FormSpec, version_event_defs, version_layout
 from opencro.studies.models import Study
 from opencro.subjects.models import Subject
@@ -120,12 +121,8 @@ def casebook_grid(subject: Subject, version: BuildVersion) -> list[EventRow]:
         for repeat in repeats:
             target = window = None
             if event_def.day_offset is not None and anchor is not None:
-                target = anchor + dt.timedelta(
-                    days=event_def.day_offset - 1 if event_def.day_offset > 0 else event_def.day_offset
-                )
-                window = (
-                    target - dt.timedelta(days=event_def.window_before or 0),
-                    target + dt.timedelta(days=event_def.window_after or 0),
+                target, window = visit_target(
+                    anchor, event_def.day_offset, event_def.window_before, event_def.window_after
                 )
             event = data.get((event_def.oid, repeat))
             row = EventRow(event_def, repeat, event, target, window)

@@ -24,6 +24,7 @@ from opencro.studies.models import (
     ProtocolVersionStatus,
     ScheduledActivity,
     Site,
+    SiteStatus,
     Study,
     Visit,
 )
@@ -160,7 +161,22 @@ def protocol_version_approve(*, actor: User, version: ProtocolVersion, reason: s
         return audited_save(version, actor=actor, reason=reason)
 
 
+# The green light (status "active", `activated_on`) is given only by startup.services.green_light_give, which
+# checks the approvals first; site_create and site_update refuse both.
+SITE_CREATE_STATUSES = (SiteStatus.PLANNED, SiteStatus.SELECTED, SiteStatus.INITIATED)
+
+
+def _refuse_green_light(fields: dict[str, Any]) -> None:
+    if "activated_on" in fields:
+        raise ValidationError({"activated_on": _("The green light is given on the site's start-up page.")})
+    if fields.get("status") == SiteStatus.ACTIVE:
+        raise ValidationError({"status": _("A site becomes active with its green light, on its start-up page.")})
+
+
 def site_create(*, actor: User | None, study: Study, **fields: Any) -> Site:
+    _refuse_green_light(fields)
+    if fields.get("status", SiteStatus.PLANNED) not in SITE_CREATE_STATUSES:
+        raise ValidationError({"status": _("A new site is planned, selected or initiated.")})
     if actor is not None:
         access = access_require(actor, study, Perm.SITE_EDIT)
         if access.site_ids is not None:
@@ -173,6 +189,7 @@ def site_update(*, actor: User, site: Site, changes: dict[str, Any], reason: str
     access = access_require(actor, site.study, Perm.SITE_EDIT)
     if access.site_ids is not None and site.pk not in access.site_ids:
         raise PermissionDenied(_("This site is outside your membership."))
+    _refuse_green_light(changes)
     _apply(site, changes, SITE_EDITABLE)
     with transaction.atomic():
         return audited_save(site, actor=actor, reason=reason)

@@ -1,4 +1,9 @@
-"""Writes about subjects: screening, enrolment, and recording a treatment assignment."""
+"""Writes about subjects: screening, enrolment, and recording a treatment assignment.
+
+These are the record-level writes, also used by data loaders. Pages and the API go through the
+participant workflow (`subjects.screening`: consent first, eligibility confirmed before enrolment),
+which calls them.
+"""
 
 import datetime as dt
 
@@ -10,7 +15,9 @@ from opencro.accounts.access import access_require
 from opencro.accounts.models import User
 from opencro.accounts.permissions import Perm
 from opencro.audit.services import audited_save
+from opencro.startup.gate import require_green_light
 from opencro.studies.models import Arm, Site
+from opencro.subjects.guards import lock_site, next_screening_number
 from opencro.subjects.models import Subject, SubjectStatus, TreatmentAssignment
 
 
@@ -26,16 +33,39 @@ def subject_screen(
     *,
     actor: User | None,
     site: Site,
-    number: str,
+    number: str = "",
     screened_on: dt.date,
     sex: str = "U",
     year_of_birth: int | None = None,
+    rescreen_of: Subject | None = None,
 ) -> Subject:
+    """Register a subject in screening with the site's next screening number (the subject number too, if blank).
+
+    The site must have its green light on `screened_on`. `rescreen_of`: the screen failure this is a new
+    screening of (same site); both are kept, linked.
+    """
     _check_site(actor, site)
-    subject = Subject(
-        study=site.study, site=site, number=number, screened_on=screened_on, sex=sex, year_of_birth=year_of_birth
-    )
+    require_green_light(site, on=screened_on)
+    if rescreen_of is not None:
+        if rescreen_of.site_id != site.pk:
+            raise ValidationError({"rescreen_of": _("Re-screen a participant at the site that screened them.")})
+        if rescreen_of.status != SubjectStatus.SCREEN_FAILED:
+            raise ValidationError({"rescreen_of": _("Only a screen failure can be re-screened.")})
+        if Subject.objects.filter(rescreen_of=rescreen_of).exists():
+            raise ValidationError({"rescreen_of": _("This screen failure was already re-screened.")})
     with transaction.atomic():
+        lock_site(site)
+        screening_number = next_screening_number(site)
+        subject = Subject(
+            study=site.study,
+            site=site,
+            number=number or screening_number,
+            screening_number=screening_number,
+            screened_on=screened_on,
+            sex=sex,
+            year_of_birth=year_of_birth,
+            rescreen_of=rescreen_of,
+        )
         return audited_save(subject, actor=actor)
 
 
@@ -43,6 +73,7 @@ def subject_enrol(*, actor: User | None, subject: Subject, enrolled_on: dt.date,
     _check_site(actor, subject.site)
     if subject.status != SubjectStatus.SCREENING:
         raise ValidationError({"status": _("Only a subject in screening can be enrolled.")})
+    require_green_light(subject.site, on=enrolled_on, field="enrolled_on")
     subject.status, subject.enrolled_on = SubjectStatus.ENROLLED, enrolled_on
     with transaction.atomic():
         return audited_save(subject, actor=actor, reason=reason)
@@ -74,6 +105,8 @@ def subject_screen_fail(*, actor: User | None, subject: Subject, reason: str) ->
     _check_site(actor, subject.site)
     if subject.status != SubjectStatus.SCREENING:
         raise ValidationError({"status": _("Only a subject in screening can fail screening.")})
-    subject.status = SubjectStatus.SCREEN_FAILED
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the screen failure.")})
+    subject.status, subject.screen_failure_reason = SubjectStatus.SCREEN_FAILED, reason.strip()
     with transaction.atomic():
         return audited_save(subject, actor=actor, reason=reason)

@@ -64,6 +64,12 @@ class RatePrior:
         """Coefficient of variation: the standard deviation over the mean."""
         return 1.0 / math.sqrt(self.shape)
 
+    def quantile(self, q: float) -> float:
+        """The rate x with ``P(lambda <= x) = q`` for q in (0, 1): ``P^-1(shape, q) / rate``, P the regularised lower
+        incomplete gamma function (R's ``qgamma(q, shape, rate)``)."""
+        q = check_open_unit("q", q)
+        return float(special.gammaincinv(self.shape, q)) / self.rate
+
     @classmethod
     def from_mean_cv(cls, mean: float, cv: float) -> "RatePrior":
         """The gamma prior with the given mean rate and coefficient of variation (the usual expert input).

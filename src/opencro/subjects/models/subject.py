@@ -1,4 +1,4 @@
-"""Subjects and their treatment assignment, kept in a separate table so blinding is structural."""
+"""Subjects (screening number, re-screening link) and their treatment assignment (kept apart: blinding)."""
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -32,10 +32,29 @@ class Subject(Audited):
     year_of_birth = models.PositiveIntegerField(_("year of birth"), null=True, blank=True)
     screened_on = models.DateField(_("screened on"))
     enrolled_on = models.DateField(_("enrolled on"), null=True, blank=True)
+    # allocated per site at screening ("A1-S001"); None only for subjects created by a data import
+    # (None rather than "" for both fields below: a subject's creation records only the values it has)
+    screening_number = models.CharField(_("screening number"), max_length=24, null=True, blank=True, default=None)
+    rescreen_of = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rescreened_as",
+        verbose_name=_("re-screening of"),
+    )
+    screen_failure_reason = models.TextField(_("screen-failure reason"), null=True, blank=True, default=None)
 
     class Meta:
         ordering = ["study", "number"]
-        constraints = [models.UniqueConstraint(fields=["study", "number"], name="subject_number_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["study", "number"], name="subject_number_unique"),
+            models.UniqueConstraint(
+                fields=["study", "screening_number"],
+                condition=models.Q(screening_number__isnull=False),
+                name="subject_screening_number_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number

@@ -1,0 +1,1 @@
+"""Participant follow-up: the visit calendar, visit reminders, retention (disposition, lost to follow-up, risk)."""

@@ -1,0 +1,1 @@
+"""Enrolment: actual versus planned versus forecast per study, country and site (Poisson-gamma model)."""

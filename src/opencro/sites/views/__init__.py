@@ -1,0 +1,1 @@
+"""Pages of the site registry and feasibility (under a study, `site.edit`) and the sites' public answer page."""
