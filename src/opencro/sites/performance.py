@@ -3,7 +3,8 @@
 Per study site (through `SiteLink`): enrolment rate per active month (subjects enrolled / months since the site's
 green light, `Site.activated_on`, to today; days / 30.4375), screen-failure rate (subjects screen-failed / all
 subjects screened), query rate (queries raised at the site / subjects enrolled) and start-up time (days from the
-site's creation, its first audit record, to its green light). Protocol deviations are not recorded in OpenCRO yet,
+site's selection, its "site selected" start-up milestone, or its creation, its first audit record, when no
+selection is dated, to its green light). Protocol deviations are not recorded in OpenCRO yet,
 so they are not part of the performance. Pooled per institution: sums of counts over sums of exposure (the
 maximum-likelihood rate of a Poisson process observed over several periods) and the median start-up time.
 """
@@ -20,6 +21,7 @@ from opencro.audit.models import AuditAction, AuditRecord
 from opencro.edc.models import Query
 from opencro.formats.ctgov import DAYS_PER_MONTH
 from opencro.sites.models import SiteLink
+from opencro.startup.models import MilestoneKind, StartupMilestone
 from opencro.subjects.models import Subject, SubjectStatus
 
 
@@ -119,6 +121,11 @@ def performance_for(
         .annotate(first=Min("timestamp"))
         .values_list("object_id", "first")
     )
+    selected = dict(
+        StartupMilestone.objects.filter(
+            site_id__in=site_ids, kind=MilestoneKind.SITE_SELECTED, actual_on__isnull=False
+        ).values_list("site_id", "actual_on")
+    )
     found: dict[int, list[SitePerformance]] = {}
     for link in links:
         site = link.site
@@ -127,10 +134,11 @@ def performance_for(
         months = None
         if site.activated_on is not None and site.activated_on <= today:
             months = (today - site.activated_on).days / DAYS_PER_MONTH
-        start = created.get(str(site.pk))
+        created_at = created.get(str(site.pk))
+        start = selected.get(site.pk) or (timezone.localtime(created_at).date() if created_at else None)
         startup = None
         if start is not None and site.activated_on is not None:
-            startup = max((site.activated_on - timezone.localtime(start).date()).days, 0)
+            startup = max((site.activated_on - start).days, 0)
         found.setdefault(link.institution_id, []).append(
             SitePerformance(
                 site_id=site.pk,
