@@ -10,7 +10,7 @@ from opencro.cli.main import app
 from opencro.followup import services
 from opencro.followup.backends import ConsoleBackend
 from opencro.followup.models import ReminderLog
-from opencro.followup.reminders import site_today
+from opencro.studies.dates import site_today
 from tests.followup.conftest import enrol, visit
 
 runner = CliRunner()

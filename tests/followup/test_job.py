@@ -8,9 +8,9 @@ from django.core.exceptions import PermissionDenied
 from opencro.accounts.permissions import RoleCode
 from opencro.followup import services
 from opencro.followup.backends import ConsoleBackend
-from opencro.followup.reminders import site_today
 from opencro.jobs.models import JobStatus
 from opencro.jobs.services import job_submit
+from opencro.studies.dates import site_today
 from tests.followup.conftest import enrol
 
 pytestmark = pytest.mark.django_db

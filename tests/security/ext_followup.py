@@ -156,7 +156,6 @@ API: list = [
 MODULES: dict = {"followup_services": followup_services, "followup_reminders": followup_reminders}
 EXEMPT: dict[str, str] = {
     "followup_services.ltfu_problems": "a pure function: why lost to follow-up cannot be recorded yet",
-    "followup_reminders.site_today": "a pure function: today's date in the site's time zone",
     "followup_reminders.trigger_for": "a pure function: which reminder covers a number of days",
     "followup_reminders.reminder_message": "a pure function: a reminder's text",
     "followup_reminders.reminders_due": "a read: the reminders due (reminders_send_due checks the actor)",

@@ -15,7 +15,6 @@ phone only: no study title, treatment or clinical information.
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -38,7 +37,8 @@ from opencro.followup.models import (
 )
 from opencro.followup.selectors import CalendarVisit, visits_by_subject
 from opencro.followup.visits import OPEN_STATES
-from opencro.studies.models import Site, Study
+from opencro.studies.dates import site_today
+from opencro.studies.models import Study
 from opencro.subjects.models import Subject, SubjectStatus
 
 SENT, FAILED, WOULD_SEND = "sent", "failed", "would_send"
@@ -57,10 +57,6 @@ class ReminderOutcome:
     recipient: str
     status: str
     detail: str = ""
-
-
-def site_today(site: Site) -> dt.date:
-    return timezone.localtime(timezone.now(), ZoneInfo(site.time_zone)).date()
 
 
 def trigger_for(days_before: Iterable[int], days_left: int) -> int | None:

@@ -17,7 +17,7 @@ from opencro.startup.models import (
     TrainingRecord,
 )
 from opencro.startup.rules import Blocker, StartupFacts, green_light_blockers, startup_facts, version_in_force
-from opencro.startup.services import site_today
+from opencro.studies.dates import site_today
 from opencro.studies.models import Country, ProtocolVersion, ProtocolVersionStatus, Site
 from opencro.studies.selectors import site_get, site_scope
 

@@ -6,7 +6,6 @@ and one audit group; a change after first entry needs a reason.
 """
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -27,6 +26,7 @@ from opencro.startup.models import (
     TrainingRecord,
 )
 from opencro.startup.rules import green_light_blockers, startup_facts
+from opencro.studies.dates import site_today
 from opencro.studies.models import Country, ProtocolVersion, ProtocolVersionStatus, Site, SiteStatus
 
 _UNSET = object()
@@ -55,11 +55,6 @@ def _check(actor: User | None, study_id: int, site_id: int | None = None) -> Stu
     if site_id is None and access.site_ids is not None:
         raise PermissionDenied(_("A site-restricted role cannot change country milestones."))
     return access
-
-
-def site_today(site: Site) -> dt.date:
-    """Today's date at the site, in its own time zone."""
-    return timezone.localtime(timezone.now(), ZoneInfo(site.time_zone)).date()
 
 
 def _not_future(site: Site, day: dt.date | None, name: str) -> None:

@@ -16,6 +16,7 @@ from opencro.accounts.access import StudyAccess
 from opencro.accounts.models import User
 from opencro.audit.services import audited_save
 from opencro.startup.gate import require_green_light
+from opencro.studies.dates import site_today
 from opencro.studies.models import Site
 from opencro.subjects.guards import reauthenticate, site_require
 from opencro.subjects.models import (
@@ -51,12 +52,12 @@ def consent_validate(
     if method == ConsentMethod.ELECTRONIC:
         if not participant_name.strip():
             raise ValidationError({"participant_name": _("The participant signs by typing their full name.")})
-        return timezone.localdate()
+        return site_today(site)
     if method != ConsentMethod.PAPER:
         raise ValidationError({"method": _("Choose electronic or paper consent.")})
     if paper_signed_on is None:
         raise ValidationError({"paper_signed_on": _("Give the date written on the signed paper form.")})
-    if paper_signed_on > timezone.localdate():
+    if paper_signed_on > site_today(site):
         raise ValidationError({"paper_signed_on": _("The date on the form is in the future.")})
     if form.ethics_approved_on and paper_signed_on < form.ethics_approved_on:
         raise ValidationError({"paper_signed_on": _("The form was signed before its ethics approval.")})

@@ -10,12 +10,12 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opencro.accounts.access import StudyAccess
 from opencro.accounts.models import User
 from opencro.startup.gate import require_green_light
+from opencro.studies.dates import site_today
 from opencro.studies.models import Site
 from opencro.subjects import services
 from opencro.subjects.consent import consent_validate, consent_write
@@ -108,7 +108,7 @@ def participant_enrol(
         raise ValidationError({"subject": blockers})
     if enrolled_on < subject.screened_on:
         raise ValidationError({"enrolled_on": _("Enrolment cannot precede screening.")})
-    if enrolled_on > timezone.localdate():
+    if enrolled_on > site_today(subject.site):
         raise ValidationError({"enrolled_on": _("The enrolment date is in the future.")})
     with transaction.atomic():
         return services.subject_enrol(actor=actor, subject=subject, enrolled_on=enrolled_on)

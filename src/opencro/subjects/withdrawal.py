@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from opencro.accounts.access import StudyAccess
 from opencro.accounts.models import User
 from opencro.audit.services import audited_save
+from opencro.studies.dates import site_today
 from opencro.subjects.guards import site_require
 from opencro.subjects.models import ConsentWithdrawal, Subject, SubjectStatus, WithdrawalScope
 
@@ -39,7 +40,7 @@ def consent_withdraw(
     first = subject.consents.order_by("obtained_at").first()
     if first is None:
         raise ValidationError({"subject": _("The participant has not consented.")})
-    if withdrawn_on > timezone.localdate():
+    if withdrawn_on > site_today(subject.site):
         raise ValidationError({"withdrawn_on": _("The date is in the future.")})
     if withdrawn_on < first.signed_on:
         raise ValidationError({"withdrawn_on": _("The date precedes the participant's consent.")})

@@ -1,11 +1,8 @@
 """Helpers the supply services share: access at a site, the study's supply lock, settings, site dates."""
 
-import datetime as dt
 from collections.abc import Iterable
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opencro.accounts.access import StudyAccess, access_for
@@ -13,7 +10,8 @@ from opencro.accounts.models import User
 from opencro.audit.services import Change, audit_changes, object_type_of, serialise_value
 from opencro.core.bulk import bulk_update_objects
 from opencro.rtsm.models import Kit, SupplySettings
-from opencro.studies.models import Site, Study
+from opencro.studies.dates import site_date, site_today  # noqa: F401 - the supply services import them from here
+from opencro.studies.models import Study
 
 
 def require_any(actor: User, study_id: int, perms: Iterable[str], *, known: StudyAccess | None = None) -> StudyAccess:
@@ -63,16 +61,6 @@ def supply_settings_for(study_id: int) -> SupplySettings:
     """The study's supply settings, or an unsaved instance holding the defaults."""
     found = SupplySettings.objects.filter(study_id=study_id).order_by().first()
     return found or SupplySettings(study_id=study_id)
-
-
-def site_today(site: Site, now: dt.datetime | None = None) -> dt.date:
-    """Today's date at the site, in its own time zone."""
-    return timezone.localtime(now or timezone.now(), ZoneInfo(site.time_zone)).date()
-
-
-def site_date(site: Site, moment: dt.datetime) -> dt.date:
-    """The calendar date of `moment` at the site."""
-    return timezone.localtime(moment, ZoneInfo(site.time_zone)).date()
 
 
 def kit_numbers(kits: Iterable[Kit]) -> str:
