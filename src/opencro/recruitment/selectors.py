@@ -82,3 +82,9 @@ def enrolment_for(
         n_sims=n_sims,
         study_wide=access.site_ids is None,
     )
+
+
+def site_targets_sum(access: StudyAccess) -> int:
+    """The sum of the visible sites' target enrolments: the plan form's suggestion for the study's target."""
+    sites = Site.objects.filter(study_id=access.membership.study_id).filter(access.site_filter("pk"))
+    return sum(sites.values_list("target_enrolment", flat=True))

@@ -71,7 +71,7 @@ def _page(request, access, *, plan_errors=None, plan_values=None):
             "query_errors": errors | what_if_errors,
             "plan_errors": plan_errors or {},
             "plan_values": plan_values or _plan_values(plan),
-            "site_target_sum": _site_targets(access) if can_plan else None,
+            "site_target_sum": selectors.site_targets_sum(access) if can_plan else None,
         },
     )
 
@@ -85,8 +85,3 @@ def _plan_values(plan) -> dict:
         "rate_cv": f"{plan.rate_cv:g}",
         "last_in": plan.last_in.isoformat() if plan.last_in else "",
     }
-
-
-def _site_targets(access) -> int:
-    """The sum of the sites' target enrolments: the plan form's suggestion for the study's target."""
-    return sum(s.target_enrolment for s in access.membership.study.sites.all())
