@@ -45,6 +45,15 @@ def test_preview_hides_branching_fields_and_computes_derivations(edc_world, logi
     assert vs["values"] == {"IT.BMI:1": "20.0"}
 
 
+def test_only_an_editable_form_asks_for_the_preview(edc_world, login):
+    """The page script previews on load; a reader who cannot enter data is never sent to a 403."""
+    url = form_url(edc_world, form="F.DM")
+    entering = login(edc_world.users["study_coordinator"]).get(url).content.decode()
+    assert f'data-preview-url="{url}preview/"' in entering
+    reading = login(edc_world.users["monitor"]).get(url).content.decode()
+    assert "data-preview-url" not in reading and 'id="crf"' in reading
+
+
 def test_query_round_trip_through_the_pages(edc_world, login):
     client = login(edc_world.users["study_coordinator"])
     client.post(form_url(edc_world), {"v:IT.WEIGHT:1": "70", "v:IT.SYSBP:1": "80", "v:IT.DIABP:1": "90"})

@@ -10,9 +10,13 @@ document.addEventListener("DOMContentLoaded", () => {
 
 // eCRF branching and derivations: the server evaluates the build's own expressions on what is
 // typed (nothing is saved) and answers which fields are hidden and what calculated items show.
+// It also runs once when the page opens, so a choice made (or restored by the browser) before the
+// page finished loading is reflected; answers older than the latest request are ignored.
 function livePreview(form) {
   let pending = null;
+  let sent = 0;
   const refresh = async () => {
+    const ticket = ++sent;
     const body = new FormData(form);
     [...body.keys()].filter((name) => name.startsWith("file:")).forEach((name) => body.delete(name)); // files go up on save only
     const response = await fetch(form.dataset.previewUrl, {
@@ -23,6 +27,7 @@ function livePreview(form) {
     });
     if (!response.ok) return;
     const state = await response.json();
+    if (ticket !== sent) return; // a newer request is on its way
     const hidden = new Set(state.hidden);
     form.querySelectorAll("[data-field-key]").forEach((el) => {
       el.hidden = hidden.has(el.dataset.fieldKey);
@@ -37,4 +42,5 @@ function livePreview(form) {
     clearTimeout(pending);
     pending = setTimeout(refresh, 150);
   });
+  refresh();
 }
