@@ -61,6 +61,16 @@ def bench_study(admin, protocol_number: str, title: str):
 STAT_PASSWORD = "Bench-stat-2026!x"
 
 
+def _green_light(site):
+    """Give a site its green light as the rules ask (approvals, documents, SIV, training), dated 2026-01-01."""
+    import datetime as dt
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.startup.activation import activate
+
+    return activate(site, dt.date(2026, 1, 1))
+
+
 def bench_rtsm_study(protocol_number: str, title: str, n_sites: int):
     """A study with `n_sites` active sites, arms A and B 1:1 and an unblinded statistician (password
     STAT_PASSWORD) to configure randomisation: (admin, study, sites, statistician). Django must be set up."""
@@ -79,10 +89,10 @@ def bench_rtsm_study(protocol_number: str, title: str, n_sites: int):
             principal_investigator="Dr",
             country=country,
             time_zone="UTC",
-            status="active",
         )
         for i in range(1, n_sites + 1)
     ]
+    sites = [_green_light(site) for site in sites]
     for code in ("A", "B"):
         studies.protocol_item_save(actor=None, instance=Arm(study=study, code=code, name=code, type="experimental"))
     stat = accounts.user_create(actor=None, username="stat", password=STAT_PASSWORD)

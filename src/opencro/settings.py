@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "opencro.coding",
     "opencro.design",
     "opencro.rtsm",
+    "opencro.safety",
     "opencro.jobs",
     "opencro.notices",
 ]
@@ -138,6 +139,32 @@ OPENCRO_REMINDER_BACKENDS = {
 }
 OPENCRO_SMS_GATEWAY_URL = os.environ.get("OPENCRO_SMS_GATEWAY_URL", "")
 OPENCRO_SMS_GATEWAY_TOKEN = os.environ.get("OPENCRO_SMS_GATEWAY_TOKEN", "")
+# Safety (opencro.safety): the ICH E2B(R3) schema folder the user supplies (the one holding multicacheschemas/);
+# when set, every ICSR OpenCRO writes or reads is also validated against it. The sender of ICSRs (C.3, N.1.3).
+OPENCRO_E2B_SCHEMAS = os.environ.get("OPENCRO_E2B_SCHEMAS", "")
+OPENCRO_E2B_SENDER = {
+    "id": os.environ.get("OPENCRO_E2B_SENDER_ID", "OPENCRO"),
+    "organisation": os.environ.get("OPENCRO_E2B_SENDER_ORGANISATION", "OpenCRO"),
+    "country": os.environ.get("OPENCRO_E2B_SENDER_COUNTRY", "US"),
+    "type": os.environ.get("OPENCRO_E2B_SENDER_TYPE", "1"),  # C.3.1: 1 pharmaceutical company, 2 regulator ...
+    # the sender's contact (C.3.3, C.3.4), which FDA requires: OPENCRO_E2B_SENDER_DEPARTMENT, _GIVEN, _FAMILY ...
+    **{
+        key: os.environ.get(f"OPENCRO_E2B_SENDER_{key.upper()}", "")
+        for key in (
+            "department",
+            "title",
+            "given",
+            "family",
+            "street",
+            "city",
+            "state",
+            "postcode",
+            "telephone",
+            "fax",
+            "email",
+        )
+    },
+}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["opencro.accounts.backends.LockoutModelBackend"]

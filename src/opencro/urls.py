@@ -20,6 +20,7 @@ urlpatterns = [
     path("studies/<int:study_id>/design/", include("opencro.design.urls")),
     path("studies/<int:study_id>/rtsm/", include("opencro.rtsm.urls")),
     path("studies/<int:study_id>/startup/", include("opencro.startup.urls")),
+    path("studies/<int:study_id>/safety/", include("opencro.safety.urls")),
     path("studies/<int:study_id>/team/", accounts_views.team, name="team"),
     path("studies/<int:study_id>/feasibility/", include("opencro.sites.urls")),
     path("feasibility/respond/<str:token>/", feasibility_public.respond, name="feasibility_respond"),

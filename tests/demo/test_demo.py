@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # the demo loads a whole
 
 
 def test_demo_reports_every_step(demo_loaded):
-    assert len(demo_loaded.steps) == STEPS == 11
+    assert len(demo_loaded.steps) == STEPS == 12
     assert demo_loaded.steps[-2:] == ["eCRF build", "clinical data"]
 
 

@@ -9,7 +9,7 @@ Each module `tests/security/ext_<name>.py` defines:
 import importlib
 from types import ModuleType
 
-NAMES = ("startup", "sites", "participants", "recruitment", "followup")
+NAMES = ("startup", "sites", "participants", "recruitment", "followup", "safety")
 
 
 def extensions() -> list[ModuleType]:

@@ -75,6 +75,9 @@ def _register() -> None:
     from opencro.rtsm.api.scheme import router as rtsm_scheme_router
     from opencro.rtsm.api.supply import router as rtsm_supply_router
     from opencro.rtsm.api.unblinding import router as rtsm_unblinding_router
+    from opencro.safety.api.cases import router as safety_cases_router
+    from opencro.safety.api.e2b import router as safety_e2b_router
+    from opencro.safety.api.setup import router as safety_setup_router
     from opencro.sites.api import router as feasibility_router
     from opencro.startup.api import router as startup_router
     from opencro.studies.api import router as studies_router
@@ -101,6 +104,9 @@ def _register() -> None:
     api.add_router("/studies", feasibility_router)
     api.add_router("/studies", recruitment_router)
     api.add_router("/studies", followup_router)
+    api.add_router("/studies", safety_cases_router)
+    api.add_router("/studies", safety_setup_router)
+    api.add_router("/studies", safety_e2b_router)
     api.add_router("/jobs", jobs_router)
     api.add_router("/notices", notices_router)
 

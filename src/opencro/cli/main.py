@@ -2,7 +2,7 @@
 
 import typer
 
-from opencro.cli import audit, coding, design, edc, followup, jobs, recruit, rtsm, server, sites, tokens, users
+from opencro.cli import audit, coding, design, edc, followup, jobs, recruit, rtsm, safety, server, sites, tokens, users
 
 app = typer.Typer(
     help="OpenCRO: run clinical trials end to end.",
@@ -21,6 +21,7 @@ app.add_typer(coding.app, name="coding", help="Medical coding: load MedDRA and W
 app.add_typer(design.app, name="design", help="Protocol design: sample size, group-sequential, dose escalation.")
 app.add_typer(recruit.app, name="recruit", help="Enrolment forecasting: the Poisson-gamma recruitment model.")
 app.add_typer(rtsm.app, name="rtsm", help="Randomisation: generate and check permuted-block lists.")
+app.add_typer(safety.app, name="safety", help="Safety: signal detection on report databases (PRR, ROR, BCPNN, MGPS).")
 app.add_typer(sites.app, name="sites", help="Site registry: import ClinicalTrials.gov history, score feasibility.")
 app.add_typer(followup.app, name="followup", help="Participant follow-up: daily visit reminders.")
 app.add_typer(jobs.app, name="jobs", help="Start background jobs and follow their progress.")

@@ -13,6 +13,7 @@ from opencro.accounts.models import SignatureMeaning, User
 from opencro.accounts.signatures import signature_apply
 from opencro.demo import clinical, crf, data
 from opencro.demo.participants import load_participants
+from opencro.demo.safety import load_safety
 from opencro.demo.startup import startup_history
 from opencro.edc.services.build import build_import
 from opencro.rtsm.models import Randomisation
@@ -34,7 +35,7 @@ from opencro.studies.models import (
 )
 
 Progress = Callable[[str], None]
-STEPS = 11
+STEPS = 12
 
 
 def demo_loaded() -> bool:
@@ -69,6 +70,8 @@ def load_demo(progress: Progress = lambda step: None) -> bool:
         load_participants(study, sites)
         progress("trial supply")
         _supply(study)
+        progress("safety")
+        load_safety(study)
         progress("eCRF build")
         build_import(actor=User.objects.get(username="dm"), study=study, build=crf.opc301_build())
         progress("clinical data")

@@ -30,6 +30,7 @@ from opencro.edc.services.rerun import forms_recheck
 from opencro.edc.services.signoff import casebook_data_changed
 from opencro.edc.spec import FormSpec, check_dependents, version_layout
 from opencro.edc.uploads import CheckedUpload, Upload, upload_check
+from opencro.safety.services.intake import case_intake_from_form
 from opencro.subjects.models import Subject
 
 ITEM_TYPE = "edc.itemdata"
@@ -231,6 +232,7 @@ def form_save(
             form.updated_at = now
             FormData.objects.filter(pk=form.pk).update(updated_at=now)
         coding_terms_sync(form=form, actor=actor, version_id=spec.version_id)
+        case_intake_from_form(actor=actor, form=form, fields=fields.values(), values=result.values)  # SAEs
         rows = {(by_id[i].oid, r): row for (i, r), row in stored.items() if i in by_id}
         _files_store(actor, form, fields, checked, now)
         items = {key: (row.pk, row.value) for key, row in rows.items()}

@@ -1,0 +1,1 @@
+"""CIOMS I: the suspect adverse reaction report form, drawn as a PDF."""

@@ -1,0 +1,1 @@
+"""ICH E2B(R3) individual case safety reports: model, reader, writer, acknowledgements, business rules."""

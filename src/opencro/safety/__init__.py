@@ -1,0 +1,1 @@
+"""Safety and pharmacovigilance: cases, expedited reporting clocks, E2B(R3), reconciliation, signals."""

@@ -1,0 +1,1 @@
+"""The safety JSON API (one router per part)."""

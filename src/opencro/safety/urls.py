@@ -1,0 +1,6 @@
+"""Safety pages under /studies/<id>/safety/: each views module lists its own routes."""
+
+from opencro.safety.views import cases, e2b, edit, oversight, setup
+
+app_name = "safety"
+urlpatterns = [*cases.urls, *edit.urls, *setup.urls, *e2b.urls, *oversight.urls]

@@ -1,0 +1,1 @@
+"""Safety pages (one module per part, each with its `urls`)."""
