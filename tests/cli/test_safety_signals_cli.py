@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from opencro.cli import safety
 from opencro.formats.faers import read_faers, read_report_table
-from opencro.stats.signals import detect_signals
+from opencro.stats.signals import COLUMNS, detect_signals
 
 runner = CliRunner()
 CAERS = Path("/work/shared/reference/signals/caers.csv")
@@ -50,7 +50,7 @@ def test_csv_in_csv_out_is_the_library_table(tmp_path):
     source, out = _input(tmp_path), tmp_path / "signals.csv"
     result = _run("--input", str(source), *ARGS, "--out", str(out))
     written = pd.read_csv(out)
-    assert list(written.columns) == list(safety.OUTPUT_COLUMNS)
+    assert list(written.columns) == list(COLUMNS)
     expected = detect_signals(read_report_table(source, report_col="case", product_col="drug", event_col="ae"))
     pd.testing.assert_frame_equal(written, expected.table.reset_index(drop=True), check_dtype=False)
     ax = written.set_index(["product", "event"]).loc[("A", "X")]

@@ -13,16 +13,16 @@ from tests.safety.conftest import report_sae
 
 
 def _facts(**kw) -> SaeFacts:
-    base = dict(
-        subject_id=1,
-        term="Pneumonia",
-        pt_name="",
-        onset="2026-03-01",
-        serious=True,
-        related=False,
-        outcome="1",
-        death_date="",
-    )
+    base = {
+        "subject_id": 1,
+        "term": "Pneumonia",
+        "pt_name": "",
+        "onset": "2026-03-01",
+        "serious": True,
+        "related": False,
+        "outcome": "1",
+        "death_date": "",
+    }
     return SaeFacts(**{**base, **kw})
 
 

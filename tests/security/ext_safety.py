@@ -373,11 +373,13 @@ PAGES: list = [
     ),
     # study-wide only, any-of rules (see the module's docstring): baseline rows
     page("GET", PATTERN + "reconciliation/", S, url=PAGE + "reconciliation/", full=False),
-    page("POST", PATTERN + "reconciliation/run/", S, url=PAGE + "reconciliation/run/", data={}, ok=302, full=False),
+    # the POSTs name safety.edit so that the CSRF sweep posts them as the (study-wide) safety physician
+    page("POST", PATTERN + "reconciliation/run/", S, E, url=PAGE + "reconciliation/run/", data={}, ok=302, full=False),
     page(
         "POST",
         PATTERN + "reconciliation/<int:item_id>/explain/",
         S,
+        E,
         url=PAGE + "reconciliation/{safety_recon_item}/explain/",
         data={"note": "matrix"},
         ok=302,

@@ -28,6 +28,7 @@ from tests.security.extensions import extensions
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SITE_OBJECTS = (
     "{site}",
+    "{sf_",
     "{subject}",
     "{assignment}",
     "{form}",

@@ -36,24 +36,6 @@ def safety() -> None:
 
 EXIT_INPUT = 2
 EXIT_FAILED = 1
-OUTPUT_COLUMNS = (
-    "product",
-    "event",
-    "n",
-    "expected",
-    "prr",
-    "prr_lower",
-    "prr_upper",
-    "chi2",
-    "ror",
-    "ror_lower",
-    "ror_upper",
-    "ic",
-    "ic025",
-    "ebgm",
-    "eb05",
-    "eb95",
-)
 PRIOR_FIELDS = ("alpha1", "beta1", "alpha2", "beta2", "p", "loglik", "converged", "iterations", "method")
 FORMATS = {".csv": "csv", ".parquet": "parquet"}
 TOP_ROWS = 15  # pairs shown on the terminal, by EB05
@@ -308,7 +290,9 @@ def signals(
             if getattr(exc, "parameter", None) == "min_count":
                 _input_error("--min-count", getattr(exc, "message", str(exc)))
             _failed(f"signal detection failed: {exc}")
-    rows = result.table.loc[:, list(OUTPUT_COLUMNS)]
+    from opencro.stats.signals import COLUMNS
+
+    rows = result.table.loc[:, list(COLUMNS)]
     _write(rows, out_file, kind)
     summary: dict[str, Any] = {
         "input": str(input_file) if input_file is not None else None,

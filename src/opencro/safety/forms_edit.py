@@ -106,19 +106,7 @@ class ProductForm(_RowForm):
 class PatientForm(_RowForm):
     class Meta:
         model = CasePatient
-        fields = (
-            "initials",
-            "sex",
-            "birth_date",
-            "age",
-            "age_unit",
-            "weight_kg",
-            "height_cm",
-            "last_menstrual_period",
-            "history_text",
-            "death_date",
-            "autopsy",
-        )
+        fields = CasePatient.EDITABLE
 
 
 class ReporterForm(_RowForm):

@@ -264,5 +264,5 @@ def create_site(request, study_id: int, payload: SiteIn):
 def patch_site(request, study_id: int, site_id: int, payload: SitePatch):
     access, _study_obj = _study(request, study_id, Perm.SITE_VIEW)
     site = selectors.site_get(access, site_id)
-    changes = payload.model_dump(exclude_unset=True, exclude={"reason"})
+    changes = payload.model_dump(exclude_unset=True, exclude_none=True, exclude={"reason"})  # null: unchanged
     return _site_out(services.site_update(actor=request.user, site=site, changes=changes, reason=payload.reason))

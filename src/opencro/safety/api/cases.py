@@ -72,8 +72,10 @@ FLAG_NAMES = tuple(name for name, _label in SERIOUSNESS)
 
 
 def _readable(request, study_id: int, case_id: int) -> tuple[StudyAccess, SafetyCase]:
-    access = access_study(request.user, study_id, Perm.SAFETY_VIEW)
-    return access, selectors.case_get(access, case_id)
+    access = access_study(request.user, study_id)
+    found = selectors.case_get(access, case_id)  # 404 outside the caller's sites, then 403
+    access_check(access, Perm.SAFETY_VIEW)
+    return access, found
 
 
 def _writable(request, study_id: int, case_id: int) -> tuple[StudyAccess, SafetyCase, CaseVersion]:
@@ -193,19 +195,7 @@ def _values(row, names: tuple[str, ...]) -> dict:
     return {"id": row.pk, **{name: getattr(row, name) for name in names}}
 
 
-PATIENT_FIELDS = (
-    "initials",
-    "sex",
-    "birth_date",
-    "age",
-    "age_unit",
-    "weight_kg",
-    "height_cm",
-    "last_menstrual_period",
-    "history_text",
-    "death_date",
-    "autopsy",
-)
+PATIENT_FIELDS = CasePatient.EDITABLE
 REPORTER_FIELDS = ("given_name", "family_name", "organisation", "city", "country", "qualification", "primary")
 TEST_FIELDS = ("test", "date", "result", "unit", "low", "high", "comment")
 HISTORY_FIELDS = ("term", "code", "start", "continuing", "end", "comment")
@@ -825,7 +815,7 @@ def create_submission(request, study_id: int, case_id: int, payload: s.SafetySub
 @router.post(BASE + "/submissions/{submission_id}/ack", response=s.SafetySubmissionOut, summary="Record an ACK")
 def acknowledge(request, study_id: int, submission_id: int, payload: s.SafetyAckIn):
     """The recipient's acknowledgement, ICH ACK codes: AA, AE or AR for the batch; CA or CR for the case."""
-    access = access_study(request.user, study_id, Perm.SAFETY_VIEW)
+    access = access_study(request.user, study_id)
     submission = selectors.submission_get(access, submission_id)
     access_check(access, Perm.SAFETY_EDIT)
     submission = submission_ack_record(actor=request.user, submission=submission, **payload.model_dump())

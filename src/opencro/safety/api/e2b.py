@@ -53,8 +53,10 @@ class SafetyE2bAckOut(Schema):
 
 
 def _version(request, study_id: int, case_id: int, version: int | None):
-    access = access_study(request.user, study_id, Perm.SAFETY_VIEW)
-    return selectors.version_get(selectors.case_get(access, case_id), version)
+    access = access_study(request.user, study_id)
+    found = selectors.case_get(access, case_id)  # 404 outside the caller's sites, then 403
+    access_check(access, Perm.SAFETY_VIEW)
+    return selectors.version_get(found, version)
 
 
 @router.get(

@@ -66,6 +66,19 @@ class CasePatient(VersionPart):
     autopsy = models.BooleanField(_("autopsy done"), null=True, blank=True)  # D.9.3
 
     PARTIAL_DATES = ("birth_date", "last_menstrual_period", "death_date")
+    EDITABLE = (
+        "initials",
+        "sex",
+        "birth_date",
+        "age",
+        "age_unit",
+        "weight_kg",
+        "height_cm",
+        "last_menstrual_period",
+        "history_text",
+        "death_date",
+        "autopsy",
+    )
 
     def __str__(self) -> str:
         return f"patient {self.initials or '?'}"

@@ -236,9 +236,10 @@ def _case_page(
 @login_required
 @require_GET
 def case(request, study_id: int, case_id: int):
-    access = access_study(request.user, study_id, Perm.SAFETY_VIEW)
+    access = access_study(request.user, study_id)
     number = request.GET.get("v", "")
-    found = selectors.case_get(access, case_id)
+    found = selectors.case_get(access, case_id)  # 404 outside the caller's sites, then 403
+    access_check(access, Perm.SAFETY_VIEW)
     return _case_page(request, access, found, number=int(number) if number.isdigit() else None)
 
 

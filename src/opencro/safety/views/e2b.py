@@ -70,8 +70,10 @@ def _export(request) -> tuple[ExportForm, dict]:
 
 
 def _found(request, study_id: int, case_id: int):
-    access = access_study(request.user, study_id, Perm.SAFETY_VIEW)
-    return access, selectors.case_get(access, case_id)
+    access = access_study(request.user, study_id)
+    found = selectors.case_get(access, case_id)  # 404 outside the caller's sites, then 403
+    access_check(access, Perm.SAFETY_VIEW)
+    return access, found
 
 
 @login_required

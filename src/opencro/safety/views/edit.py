@@ -79,7 +79,7 @@ def case_url(study_id: int, case_id: int) -> str:
 
 def _editing(request, study_id: int, case_id: int) -> Editing:
     """404 for a case outside the caller's sites, then 403 without safety.edit; the latest version's rows."""
-    access = access_study(request.user, study_id, Perm.SAFETY_VIEW)
+    access = access_study(request.user, study_id)
     case = selectors.case_get(access, case_id)
     access_check(access, Perm.SAFETY_EDIT)
     version = selectors.version_get(case)
