@@ -10,8 +10,8 @@ document.addEventListener("DOMContentLoaded", () => {
 
 // eCRF branching and derivations: the server evaluates the build's own expressions on what is
 // typed (nothing is saved) and answers which fields are hidden and what calculated items show.
-// It also runs once when the page opens, so a choice made (or restored by the browser) before the
-// page finished loading is reflected; answers older than the latest request are ignored.
+// It also runs when the page opens if a control already differs from what was rendered (a choice made before
+// the script attached, or restored by the browser); answers older than the latest request are ignored.
 function livePreview(form) {
   let pending = null;
   let sent = 0;
@@ -42,5 +42,19 @@ function livePreview(form) {
     clearTimeout(pending);
     pending = setTimeout(refresh, 150);
   });
-  refresh();
+  if (changedSinceRendered(form)) refresh(); // nothing to ask when the page shows what the server rendered
+}
+
+// True when a control no longer holds the value the page was rendered with (typed before the script ran, or
+// restored by the browser).
+function changedSinceRendered(form) {
+  return [...form.elements].some((el) => {
+    if (el.type === "checkbox" || el.type === "radio") return el.checked !== el.defaultChecked;
+    if (el.tagName === "SELECT") {
+      const initial = [...el.options].find((option) => option.defaultSelected) || el.options[0];
+      return initial !== undefined && el.value !== initial.value;
+    }
+    if (el.type === "file" || el.type === "hidden" || !("defaultValue" in el)) return false;
+    return el.value !== el.defaultValue;
+  });
 }
