@@ -191,13 +191,6 @@ def case_submission_get(case: SafetyCase, submission_id: int) -> CaseSubmission:
     return submission
 
 
-def intake_products(access: StudyAccess) -> QuerySet:
-    """The study's products a manual intake may name as suspect."""
-    from opencro.safety.models import SafetyProduct
-
-    return SafetyProduct.objects.filter(study_id=access.membership.study_id).order_by("name")
-
-
 # --- setup pages (helper) ---
 # Reads of the set-up and case-editing pages: the study's products, RSI versions and reporting rule sets (shown
 # readably), and a MedDRA term of the study's dictionary. Study-wide data: a member with safety.view may read it.

@@ -456,7 +456,7 @@ def case_new(request, study_id: int):
     access = access_study(request.user, study_id, Perm.SAFETY_VIEW)
     access_check(access, Perm.SAFETY_EDIT)
     subjects = list(subject_list(access))
-    products = list(selectors.intake_products(access))
+    products = list(selectors.safety_product_list(access))
     bound = request.method == "POST"
     form = IntakeForm(request.POST if bound else None, subjects=subjects, products=products)
     events = IntakeEventFormSet(request.POST if bound else None, prefix="event")
