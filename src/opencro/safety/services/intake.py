@@ -389,8 +389,9 @@ def case_intake_from_form(*, actor: User | None, form, fields, values: dict) -> 
     if not roles:
         return []
     created = []
+    cases = {case.edc_row: case for case in SafetyCase.objects.filter(edc_form=form)}  # one read per save
     for row in ae_rows(roles, values):
-        case = SafetyCase.objects.filter(edc_form=form, edc_row=row.repeat).first()
+        case = cases.get(row.repeat)
         if case is None and row.serious:
             created.append(_edc_case_new(form, row, roles, actor=actor))
         elif case is not None:

@@ -265,9 +265,8 @@ def _act(request, access: StudyAccess, found: SafetyCase, form, failed: str, cal
     return redirect("safety:case", access.membership.study_id, found.pk)
 
 
-@login_required
-@require_POST
-def case_advance(request, study_id: int, case_id: int):
+def _move(request, study_id: int, case_id: int, failed: str, done: str):
+    """One workflow step forward or back (the service decides which moves are allowed)."""
     access, found = _case_write(request, study_id, case_id)
 
     def call(data):
@@ -275,20 +274,19 @@ def case_advance(request, study_id: int, case_id: int):
             actor=request.user, version=selectors.version_get(found), to_state=data["to_state"], reason=data["reason"]
         )
 
-    return _act(request, access, found, AdvanceForm(request.POST), "advance", call, _("The case moved on."))
+    return _act(request, access, found, AdvanceForm(request.POST), failed, call, done)
+
+
+@login_required
+@require_POST
+def case_advance(request, study_id: int, case_id: int):
+    return _move(request, study_id, case_id, "advance", _("The case moved on."))
 
 
 @login_required
 @require_POST
 def case_back(request, study_id: int, case_id: int):
-    access, found = _case_write(request, study_id, case_id)
-
-    def call(data):
-        workflow.case_version_advance(
-            actor=request.user, version=selectors.version_get(found), to_state=data["to_state"], reason=data["reason"]
-        )
-
-    return _act(request, access, found, AdvanceForm(request.POST), "back", call, _("The case was sent back."))
+    return _move(request, study_id, case_id, "back", _("The case was sent back."))
 
 
 @login_required
