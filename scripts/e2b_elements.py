@@ -78,6 +78,8 @@ XPATH_FIXES: dict[str, list[tuple[str, str]]] = {
 NULL_FROM_VALUE: dict[str, tuple[str, str]] = {
     "FDA.D.12": ("value[@xsi:type='CE'][@codeSystem='2.16.840.1.113883.3.26.1.1'][1]/@code", "value/@nullFlavor"),
 }
+# nullFlavor paths of the table that cannot be evaluated as written (an unclosed "substring(" before the path)
+NULL_XPATH_FIXES: dict[str, list[tuple[str, str]]] = {"FDA.C.2.r.2.8": [("substring(/", "/")]}
 CONDITION = re.compile(
     r"required (?:if|when) ((?:FDA\.)?[A-HN]\.[\w.]*?[0-9a-z])\s*(?:=|is)\s*"
     r"[\u2018'\"]?(populated|provided|true|false|\d+)"
@@ -157,6 +159,12 @@ def _null_from_value(raw: str, number: str) -> str:
         return ""
     old, new = NULL_FROM_VALUE[number]
     return " ".join(raw.split()).replace(old, new)
+
+
+def _null_fixed(raw: str, number: str) -> str:
+    for old, new in NULL_XPATH_FIXES.get(number, []):
+        raw = raw.replace(old, new)
+    return raw
 
 
 def _evaluable(path: dict[str, object]) -> bool:
@@ -271,7 +279,7 @@ def build(reference: Path) -> dict[str, object]:
             "min_precision": _precision(rules_text, number) if data_type == "datetime" else None,
             "no_future": data_type == "datetime" and "cannot refer to a future date" in rules_text,
             "value_xpath": _xpath(row[32], number),
-            "null_xpath": _xpath(row[33] or _null_from_value(row[32], number), number),
+            "null_xpath": _xpath(_null_fixed(row[33], number) or _null_from_value(row[32], number), number),
         }
         elements.append(element)
     _drop_shared_paths(elements)
@@ -290,6 +298,8 @@ def build(reference: Path) -> dict[str, object]:
         + ", ".join(sorted(XPATH_FIXES))
         + "; nullFlavor paths derived for "
         + ", ".join(sorted(NULL_FROM_VALUE))
+        + "; nullFlavor paths mended for "
+        + ", ".join(sorted(NULL_XPATH_FIXES))
         + "; elements sharing one XPath (PhPID/MPID versions) and unevaluable paths have none.",
         "elements": elements,
         "fda_rules": _rules(reference / "fda_rejection_warning_rules.csv"),

@@ -191,6 +191,7 @@ OPENCRO_JOBS = {
     "edc.export_tables": "opencro.edc.jobs:EXPORT_TABLES",
     "rtsm.resupply": "opencro.rtsm.jobs:RESUPPLY",
     "followup.remind": "opencro.followup.jobs:REMIND",
+    "safety.signals": "opencro.safety.jobs:SIGNALS",
 }
 OPENCRO_JOBS_EAGER = os.environ.get("OPENCRO_JOBS_EAGER", "") == "1"  # run jobs synchronously, in the caller
 OPENCRO_JOBS_QUEUE = os.environ.get("OPENCRO_JOBS_QUEUE", "opencro")  # Celery queue the workers consume

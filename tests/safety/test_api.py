@@ -332,7 +332,8 @@ def test_the_version_and_each_kind_of_row_can_be_added_changed_and_removed(safet
     assert physician.patch(url + "/patient", {"weight_kg": 61.5, "reason": "r"}).json()["weight_kg"] == 61.5
 
     body = physician.get(url).json()
-    assert [e["key"] for e in body["events"]] == ["E1", "E2"] and len(body["pairs"]) == 1  # intake pairs nothing
+    assert [e["key"] for e in body["events"]] == ["E1", "E2"]
+    assert [(p["product_key"], p["event_key"]) for p in body["pairs"]] == [("P1", "E1"), ("P1", "E2")]  # E1 at intake
     assert (len(body["tests"]), len(body["history"]), len(body["reporters"])) == (1, 1, 2)
     assert body["version"]["sender_diagnosis"] == "Rash"
 
@@ -347,7 +348,8 @@ def test_the_version_and_each_kind_of_row_can_be_added_changed_and_removed(safet
 
     body = physician.get(url).json()
     assert [e["key"] for e in body["events"]] == ["E1"] and [p["key"] for p in body["products"]] == ["P1"]
-    assert (body["pairs"], body["tests"], body["history"], len(body["reporters"])) == ([], [], [], 1)
+    assert [(p["product_key"], p["event_key"]) for p in body["pairs"]] == [("P1", "E1")]  # the intake's pair stays
+    assert (body["tests"], body["history"], len(body["reporters"])) == ([], [], 1)
     assert body["patient"]["initials"] == "AB"
 
 
@@ -533,7 +535,9 @@ def _call(api: Api, world, method: str, url: str, body):
 def test_the_route_table_covers_every_safety_operation(client, safety_world):
     client.force_login(safety_world.users["safety_physician"])
     schema = client.get("/api/v1/openapi.json").json()
-    files = ("/e2b", "/cioms", "/acks")  # the file routes (safety/api/e2b.py) are tested in test_e2b_pages.py
+    # the file routes (safety/api/e2b.py) are tested in test_e2b_pages.py, the signal workspace's and the unblinding's
+    # in test_signals.py, test_signal_runs.py and test_unblinding.py
+    files = ("/e2b", "/cioms", "/acks", "/signals", "/signal-runs", "/unblinding")
     found = {
         (m.upper(), path)
         for path, ops in schema["paths"].items()

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from opencro.safety.dsur import BLINDED, SaeRow, cumulative_tabulation, exposure_estimate, interval_line_listing
+from opencro.safety.dsur_data import dsur_sae_rows
 from opencro.safety.models import CaseCausality
 from opencro.safety.services.content import case_part_save
 from tests.safety.conftest import report_sae
@@ -110,3 +111,29 @@ def test_the_reconciliation_page_runs_and_explains(safety_world, login):
     assert client.post(base + "run/").status_code == 302
     assert "No difference." in client.get(base).content.decode()  # the company's view is not the EDC's to hold
     assert login(safety_world.users["investigator"]).post(base + "run/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_rows_are_read_in_a_fixed_number_of_queries(safety_world):
+    """The line listing and the reconciliation read every case's rows together, not case by case."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from opencro.accounts.access import access_for
+    from opencro.safety.services.reconciliation import safety_saes
+
+    access = access_for(safety_world.users["safety_physician"], safety_world.study.pk)
+
+    def queries() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as listing:
+            dsur_sae_rows(access)
+        with CaptureQueriesContext(connection) as reconciliation:
+            safety_saes(safety_world.study)
+        return len(listing), len(reconciliation)
+
+    report_sae(safety_world, "Headache")
+    one = queries()
+    report_sae(safety_world, "Nausea", repeat=2)
+    report_sae(safety_world, "Vomiting", repeat=3)
+    assert len(dsur_sae_rows(access)) == 3 and len(safety_saes(safety_world.study)) == 3
+    assert queries() == one

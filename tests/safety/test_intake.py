@@ -5,7 +5,17 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from opencro.safety.models import CaseEvent, CasePatient, CaseProduct, CaseReporter, CaseSource, VersionState
+from opencro.safety.models import (
+    CaseCausality,
+    CaseDrugEvent,
+    CaseEvent,
+    CasePatient,
+    CaseProduct,
+    CaseReporter,
+    CaseSource,
+    ProductRole,
+    VersionState,
+)
 from opencro.safety.parts import version_parts
 from opencro.safety.services.intake import CaseIntake, EventInput, ProductInput, ReporterInput, case_create
 from opencro.studies.dates import site_today
@@ -73,6 +83,32 @@ def test_manual_intake_of_a_spontaneous_report(safety_world):
     version = case.versions.get()
     assert case.site == safety_world.site_b and version.minimum_criteria_on == received
     assert CaseEvent.objects.get(version=version).onset == "2026-10"
+
+
+def test_manual_intake_pairs_each_suspect_or_interacting_product_with_each_event(safety_world):
+    """The drug-reaction matrix (E2B G.k.9.i) is there to assess; a concomitant drug is not paired."""
+    case = case_create(
+        actor=safety_world.users["safety_physician"],
+        study=safety_world.study,
+        intake=CaseIntake(
+            source=CaseSource.LITERATURE,
+            received_on=dt.date(2026, 11, 2),
+            events=[EventInput("Rash"), EventInput("Fever")],
+            products=[
+                ProductInput("Cardiozan", product=safety_world.product),
+                ProductInput("Aspirin", role=ProductRole.CONCOMITANT),
+                ProductInput("Warfarin", role=ProductRole.INTERACTING),
+            ],
+        ),
+    )
+    pairs = CaseDrugEvent.objects.filter(version__case=case).select_related("product", "event")
+    assert sorted((p.product.name, p.event.verbatim) for p in pairs) == [
+        ("Cardiozan", "Fever"),
+        ("Cardiozan", "Rash"),
+        ("Warfarin", "Fever"),
+        ("Warfarin", "Rash"),
+    ]
+    assert not CaseCausality.objects.filter(pair__in=pairs).exists()
 
 
 def test_manual_intake_refuses_bad_input(safety_world):

@@ -960,10 +960,7 @@ def _advanced(w, subject, to: str) -> SafetyCase:
     if to == VersionState.MEDICAL_REVIEW:
         term = DictionaryTerm.objects.select_related("dictionary").get(pk=w.ids["coding_llt"])
         safety_content.case_event_code(actor=None, event=event, term=term)
-        product = CaseProduct.objects.get(version=version, key="P1")
-        pair = safety_content.case_part_save(
-            actor=None, part=CaseDrugEvent(version=version, product=product, event=event)
-        )
+        pair = CaseDrugEvent.objects.get(version=version, product__key="P1", event=event)  # paired at intake
         safety_content.case_part_save(
             actor=None, part=CaseCausality(version=version, pair=pair, source="company", result="related")
         )

@@ -9,7 +9,17 @@ Each module `tests/security/ext_<name>.py` defines:
 import importlib
 from types import ModuleType
 
-NAMES = ("startup", "sites", "participants", "recruitment", "followup", "safety")
+NAMES = (
+    "startup",
+    "sites",
+    "participants",
+    "recruitment",
+    "followup",
+    "safety",
+    "unblinding",
+    "signals",
+    "signal_runs",
+)
 
 
 def extensions() -> list[ModuleType]:

@@ -117,3 +117,23 @@ def test_audit_of_an_assignment_is_shown_to_unblinded_readers_only(matrix_world)
         assert "R-A1-001" in text(unblinded.get(url)), url
         response = auditor.get(url)
         assert response.status_code == 200 and "R-A1-001" not in text(response), url
+
+
+def test_an_unblinded_safety_case_names_its_arm_to_holders_of_safety_unblind_only(matrix_world):
+    """A case unblinded for expedited reporting (`{sf_ub_read}`, tests/security/ext_unblinding.py): its page and
+    its unblinding in the API name the arm for holders of safety.unblind (the safety physician) only; every other
+    role that reads the case sees only that the blind was broken (ICH E2A III.C.3)."""
+    study = matrix_world.study.pk
+    case = matrix_world.edc["a"]["sf_ub_read"]
+    urls = [f"/studies/{study}/safety/cases/{case}/", f"/api/v1/studies/{study}/safety/cases/{case}/unblinding"]
+    seen = {}
+    for role in DEFAULT_ROLES:
+        client = client_for(matrix_world.user(role))
+        for url in urls:
+            response = client.get(url)
+            if response.status_code == 200:
+                seen[(role, url)] = "Arm A" in text(response)
+    assert seen[(RoleCode.SAFETY_PHYSICIAN, urls[0])] and seen[(RoleCode.SAFETY_PHYSICIAN, urls[1])]
+    assert (RoleCode.AUDITOR, urls[1]) in seen and (RoleCode.INVESTIGATOR, urls[0]) in seen
+    wrong = [key for key, shown in seen.items() if shown != (Perm.SAFETY_UNBLIND in DEFAULT_ROLES[key[0]])]
+    assert not wrong, wrong

@@ -132,6 +132,7 @@ class SignatureMeaning(models.TextChoices):
     REVIEW = "review", _("I have reviewed")
     VERIFY = "verify", _("I have verified against source")
     UNBLIND = "unblind", _("I break the blind for this subject in an emergency")
+    UNBLIND_CASE = "unblind_case", _("I break the blind of this case to decide on expedited reporting")
 
 
 class Signature(models.Model):

@@ -33,6 +33,7 @@ class Perm(models.TextChoices):
     CODING = "data.code", _("Medical coding")
     SAFETY_VIEW = "safety.view", _("View safety cases")
     SAFETY_EDIT = "safety.edit", _("Process safety cases")
+    SAFETY_UNBLIND = "safety.unblind", _("Break the blind of a safety case to decide on expedited reporting")
     REGULATORY_EDIT = "regulatory.edit", _("Prepare regulatory submissions and the TMF")
     SUPPLY_MANAGE = "supply.manage", _("Manage trial supply: kits, lots, depots, shipments (unblinded)")
     DISPENSE = "supply.dispense", _("Dispense kits, receive shipments, record returns at a site")
@@ -95,7 +96,14 @@ DEFAULT_ROLES: dict[str, set[str]] = {
         Perm.ANALYSIS_RUN,
         Perm.SIGN,
     },
-    RoleCode.SAFETY_PHYSICIAN: {*_BLINDED_READ, Perm.SAFETY_VIEW, Perm.SAFETY_EDIT, Perm.SIGN, Perm.UNBLIND_NOTIFY},
+    RoleCode.SAFETY_PHYSICIAN: {
+        *_BLINDED_READ,
+        Perm.SAFETY_VIEW,
+        Perm.SAFETY_EDIT,
+        Perm.SAFETY_UNBLIND,
+        Perm.SIGN,
+        Perm.UNBLIND_NOTIFY,
+    },
     RoleCode.REGULATORY_SPECIALIST: {*_BLINDED_READ, Perm.REGULATORY_EDIT, Perm.SIGN},
     RoleCode.PHARMACIST: {
         Perm.STUDY_VIEW,

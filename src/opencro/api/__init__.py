@@ -78,6 +78,9 @@ def _register() -> None:
     from opencro.safety.api.cases import router as safety_cases_router
     from opencro.safety.api.e2b import router as safety_e2b_router
     from opencro.safety.api.setup import router as safety_setup_router
+    from opencro.safety.api.signal_runs import router as safety_signal_runs_router
+    from opencro.safety.api.signals import router as safety_signals_router
+    from opencro.safety.api.unblinding import router as safety_unblinding_router
     from opencro.sites.api import router as feasibility_router
     from opencro.startup.api import router as startup_router
     from opencro.studies.api import router as studies_router
@@ -107,6 +110,9 @@ def _register() -> None:
     api.add_router("/studies", safety_cases_router)
     api.add_router("/studies", safety_setup_router)
     api.add_router("/studies", safety_e2b_router)
+    api.add_router("/studies", safety_unblinding_router)
+    api.add_router("/studies", safety_signals_router)
+    api.add_router("/studies", safety_signal_runs_router)
     api.add_router("/jobs", jobs_router)
     api.add_router("/notices", notices_router)
 

@@ -12,8 +12,9 @@ from opencro.accounts import services as accounts
 from opencro.accounts.models import SignatureMeaning, User
 from opencro.accounts.signatures import signature_apply
 from opencro.demo import clinical, crf, data
+from opencro.demo.coding import load_coding
 from opencro.demo.participants import load_participants
-from opencro.demo.safety import load_safety
+from opencro.demo.safety import load_safety, review_cases
 from opencro.demo.startup import startup_history
 from opencro.edc.services.build import build_import
 from opencro.rtsm.models import Randomisation
@@ -70,12 +71,14 @@ def load_demo(progress: Progress = lambda step: None) -> bool:
         load_participants(study, sites)
         progress("trial supply")
         _supply(study)
-        progress("safety")
+        progress("safety and coding (fictional MedDRA)")
+        load_coding(study)
         load_safety(study)
         progress("eCRF build")
         build_import(actor=User.objects.get(username="dm"), study=study, build=crf.opc301_build())
         progress("clinical data")
         clinical.load(study=study)
+        review_cases(study)  # the safety physician's first look: the company's own causality
     return True
 
 

@@ -458,13 +458,17 @@ def _svg_primitive(p: Primitive) -> str:
 
 def svg(chart: Chart) -> str:
     """The chart as a standalone SVG element (UTF-8 text, every label escaped)."""
-    primitives = layout(chart)
+    return svg_document(layout(chart), chart.title)
+
+
+def svg_document(primitives: list[Primitive], title: str) -> str:
+    """Primitives drawn as a standalone SVG element titled `title` (for charts laid out by their own code)."""
     height = height_of(primitives)
     body = "".join(_svg_primitive(p) for p in primitives)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
-        f'height="{height}" role="img" aria-label={quoteattr(chart.title)} font-family={quoteattr(FONT)}>'
-        f"<title>{escape(chart.title)}</title>{body}</svg>"
+        f'height="{height}" role="img" aria-label={quoteattr(title)} font-family={quoteattr(FONT)}>'
+        f"<title>{escape(title)}</title>{body}</svg>"
     )
 
 

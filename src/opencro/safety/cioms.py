@@ -1,4 +1,10 @@
-"""A case version drawn on the CIOMS I form (`opencro.formats.cioms`): what goes in which box."""
+"""A case version drawn on the CIOMS I form (`opencro.formats.cioms`): what goes in which box.
+
+A blinded study drug is named as blinded, with a banner saying so. For a reader holding `safety.unblind`, a case
+whose blind was broken for expedited reporting names the product the subject received (as the E2B(R3) file does,
+`safety.e2b_out.received_name`) and the banner says the blind was broken for this report; when the subject received
+placebo, the banner warns that the case is not a SUSAR of the investigational product (ICH E2A III.C.3; CT-3).
+"""
 
 import datetime as dt
 from typing import BinaryIO
@@ -22,8 +28,10 @@ from opencro.formats.cioms.model import (
     SuspectDrug,
 )
 from opencro.formats.cioms.pdf import write_cioms_i
+from opencro.safety.e2b_out import received_name, unblinding_note
 from opencro.safety.models import CaseVersion, Challenge
 from opencro.safety.parts import VersionParts, version_parts
+from opencro.safety.unblinding_read import case_treatment_for
 
 AGE_UNITS = {"a": AgeUnit.YEARS, "mo": AgeUnit.MONTHS, "wk": AgeUnit.WEEKS, "d": AgeUnit.DAYS}
 CHALLENGE_ANSWERS = {Challenge.POSITIVE: Answer.YES, Challenge.NEGATIVE: Answer.NO, Challenge.NOT_APPLICABLE: Answer.NA}
@@ -47,8 +55,12 @@ def _answer(pairs, table) -> Answer | None:
     return None
 
 
-def cioms_form(parts: VersionParts, *, report_date: dt.date) -> CiomsForm:
-    """The CIOMS I content of a case version (suspect and interacting products in 14-21, the others in 22)."""
+def cioms_form(parts: VersionParts, *, report_date: dt.date, names: dict[int, str] | None = None) -> CiomsForm:
+    """The CIOMS I content of a case version (suspect and interacting products in 14-21, the others in 22).
+
+    `names`: product row id -> the name to print instead of the row's (an unblinded study product).
+    """
+    names = names or {}
     version, patient = parts.version, parts.patient
     case = version.case
     events = parts.events
@@ -84,7 +96,7 @@ def cioms_form(parts: VersionParts, *, report_date: dt.date) -> CiomsForm:
         pairs = [pair for pair in parts.pairs if pair.product_id == product.pk]
         suspects.append(
             SuspectDrug(
-                name=product.name,
+                name=names.get(product.pk, product.name),
                 generic_name=product.product.active_ingredient if product.product_id else "",
                 daily_dose=f"{product.dose} {product.dose_unit} {product.frequency}".strip(),
                 route=product.route,
@@ -127,9 +139,18 @@ def cioms_form(parts: VersionParts, *, report_date: dt.date) -> CiomsForm:
     )
 
 
-def cioms_write(version: CaseVersion, out: BinaryIO, *, report_date: dt.date) -> None:
-    """Write the CIOMS I PDF of a version; a blinded study drug is named as blinded, with a banner saying so."""
+def cioms_write(version: CaseVersion, out: BinaryIO, *, report_date: dt.date, reader=None) -> None:
+    """Write the CIOMS I PDF of a version; a blinded study drug is named as blinded, with a banner saying so,
+    unless the case was unblinded for reporting and `reader` holds `safety.unblind` (see the module's docstring)."""
     parts = version_parts(version)
-    blinded = any(p.blinded for p in parts.products if p.role in ("1", "3"))
-    note = _("Blinded study treatment: the treatment assignment is withheld.") if blinded else None
-    write_cioms_i(cioms_form(parts, report_date=report_date), out, blinded_note=note)
+    blinded = [p for p in parts.products if p.blinded and p.role in ("1", "3")]
+    treatment = case_treatment_for(reader, version.case) if blinded else None
+    names: dict[int, str] = {}
+    if treatment is not None:
+        names = {p.pk: received_name(p.product.name if p.product_id else None, treatment) for p in blinded}
+        note = unblinding_note(treatment)
+    elif blinded:
+        note = _("Blinded study treatment: the treatment assignment is withheld.")
+    else:
+        note = None
+    write_cioms_i(cioms_form(parts, report_date=report_date, names=names), out, blinded_note=note)

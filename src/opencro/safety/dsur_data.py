@@ -6,7 +6,7 @@ from opencro.accounts.access import StudyAccess
 from opencro.followup.models import Disposition
 from opencro.safety.dsur import BLINDED, SaeRow
 from opencro.safety.models import CaseStatus, CaseVersion
-from opencro.safety.parts import version_parts
+from opencro.safety.parts import versions_parts
 from opencro.studies.models import Arm
 from opencro.subjects.models import Subject, TreatmentAssignment
 
@@ -35,8 +35,8 @@ def dsur_sae_rows(access: StudyAccess) -> list[SaeRow]:
         study_id=access.membership.study_id, latest=True, case__status=CaseStatus.OPEN
     ).select_related("case", "case__subject", "case__site__country")
     rows = []
-    for version in versions:
-        parts = version_parts(version)
+    versions = list(versions)
+    for version, parts in zip(versions, versions_parts(versions).values(), strict=True):
         case, patient = version.case, parts.patient
         age_sex = " ".join(
             p

@@ -12,6 +12,13 @@ pre-market values for a report from a study); G.k.9.i.2.r.1 source of assessment
 "Sponsor" (free text; FDA's pre-market rule defaults it to "Sponsor"), G.k.9.i.2.r.3 result "Related" / "Not related";
 G.k.9.i.4 recurrence 1 = rechallenge positive, 2 = negative, 4 = not done (not sent when unknown, as the guide says);
 seriousness criteria E.i.3.2a-f are true or nullFlavor NI (the guide allows no "false").
+
+Unblinding: a case whose blind was broken for expedited reporting (`safety.unblinding_read`) is written, for a reader
+holding `safety.unblind` only, with the blinded study products named as received (G.k.2.2 the product or the arm,
+G.k.2.5 absent), C.1.7 computed as the clocks do, and H.4 (sender's comments) saying the blind was broken for this
+report; a subject who received placebo gets a warning there and in the export's checks (ICH E2A III.C.3; CT-3:
+events associated with placebo usually do not satisfy the criteria for a SUSAR). Any other reader's file stays
+blinded, exactly as before.
 """
 
 import dataclasses
@@ -22,6 +29,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from opencro.formats.e2b import codes as C
 from opencro.formats.e2b.model import (
@@ -54,6 +62,7 @@ from opencro.formats.e2b.model import (
     Ts,
 )
 from opencro.formats.e2b.reader import read_icsr_batch
+from opencro.formats.e2b.rules import RuleFailure
 from opencro.safety.e2b_in import (
     AssessmentContent,
     CaseContent,
@@ -69,7 +78,8 @@ from opencro.safety.e2b_in import (
     case_content,
 )
 from opencro.safety.models import CaseSource, CaseVersion
-from opencro.safety.parts import VersionParts, version_parts
+from opencro.safety.parts import SUSPECT_ROLES, VersionParts, version_parts
+from opencro.safety.unblinding_read import CaseTreatment, Received, case_treatment_for
 
 PROFILES = ("ich", "fda-postmarket", "fda-premarket")
 # N.1.4 batch receiver and the default N.2.r.3 message receiver of FDA's two routes
@@ -78,6 +88,12 @@ VERBATIM_LANGUAGE = "eng"  # E.i.1.1b: verbatims are taken in English (ISO 639-2
 RECURRENCE_CODES = {"positive": "1", "negative": "2", "na": "4"}
 SOURCE_TEXT = {"reporter": "Primary source reporter", "company": "Sponsor"}
 RESULT_TEXT = {"related": "Related", "not_related": "Not related"}
+RECEIVED_TEXT = {  # the ICSR's free text is English, whatever the reader's language
+    Received.INVESTIGATIONAL: "the investigational product",
+    Received.ACTIVE_COMPARATOR: "the active comparator",
+    Received.PLACEBO: "placebo",
+    Received.NO_INTERVENTION: "no intervention",
+}
 FLAG_FIELDS = (
     ("death", "results_in_death"),
     ("life_threatening", "life_threatening"),
@@ -462,9 +478,11 @@ def _study(version: CaseVersion, parts: VersionParts, profile: str) -> Study | N
     )
 
 
-def _expedited(parts: VersionParts) -> tuple[bool, bool]:
+def _expedited(parts: VersionParts, blinded_received: bool = True) -> tuple[bool, bool]:
     """(any serious, unexpected, related event; any of those fatal or life-threatening)."""
-    susars = [e for e in parts.events if e.serious and e.unexpected and parts.related(e)]
+    susars = [
+        e for e in parts.events if e.serious and e.unexpected and parts.related(e, without_blinded=not blinded_received)
+    ]
     return bool(susars), any(e.fatal or e.life_threatening for e in susars)
 
 
@@ -481,11 +499,14 @@ def default_ids(case_number: str, keys: list[str]) -> dict[str, str]:
     return {key: str(uuid.uuid5(uuid.NAMESPACE_URL, f"opencro:safety:{case_number}:{key}")) for key in keys}
 
 
-def header_of(version: CaseVersion, parts: VersionParts, *, profile: str, created: dt.datetime) -> Header:
+def header_of(
+    version: CaseVersion, parts: VersionParts, *, profile: str, created: dt.datetime, blinded_received: bool = True
+) -> Header:
     """The header of a version's ICSR: C.1.1 and C.1.8.1 of the case, C.1.4 its first receipt, C.1.5 the version's,
-    C.1.7 (and FDA.C.1.7.1) from its events, C.3 from the settings, C.5 from the study, D.1.1.4 the subject number."""
+    C.1.7 (and FDA.C.1.7.1) from its events, C.3 from the settings, C.5 from the study, D.1.1.4 the subject number.
+    `blinded_received` False: the case was unblinded and the subject received no blinded study product."""
     case = version.case
-    expedited, seven_day = _expedited(parts)
+    expedited, seven_day = _expedited(parts, blinded_received)
     ours = sender_report_id(case)
     return Header(
         sender_report_id=ours,
@@ -559,6 +580,58 @@ def _received_ids(report: SafetyReport, content: CaseContent, case_number: str) 
     return ids
 
 
+# ---- an unblinded case, for a reader who may know the treatment -----------------------------------------------
+
+
+def received_name(linked_name: str | None, treatment: CaseTreatment) -> str:
+    """G.k.2.2 of a blinded study product once the blind is broken: the investigational product's own name (the
+    linked study product, else the arm's), or the arm the subject received (comparator, placebo)."""
+    if treatment.received == Received.INVESTIGATIONAL and linked_name:
+        return linked_name
+    return treatment.arm_name
+
+
+def unblinding_note(treatment: CaseTreatment) -> str:
+    """The sentence the exports carry for an unblinded case (in English, the language of the ICSR's free text)."""
+    when = f"{timezone.localtime(treatment.unblinding.unblinded_at):%Y-%m-%d}"
+    note = (
+        f"The blind was broken for this report on {when} (ICH E2A III.C.3): the subject received "
+        f"{RECEIVED_TEXT[Received(treatment.received)]} ({treatment.arm_code}: {treatment.arm_name})."
+    )
+    if not treatment.study_drug_received:
+        note += (
+            " WARNING: not a suspected unexpected serious adverse reaction of the investigational product; "
+            "not for expedited reporting."
+        )
+    return note
+
+
+def _unblinded(content: CaseContent, parts: VersionParts, treatment: CaseTreatment) -> CaseContent:
+    linked = {p.key: (p.product.name if p.product_id else None) for p in parts.products}
+    products = tuple(
+        dataclasses.replace(x, name=received_name(linked.get(x.key), treatment), blinded=False)
+        if x.blinded and x.role in SUSPECT_ROLES
+        else x
+        for x in content.products
+    )
+    comment = "\n".join(t for t in (content.narrative.sender_comment, unblinding_note(treatment)) if t)
+    narrative = dataclasses.replace(content.narrative, sender_comment=comment)
+    return dataclasses.replace(content, products=products, narrative=narrative)
+
+
+def unblinding_failures(version: CaseVersion, reader) -> list[RuleFailure]:
+    """A warning among the export's checks when the reader may know that the subject received placebo."""
+    treatment = case_treatment_for(reader, version.case)
+    if treatment is None or treatment.study_drug_received:
+        return []
+    message = _(
+        "The blind was broken and the subject received %(received)s: this is not a suspected unexpected serious "
+        "adverse reaction of the investigational product; do not send it as an expedited report (CT-3; "
+        "ICH E2A III.C.3)."
+    ) % {"received": treatment.received_label}
+    return [RuleFailure("G.k.2.2", "unblinded-placebo", message, "warning", 0, "drug", treatment.arm_name)]
+
+
 def icsr_for_version(
     version: CaseVersion,
     *,
@@ -566,19 +639,25 @@ def icsr_for_version(
     message_number: int,
     profile: str,
     created: dt.datetime | None = None,
+    reader=None,
 ) -> IcsrBatch:
     """The whole case version as a one-message ICSR batch for `receiver_id` (N.2.r.3) under an E2B profile.
 
     Batch and message ids are "<case number>-v<version>-<message_number>". A case never holds a treatment
-    assignment, so neither does the file: a blinded study drug is sent as blinded (G.k.2.5).
+    assignment, so neither does the file: a blinded study drug is sent as blinded (G.k.2.5), unless the case was
+    unblinded for expedited reporting and `reader` holds `safety.unblind` (see the module's docstring).
     """
     if profile not in PROFILES:
         raise ValueError(f"unknown E2B profile {profile!r}")
     created = created or timezone.now()
     case = version.case
     parts = version_parts(version)
-    header = header_of(version, parts, profile=profile, created=created)
+    treatment = case_treatment_for(reader, case)
+    received = treatment is None or treatment.study_drug_received
+    header = header_of(version, parts, profile=profile, created=created, blinded_received=received)
     content = content_of(parts)
+    if treatment is not None:
+        content = _unblinded(content, parts, treatment)
     source = source_version(version)
     if source is None:
         keys = [e.key for e in content.events] + [x.key for x in content.products]

@@ -1,13 +1,22 @@
-"""From a case's stored versions to the clock engine's facts (`safety.clocks`), and the due reports back."""
+"""From a case's stored versions to the clock engine's facts (`safety.clocks`), and the due reports back.
+
+Unblinding (`safety.unblinding_read`): when the blind of a case was broken for expedited reporting and its subject
+received placebo or no intervention, the blinded study products were not given, so no event is a suspected reaction
+to them: `related` is computed without the blinded products (False when no other suspect remains). The rules stay as
+they are (a SUSAR rule needs `related`), and nothing about the arm reaches the facts (ICH E2A III.C.3; CT-3:
+events associated with placebo usually do not satisfy the criteria for a SUSAR).
+"""
 
 from opencro.safety.clocks import ClockResult, EventFacts, VersionFacts, reports_due
 from opencro.safety.models import CaseVersion, ReportingRuleSet, SafetyCase, StudyRuleSet
 from opencro.safety.parts import VersionParts, version_parts
 from opencro.safety.rulesets import RuleSet, dump_rule_set, load_default_rule_sets, parse_rule_set
+from opencro.safety.unblinding_read import study_drug_received
 from opencro.studies.models import Country
 
 
-def version_facts(parts: VersionParts, countries: frozenset[str]) -> VersionFacts:
+def version_facts(parts: VersionParts, countries: frozenset[str], *, blinded_received: bool = True) -> VersionFacts:
+    """What the clocks need of a version; `blinded_received` False: the subject received placebo (see above)."""
     version = parts.version
     events = tuple(
         EventFacts(
@@ -17,7 +26,7 @@ def version_facts(parts: VersionParts, countries: frozenset[str]) -> VersionFact
             fatal=e.fatal,
             life_threatening=e.life_threatening,
             unexpected=e.unexpected,
-            related=parts.related(e),
+            related=parts.related(e, without_blinded=not blinded_received),
         )
         for e in parts.events
     )
@@ -46,10 +55,11 @@ def study_rule_sets(study_id: int) -> list[RuleSet]:
 
 
 def case_clock(case: SafetyCase, *, versions: list[CaseVersion] | None = None) -> ClockResult:
-    """The reports due for every version of a case, under the study's rule sets."""
+    """The reports due for every version of a case, under the study's rule sets (and its unblinding, if any)."""
     versions = versions if versions is not None else list(case.versions.select_related("case").order_by("number"))
     countries = study_countries(case.study_id)
-    facts = [version_facts(version_parts(v), countries) for v in versions]
+    received = study_drug_received(case)
+    facts = [version_facts(version_parts(v), countries, blinded_received=received) for v in versions]
     return reports_due(facts, study_rule_sets(case.study_id))
 
 

@@ -17,6 +17,7 @@ from opencro.safety.models import (
     CaseVersion,
 )
 
+SUSPECT_ROLES = ("1", "3")  # E2B G.k.1: suspect, interacting (the products whose reactions are assessed)
 # the version's part models, parents before the rows that point at them
 PART_MODELS = (
     CasePatient,
@@ -50,22 +51,18 @@ class VersionParts:
     def pair(self, product: CaseProduct, event: CaseEvent) -> CaseDrugEvent | None:
         return next((p for p in self.pairs if p.product_id == product.pk and p.event_id == event.pk), None)
 
-    def related(self, event: CaseEvent) -> bool | None:
+    def related(self, event: CaseEvent, *, without_blinded: bool = False) -> bool | None:
         """Is the event a suspected reaction to a suspect or interacting product? Either assessor saying yes is yes.
 
-        None while no assessment exists for any such pair of the event.
+        None while no assessment exists for any such pair of the event. `without_blinded`: over the products that
+        are not blinded study products only (their subject received placebo), and False when the event has none.
         """
-        suspects = {p.pk for p in self.products if p.role in ("1", "3")}
-        results = [
-            a.result
-            for pair in self.pairs
-            if pair.event_id == event.pk and pair.product_id in suspects
-            for a in self.assessments
-            if a.pair_id == pair.pk
-        ]
-        if not results:
-            return None
-        return "related" in results
+        suspects = {p.pk for p in self.products if p.role in SUSPECT_ROLES and not (without_blinded and p.blinded)}
+        pairs = {pair.pk for pair in self.pairs if pair.event_id == event.pk and pair.product_id in suspects}
+        if without_blinded and not pairs:
+            return False
+        results = [a.result for a in self.assessments if a.pair_id in pairs]
+        return "related" in results if results else None
 
     def rows(self) -> list:
         return [
@@ -82,26 +79,45 @@ class VersionParts:
 
 def version_parts(version: CaseVersion) -> VersionParts:
     """Read a version's rows (eight queries, whatever the size of the case)."""
+    return versions_parts([version])[version.pk]
 
-    def of(model):
-        return list(model.objects.filter(version=version).order_by(*model._meta.ordering[1:] or ["pk"], "pk"))
 
-    pairs = list(
-        CaseDrugEvent.objects.filter(version=version)
+def versions_parts(versions: list[CaseVersion]) -> dict[int, VersionParts]:
+    """Read the rows of several versions at once (eight queries, whatever their number): {version id: parts}."""
+    ids = [v.pk for v in versions]
+
+    def of(model, rows=None) -> dict[int, list]:
+        if rows is None:
+            ordering = [*(model._meta.ordering[1:] or ["pk"]), "pk"]
+            rows = model.objects.filter(version_id__in=ids).order_by(*ordering)
+        found: dict[int, list] = {pk: [] for pk in ids}
+        for row in rows:
+            found[row.version_id].append(row)
+        return found
+
+    grouped = {model: of(model) for model in (CasePatient, CaseReporter, CaseEvent, CaseProduct, CaseLabResult)}
+    grouped[CaseHistory] = of(CaseHistory)
+    pairs = of(
+        CaseDrugEvent,
+        CaseDrugEvent.objects.filter(version_id__in=ids)
         .select_related("product", "event")
-        .order_by("product__key", "event__key")
+        .order_by("product__key", "event__key"),
     )
-    return VersionParts(
-        version=version,
-        patient=CasePatient.objects.filter(version=version).first(),
-        reporters=of(CaseReporter),
-        events=of(CaseEvent),
-        products=of(CaseProduct),
-        pairs=pairs,
-        assessments=list(CaseCausality.objects.filter(version=version).order_by("pair_id", "source")),
-        tests=of(CaseLabResult),
-        history=of(CaseHistory),
-    )
+    assessments = of(CaseCausality, CaseCausality.objects.filter(version_id__in=ids).order_by("pair_id", "source"))
+    return {
+        v.pk: VersionParts(
+            version=v,
+            patient=next(iter(grouped[CasePatient][v.pk]), None),
+            reporters=grouped[CaseReporter][v.pk],
+            events=grouped[CaseEvent][v.pk],
+            products=grouped[CaseProduct][v.pk],
+            pairs=pairs[v.pk],
+            assessments=assessments[v.pk],
+            tests=grouped[CaseLabResult][v.pk],
+            history=grouped[CaseHistory][v.pk],
+        )
+        for v in versions
+    }
 
 
 def rows_payload(parts: VersionParts) -> list[dict]:

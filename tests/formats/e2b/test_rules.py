@@ -349,3 +349,31 @@ def test_same_break_is_the_ich_conditional_rule_under_the_ich_profile() -> None:
         tree, "//h:observation[h:code/@code='3']/h:value[@xsi:type='PQ']", lambda n: n.attrib.pop("unit"), "ich"
     )
     assert new == Counter({("D.2.2b", "conditional", "error"): 1})
+
+
+def test_the_reporters_email_may_be_sent_as_a_null_flavor() -> None:
+    """FDA.C.2.r.2.8 (FDA-required, per primary source: relatedInvestigation code 2): an unknown address is a bare
+    "mailto:" with an allowed nullFlavor."""
+    author = (
+        IE + "/h:outboundRelationship[@typeCode='SPRT']/h:relatedInvestigation[h:code/@code='2']/h:subjectOf2"
+        "/h:controlActEvent/h:author/h:assignedEntity"
+    )
+
+    def with_email(null_flavor: str) -> Counter[tuple[str, str, str]]:
+        tree = _fixture()
+        for entity in tree.xpath(author, namespaces=NS):  # every primary source
+            for old in entity.xpath("h:telecom[starts-with(@value,'mailto')]", namespaces=NS):
+                entity.remove(old)
+            telecom = etree.SubElement(entity, "{urn:hl7-org:v3}telecom", value="mailto:", nullFlavor=null_flavor)
+            entity.insert(1, telecom)
+        return _keys(check_icsr(tree, profile="fda-postmarket", today=TODAY))
+
+    missing = _fixture()
+    for node in missing.xpath(author + "/h:telecom[starts-with(@value,'mailto')]", namespaces=NS):
+        _remove(node)
+    sources = len(missing.xpath(author, namespaces=NS))
+    found = _keys(check_icsr(missing, profile="fda-postmarket", today=TODAY))
+    assert sources >= 1 and found[("FDA.C.2.r.2.8", "required", "error")] == sources
+    asked = with_email("ASKU")
+    assert not any(element == "FDA.C.2.r.2.8" for element, _rule, _severity in asked)
+    assert with_email("NI")[("FDA.C.2.r.2.8", "null-flavor", "error")] == sources  # the table does not allow NI

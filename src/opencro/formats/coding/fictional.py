@@ -12,6 +12,7 @@ PT Dizziness to PT Vertigo and the LLT "Throwing up" becomes non-current, to exe
 version upgrade.
 """
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from opencro.formats.coding.meddra import FIELDS
@@ -99,8 +100,6 @@ def write_fictional_meddra(directory: str | Path, version: str = "26.1", *, enco
     """Write the fictional MedDRA `version` ("26.1" or "27.0") as `.asc` files into `directory`; return it."""
     if version not in MEDDRA_VERSIONS:
         raise ValueError(f"fictional MedDRA exists in versions {', '.join(MEDDRA_VERSIONS)}, not {version!r}")
-    folder = Path(directory)
-    folder.mkdir(parents=True, exist_ok=True)
     llts = [(code, name, code, True) for code, name, _hlt, _others in PTS] + list(SYNONYM_LLTS)
     if version == "27.0":
         moved = {950000003: 940000005}
@@ -108,25 +107,60 @@ def write_fictional_meddra(directory: str | Path, version: str = "26.1", *, enco
         llts = [
             (code, name, moved.get(code, pt), current and code not in noncurrent) for code, name, pt, current in llts
         ]
-    soc_of_hlgt = {code: soc for code, _name, soc in HLGTS}
-    hlgt_of_hlt = {code: hlgt for code, _name, hlgt in HLTS}
-    names = {code: name for code, name, *_rest in (*SOCS, *HLGTS, *HLTS, *PTS)}
-    abbrevs = {code: abbrev for code, _name, abbrev, _order in SOCS}
+    return write_meddra_files(
+        directory,
+        version=version,
+        socs=SOCS,
+        hlgts=HLGTS,
+        hlts=HLTS,
+        pts=PTS,
+        llts=llts,
+        smqs=SMQS,
+        smq_term_version="26.1",
+        encoding=encoding,
+    )
+
+
+def write_meddra_files(
+    directory: str | Path,
+    *,
+    version: str,
+    socs: Sequence[tuple[int, str, str, int]],
+    hlgts: Sequence[tuple[int, str, int]],
+    hlts: Sequence[tuple[int, str, int]],
+    pts: Sequence[tuple[int, str, int, tuple[int, ...]]],
+    llts: Sequence[tuple[int, str, int, bool]],
+    smqs: Sequence[tuple[int, str, int, str, tuple[tuple[int, int, int], ...]]] = (),
+    smq_term_version: str = "",
+    encoding: str = "latin-1",
+) -> Path:
+    """Write an invented MedDRA release as MedAscii `.asc` files (the layouts of `meddra.FIELDS`); return the folder.
+
+    The tables take the shapes of this module's SOCS, HLGTS, HLTS, PTS and SMQS; `llts` lists every LLT,
+    the PTs' own included, as (code, name, PT code, current). `smq_term_version` is the MedDRA version
+    written as each SMQ term's addition and last-modified version.
+    """
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    soc_of_hlgt = {code: soc for code, _name, soc in hlgts}
+    hlgt_of_hlt = {code: hlgt for code, _name, hlgt in hlts}
+    names = {code: name for code, name, *_rest in (*socs, *hlgts, *hlts, *pts)}
+    abbrevs = {code: abbrev for code, _name, abbrev, _order in socs}
 
     def primary_soc(hlt: int) -> int:
         return soc_of_hlgt[hlgt_of_hlt[hlt]]
 
     tables: dict[str, list[list[object]]] = {
-        "soc.asc": [[code, name, abbrev] for code, name, abbrev, _order in SOCS],
-        "hlgt.asc": [[code, name] for code, name, _soc in HLGTS],
-        "hlt.asc": [[code, name] for code, name, _hlgt in HLTS],
-        "pt.asc": [[code, name, "", primary_soc(hlt)] for code, name, hlt, _others in PTS],
+        "soc.asc": [[code, name, abbrev] for code, name, abbrev, _order in socs],
+        "hlgt.asc": [[code, name] for code, name, _soc in hlgts],
+        "hlt.asc": [[code, name] for code, name, _hlgt in hlts],
+        "pt.asc": [[code, name, "", primary_soc(hlt)] for code, name, hlt, _others in pts],
         "llt.asc": [
             [code, name, pt, "", "", "", "", "", "", "Y" if current else "N"] for code, name, pt, current in llts
         ],
-        "soc_hlgt.asc": [[soc, code] for code, _name, soc in HLGTS],
-        "hlgt_hlt.asc": [[hlgt, code] for code, _name, hlgt in HLTS],
-        "hlt_pt.asc": [[hlt, code] for code, _name, primary, others in PTS for hlt in (primary, *others)],
+        "soc_hlgt.asc": [[soc, code] for code, _name, soc in hlgts],
+        "hlgt_hlt.asc": [[hlgt, code] for code, _name, hlgt in hlts],
+        "hlt_pt.asc": [[hlt, code] for code, _name, primary, others in pts for hlt in (primary, *others)],
         "mdhier.asc": [
             [
                 code,
@@ -142,17 +176,17 @@ def write_fictional_meddra(directory: str | Path, version: str = "26.1", *, enco
                 primary_soc(primary),
                 "Y" if hlt == primary else "N",
             ]
-            for code, name, primary, others in PTS
+            for code, name, primary, others in pts
             for hlt in (primary, *others)
         ],
-        "intl_ord.asc": [[order, code] for code, _name, _abbrev, order in SOCS],
+        "intl_ord.asc": [[order, code] for code, _name, _abbrev, order in socs],
         "smq_list.asc": [
             [code, name, level, description, "OpenCRO fictional data", "", version, "A", "N"]
-            for code, name, level, description, _terms in SMQS
+            for code, name, level, description, _terms in smqs
         ],
         "smq_content.asc": [
-            [smq, term, term_level, scope, "A", 0, "A", "26.1", "26.1"]
-            for smq, *_head, terms in SMQS
+            [smq, term, term_level, scope, "A", 0, "A", smq_term_version, smq_term_version]
+            for smq, *_head, terms in smqs
             for term, term_level, scope in terms
         ],
     }

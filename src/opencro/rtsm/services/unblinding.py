@@ -25,13 +25,14 @@ from opencro.accounts.models import Membership, SignatureMeaning, User
 from opencro.accounts.permissions import Perm
 from opencro.audit.models import AuditAction
 from opencro.audit.services import audit_event, audited_save, object_type_of
+from opencro.core.text import EXPLANATION_MIN_LENGTH, explanation_required
 from opencro.edc.esign import password_confirm, signature_record
 from opencro.notices.services import notice_send
 from opencro.rtsm.models import EmergencyUnblinding
 from opencro.studies.models import Arm
 from opencro.subjects.models import Subject, TreatmentAssignment
 
-REASON_MIN_LENGTH = 10
+REASON_MIN_LENGTH = EXPLANATION_MIN_LENGTH
 NOTICE_KIND = "rtsm.unblinding"
 
 
@@ -51,14 +52,9 @@ def subject_unblind(*, actor: User, subject: Subject, reason: str, password: str
     assignment = TreatmentAssignment.objects.filter(subject_id=subject.pk).select_related("arm").first()
     if assignment is None:
         raise ValidationError({"subject": _("This subject has not been randomised: there is no treatment to reveal.")})
-    reason = (reason or "").strip()
-    if len(reason) < REASON_MIN_LENGTH:
-        raise ValidationError(
-            {
-                "reason": _("Give the medical reason for breaking the blind (at least %(n)d characters).")
-                % {"n": REASON_MIN_LENGTH}
-            }
-        )
+    reason = explanation_required(
+        reason, field="reason", message=_("Give the medical reason for breaking the blind (at least %(n)d characters).")
+    )
     password_confirm(actor, password)  # outside the transaction: a failed attempt stays counted
     with transaction.atomic():
         subject = Subject.objects.select_for_update(of=("self",)).select_related("study", "site").get(pk=subject.pk)

@@ -91,7 +91,7 @@ def case_e2b(
 def case_cioms(request, study_id: int, case_id: int, version: int | None = None):
     found = _version(request, study_id, case_id, version)
     out = io.BytesIO()
-    cioms_write(found, out, report_date=timezone.localdate())
+    cioms_write(found, out, report_date=timezone.localdate(), reader=request.user)
     response = HttpResponse(out.getvalue(), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{found.case.number}-v{found.number}-cioms.pdf"'
     return response

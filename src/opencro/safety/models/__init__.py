@@ -1,4 +1,4 @@
-"""The safety app's tables: cases and versions, their content, the RSI, reporting rule sets and submissions."""
+"""The safety app's tables: cases, versions and content, the RSI, reporting rules and submissions, signals."""
 
 from opencro.safety.models.case import (
     WORKFLOW,
@@ -37,6 +37,17 @@ from opencro.safety.models.reporting import (
     SubmissionFormat,
 )
 from opencro.safety.models.rsi import ExpectedTerm, ProductKind, ReferenceSafetyInformation, SafetyProduct
+from opencro.safety.models.signals import (
+    Signal,
+    SignalDecision,
+    SignalEvidence,
+    SignalPriority,
+    SignalRun,
+    SignalSource,
+    SignalStatus,
+    SignalStep,
+)
+from opencro.safety.models.unblinding import CaseUnblinding
 
 __all__ = [
     "SERIOUSNESS",
@@ -56,6 +67,7 @@ __all__ = [
     "CaseSource",
     "CaseStatus",
     "CaseSubmission",
+    "CaseUnblinding",
     "CaseVersion",
     "Challenge",
     "DiscrepancyKind",
@@ -72,6 +84,14 @@ __all__ = [
     "SafetyCase",
     "SafetyProduct",
     "Sex",
+    "Signal",
+    "SignalDecision",
+    "SignalEvidence",
+    "SignalPriority",
+    "SignalRun",
+    "SignalSource",
+    "SignalStatus",
+    "SignalStep",
     "StudyRuleSet",
     "SubmissionFormat",
     "VersionState",

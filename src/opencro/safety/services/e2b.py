@@ -32,7 +32,7 @@ from opencro.formats.e2b.writer import icsr_batch_bytes
 from opencro.formats.errors import FormatError
 from opencro.formats.xmlsafe import parse_xml
 from opencro.safety.e2b_in import CaseContent, case_content
-from opencro.safety.e2b_out import PROFILES, default_receiver, icsr_for_version
+from opencro.safety.e2b_out import PROFILES, default_receiver, icsr_for_version, unblinding_failures
 from opencro.safety.models import (
     CaseCausality,
     CaseDrugEvent,
@@ -90,8 +90,10 @@ def case_e2b_bytes(
     if not receiver:
         raise ValidationError({"receiver_id": _("Name the receiver (N.2.r.3) of the message.")})
     number = CaseSubmission.objects.filter(version=version).count() + 1
-    data = icsr_batch_bytes(icsr_for_version(version, receiver_id=receiver, message_number=number, profile=profile))
-    return data, check_icsr(data, profile=profile) + _schema_failures(data)
+    data = icsr_batch_bytes(
+        icsr_for_version(version, receiver_id=receiver, message_number=number, profile=profile, reader=actor)
+    )
+    return data, unblinding_failures(version, actor) + check_icsr(data, profile=profile) + _schema_failures(data)
 
 
 # ---- import ------------------------------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from opencro.studies.models import Site, Study
 from opencro.subjects.models import Subject
 
 SUBJECT_SEX = {"M": "1", "F": "2"}
+PAIRED_ROLES = (ProductRole.SUSPECT, ProductRole.INTERACTING)  # products whose reactions are assessed per event
 
 
 @dataclass(frozen=True)
@@ -196,10 +197,11 @@ def case_create(
                 ),
                 actor=actor,
             )
-        for i, data in enumerate(intake.events, start=1):
-            audited_save(_event_row(version, f"E{i}", data), actor=actor)
+        events = [
+            audited_save(_event_row(version, f"E{i}", data), actor=actor) for i, data in enumerate(intake.events, 1)
+        ]
         for i, data in enumerate(intake.products, start=1):
-            audited_save(
+            product = audited_save(
                 CaseProduct(
                     version=version,
                     key=f"P{i}",
@@ -216,6 +218,9 @@ def case_create(
                 ),
                 actor=actor,
             )
+            if data.role in PAIRED_ROLES:  # the drug-reaction matrix (E2B G.k.9.i), causality left to assess
+                for event in events:
+                    audited_save(CaseDrugEvent(version=version, product=product, event=event), actor=actor)
         _minimum_criteria(version, actor=actor, on=intake.received_on)
         version_touched(version, actor=actor, reason="case received")
     return case

@@ -14,14 +14,12 @@ from opencro.edc.models import FormData, FormDef, ItemData
 from opencro.edc.spec import version_layout
 from opencro.safety.edc_rows import ae_item_roles, ae_rows
 from opencro.safety.models import (
-    CaseCausality,
-    CaseEvent,
-    CasePatient,
     CaseStatus,
     CaseVersion,
     DiscrepancyStatus,
     ReconciliationItem,
 )
+from opencro.safety.parts import versions_parts
 from opencro.safety.reconciliation import Discrepancy, SaeFacts, sae_reconcile
 from opencro.studies.models import Study
 from opencro.subjects.models import Subject
@@ -85,14 +83,17 @@ def safety_saes(study: Study) -> list[SaeFacts]:
         case__source__in=("study", "study_manual"),
     ).select_related("case")
     facts = []
-    for version in versions:
-        patient = CasePatient.objects.filter(version=version).first()
+    versions = list(versions)
+    for version, parts in zip(versions, versions_parts(versions).values(), strict=True):
+        patient = parts.patient
         reporter: dict[int, bool] = {}  # event -> related to any suspect product, in the investigator's view
-        for event_id, result in CaseCausality.objects.filter(
-            version=version, source="reporter", pair__product__role__in=("1", "3")
-        ).values_list("pair__event_id", "result"):
-            reporter[event_id] = reporter.get(event_id, False) or result == "related"
-        for event in CaseEvent.objects.filter(version=version):
+        suspects = {p.pk for p in parts.products if p.role in ("1", "3")}
+        event_of = {pair.pk: pair.event_id for pair in parts.pairs if pair.product_id in suspects}
+        for a in parts.assessments:
+            if a.source == "reporter" and a.pair_id in event_of:
+                event_id = event_of[a.pair_id]
+                reporter[event_id] = reporter.get(event_id, False) or a.result == "related"
+        for event in parts.events:
             related = reporter.get(event.pk)
             death = (patient.death_date if patient else "") or (event.end if event.fatal else "")
             facts.append(

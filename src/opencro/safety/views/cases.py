@@ -41,6 +41,7 @@ from opencro.safety.forms_cases import (
 from opencro.safety.models import WORKFLOW, CaseStatus, CaseVersion, SafetyCase, SubmissionFormat, VersionState
 from opencro.safety.parts import version_parts
 from opencro.safety.services import intake, reporting, workflow
+from opencro.safety.unblinding_read import case_unblinding_panel
 from opencro.studies.selectors import site_list
 from opencro.subjects.selectors import subject_get, subject_list
 
@@ -229,6 +230,7 @@ def _case_page(
         "failed": failed,
         "values": values or {},
         "formats": SubmissionFormat.choices,
+        "unblinding": case_unblinding_panel(access, case),
     }
     return render(request, "safety/case.html", context)
 

@@ -138,7 +138,7 @@ def case_cioms(request, study_id: int, case_id: int):
     number = request.GET.get("version", "")
     version = selectors.version_get(found, int(number) if number.isdigit() else None)
     out = io.BytesIO()
-    cioms_write(version, out, report_date=timezone.localdate())
+    cioms_write(version, out, report_date=timezone.localdate(), reader=request.user)
     response = HttpResponse(out.getvalue(), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{found.number}-v{version.number}-cioms.pdf"'
     return response

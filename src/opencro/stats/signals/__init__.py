@@ -4,6 +4,7 @@
   (`table`); counts of distinct reports as openEBGM's ``processRaw`` (`counts`).
 - PRR and ROR with log-normal intervals, Yates' chi-square and Evans' rule (`disproportionality`).
 - The shrunk information component IC with its gamma credibility limits (`bcpnn`).
+- `screen_signals`: which pairs of such a table are candidates under `Thresholds` (Evans, EB05, IC025).
 - DuMouchel's gamma-Poisson shrinker: `GammaMixturePrior` fitted by zero-truncated maximum likelihood, EBGM, EB05,
   EB95 (`gps`).
 
@@ -30,17 +31,21 @@ from opencro.stats.signals.gps import (
     posterior_quantile,
     posterior_weight,
 )
+from opencro.stats.signals.screening import CRITERIA, Screening, Thresholds, screen_signals
 from opencro.stats.signals.table import COLUMNS, SignalTable, detect_signals
 
 __all__ = [
     "COLUMNS",
+    "CRITERIA",
     "EmpiricalBayesScores",
     "GammaMixturePrior",
     "InformationComponent",
     "PairCounts",
     "RatioEstimate",
+    "Screening",
     "SignalInputError",
     "SignalTable",
+    "Thresholds",
     "chi_square_yates",
     "count_pairs",
     "detect_signals",
@@ -54,4 +59,5 @@ __all__ = [
     "posterior_weight",
     "proportional_reporting_ratio",
     "reporting_odds_ratio",
+    "screen_signals",
 ]
