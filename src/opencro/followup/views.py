@@ -15,7 +15,7 @@ from opencro.accounts.permissions import Perm
 from opencro.followup import charts, forms, reminders, risk, selectors, services
 from opencro.followup.models import DispositionOutcome
 from opencro.followup.visits import VisitState
-from opencro.studies.models import Site
+from opencro.studies.selectors import site_get, site_scope
 from opencro.subjects.models import SubjectStatus
 from opencro.subjects.selectors import subject_get
 
@@ -52,7 +52,7 @@ def calendar(request, study_id: int):
         if v not in overdue:
             by_day.setdefault(v.target, []).append(v)
     counts = {s.value: sum(v.state == s for v in visits) for s in VisitState}
-    sites = Site.objects.filter(study_id=study_id).filter(access.site_filter("pk")).order_by("number")
+    sites = site_scope(access).order_by("number")
     return render(
         request,
         "followup/calendar.html",
@@ -282,10 +282,7 @@ def settings_page(request, study_id: int):
 @require_POST
 def site_contact_page(request, study_id: int, site_id: int):
     access = access_study(request.user, study_id, Perm.STUDY_VIEW)
-    access_site(access, site_id)  # another site: 404 before 403
-    site = Site.objects.filter(study_id=study_id, pk=site_id).first()
-    if site is None:
-        raise Http404(_("No such site."))
+    site = site_get(access, site_id)  # another site: 404 before 403
     access_check(access, Perm.STUDY_EDIT)
     form = forms.SiteContactForm(request.POST)
     errors = _form_errors(form) if not form.is_valid() else {}

@@ -25,7 +25,7 @@ from opencro.startup.forms import (
     TrainingForm,
 )
 from opencro.startup.models import DocumentKind, StaffRole
-from opencro.studies.models import ProtocolVersion
+from opencro.studies.selectors import protocol_version_find
 
 NO_DATE = "\u2013"  # an en dash where a date is missing
 
@@ -213,7 +213,7 @@ def training_add(request, study_id: int, site_id: int):
         version_id = data.pop("protocol_version")
         version = None
         if version_id is not None:
-            version = ProtocolVersion.objects.filter(study_id=study_id, pk=version_id).first()
+            version = protocol_version_find(study_id, version_id)
             if version is None:
                 raise ValidationError({"protocol_version": _("Choose a protocol version of this study.")})
         services.training_record(actor=request.user, site=site_obj, protocol_version=version, **data)

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from opencro.accounts.access import StudyAccess, access_memberships, access_site
-from opencro.studies.models import Activity, Site, SiteStatus, Study, Visit
+from opencro.studies.models import Activity, ProtocolVersion, Site, SiteStatus, Study, Visit
 
 
 def study_list(user) -> QuerySet[Study]:
@@ -35,6 +35,11 @@ def site_get(access: StudyAccess, site_id: int) -> Site:
     if site is None:
         raise Http404(_("No such site."))
     return site
+
+
+def protocol_version_find(study_id: int, version_id: int) -> ProtocolVersion | None:
+    """The study's protocol version `version_id`, or None (a version of another study is None too)."""
+    return ProtocolVersion.objects.filter(study_id=study_id, pk=version_id).first()
 
 
 @dataclass(frozen=True)
