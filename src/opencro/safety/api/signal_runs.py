@@ -7,17 +7,16 @@ safety.edit. Bad settings answer 422 with the field named; a bad file fails the 
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
-from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from opencro.accounts.access import StudyAccess, access_check, access_study
+from opencro.accounts.access import access_check
 from opencro.accounts.permissions import Perm
 from opencro.safety.models import SignalEvidence, SignalRun
 from opencro.safety.selectors_signal_runs import signal_run_candidates, signal_run_get, signal_run_table, signal_runs
 from opencro.safety.services.signal_runs import signal_run_start
+from opencro.safety.signal_read import signal_access
 
 router = Router(tags=["safety"])
 BASE = "/{study_id}/safety/signal-runs"
@@ -69,13 +68,6 @@ class SafetySignalRunDetailOut(SafetySignalRunOut):
     candidate_pairs: list[SafetySignalRunCandidateOut]
 
 
-def _readers(request, study_id: int) -> StudyAccess:
-    access = access_study(request.user, study_id, Perm.SAFETY_VIEW)
-    if access.site_ids is not None:
-        raise PermissionDenied(_("Signal runs are for study-wide safety staff."))
-    return access
-
-
 def _run_out(run: SignalRun) -> dict:
     job = run.job
     return {
@@ -115,7 +107,7 @@ def _candidate_out(e: SignalEvidence) -> dict:
 
 @router.get(BASE, response=list[SafetySignalRunOut], summary="The study's signal runs, newest first")
 def run_list(request, study_id: int):
-    access = _readers(request, study_id)
+    access = signal_access(request.user, study_id)
     return [_run_out(run) for run in signal_runs(access)]
 
 
@@ -147,7 +139,7 @@ def run_start(
 
     The run's job starts at once; follow it with GET …/signal-runs/{run_id} (status, progress_percent, error).
     """
-    access = _readers(request, study_id)
+    access = signal_access(request.user, study_id)
     access_check(access, Perm.SAFETY_EDIT)
     run = signal_run_start(
         actor=request.user,
@@ -183,7 +175,7 @@ def run_start(
 @router.get(BASE + "/{run_id}", response=SafetySignalRunDetailOut, summary="A signal run with its candidates")
 def run_detail(request, study_id: int, run_id: int):
     """Candidates by EB05 from the highest; measures that are infinite or undefined are null."""
-    access = _readers(request, study_id)
+    access = signal_access(request.user, study_id)
     run = signal_run_get(access, run_id)
     return {**_run_out(run), "candidate_pairs": [_candidate_out(e) for e in signal_run_candidates(run)]}
 
@@ -191,7 +183,7 @@ def run_detail(request, study_id: int, run_id: int):
 @router.get(BASE + "/{run_id}/table", summary="A signal run's full table (CSV)", response={200: None})
 def run_table(request, study_id: int, run_id: int):
     """Every pair with n >= min_count: the measures, whether it is a candidate and the criteria it met."""
-    access = _readers(request, study_id)
+    access = signal_access(request.user, study_id)
     run = signal_run_get(access, run_id)
     filename = f"{access.membership.study.protocol_number}-signal-run-{run.pk}.csv"
     return FileResponse(

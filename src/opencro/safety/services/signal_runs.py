@@ -14,20 +14,19 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import pandas as pd
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opencro.accounts.access import access_require
 from opencro.accounts.models import User
-from opencro.accounts.permissions import Perm
 from opencro.audit.models import AuditAction
 from opencro.audit.services import Change, audit_batch, audit_changes, audited_save
 from opencro.edc.interchange import upload_path
 from opencro.formats.faers import ROLES
 from opencro.jobs.services import job_submit
 from opencro.safety.models import Signal, SignalEvidence, SignalRun, SignalSource, SignalStatus
+from opencro.safety.services.signals import signal_require
 from opencro.stats.signals import COLUMNS, SignalInputError, Thresholds
 from opencro.studies.models import Study
 
@@ -48,12 +47,6 @@ class Upload(Protocol):
     size: int | None
 
     def chunks(self) -> Any: ...
-
-
-def _study_wide(actor: User, study: Study) -> None:
-    access = access_require(actor, study, Perm.SAFETY_EDIT)
-    if access.site_ids is not None:
-        raise PermissionDenied(_("Signal runs are for study-wide safety staff."))
 
 
 def _text(value: object) -> str:
@@ -184,7 +177,7 @@ def signal_run_start(
 
     The job (`safety.signals`) starts once this transaction commits; the upload is deleted when it ends.
     """
-    _study_wide(actor, study)
+    signal_require(actor, study.pk)
     if source not in SignalSource.values:
         raise ValidationError({"source": _("Choose a report table, FAERS extracts or the study's cases.")})
     files = list(upload or [])

@@ -6,7 +6,7 @@ starting needs safety.edit. A candidate links to its signal's review page (`safe
 """
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -14,7 +14,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from opencro.accounts.access import StudyAccess, access_check, access_study
+from opencro.accounts.access import StudyAccess, access_check
 from opencro.accounts.permissions import Perm
 from opencro.safety.forms_signal_runs import SignalRunForm
 from opencro.safety.selectors_signal_runs import (
@@ -27,16 +27,9 @@ from opencro.safety.selectors_signal_runs import (
 )
 from opencro.safety.services.signal_runs import signal_run_start
 from opencro.safety.signal_charts import signal_run_svg
+from opencro.safety.signal_read import signal_access
 
 LIST_SIZE = 100
-
-
-def _readers(request, study_id: int) -> StudyAccess:
-    """Study-wide holders of safety.view (like the DSUR pages): 403 for a site-restricted role."""
-    access = access_study(request.user, study_id, Perm.SAFETY_VIEW)
-    if access.site_ids is not None:
-        raise PermissionDenied(_("Signal runs are for study-wide safety staff."))
-    return access
 
 
 def _list(request, access: StudyAccess, form: SignalRunForm, status: int = 200):
@@ -57,7 +50,7 @@ def _list(request, access: StudyAccess, form: SignalRunForm, status: int = 200):
 @login_required
 @require_http_methods(["GET", "POST"])
 def runs(request, study_id: int):
-    access = _readers(request, study_id)
+    access = signal_access(request.user, study_id)
     if request.method == "GET":
         suggested = signal_products_suggested(study_id)
         return _list(request, access, SignalRunForm(initial={"products": "\n".join(suggested)}))
@@ -85,7 +78,7 @@ def runs(request, study_id: int):
 @login_required
 @require_GET
 def run_page(request, study_id: int, run_id: int):
-    access = _readers(request, study_id)
+    access = signal_access(request.user, study_id)
     run = signal_run_get(access, run_id)
     thresholds = run.thresholds or {}
     chart = None
@@ -130,7 +123,7 @@ def _options_text(options: dict) -> list[str]:
 @require_GET
 def run_progress(request, study_id: int, run_id: int):
     """The progress indicator of a run, polled by the page; once the job has ended the page reloads in full."""
-    access = _readers(request, study_id)
+    access = signal_access(request.user, study_id)
     run = signal_run_get(access, run_id)
     response = render(request, "safety/signal_run.html#progress", {"study": access.membership.study, "run": run})
     if run.job is not None and run.job.is_finished:
@@ -143,7 +136,7 @@ def run_progress(request, study_id: int, run_id: int):
 @require_GET
 def run_table(request, study_id: int, run_id: int):
     """The run's full table: every pair with n >= min_count, every measure, the candidates and their criteria."""
-    access = _readers(request, study_id)
+    access = signal_access(request.user, study_id)
     run = signal_run_get(access, run_id)
     found = signal_run_table(run)
     filename = f"{access.membership.study.protocol_number}-signal-run-{run.pk}.csv"
