@@ -7,6 +7,7 @@ docs/safety.md come from here."""
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from opencro.safety.models import SafetyCase
@@ -47,7 +48,10 @@ def test_an_sae_from_the_site_is_reported_on_time(browse, safety_world):  # noqa
     browse.goto(f"/studies/{study}/")
     page.locator("[data-testid=nav-safety]").click()
     row = page.locator(f"[data-testid=case-row-{case.number}]")
-    expect(row.locator("[data-testid=due]")).to_contain_text("7 days left")
+    version = case.versions.get()
+    assert version.next_due_on == version.received_on + dt.timedelta(days=7)  # the site's date of receipt
+    left = (version.next_due_on - timezone.localdate()).days  # 7, or 6 once the reader's (UTC) day is the next
+    expect(row.locator("[data-testid=due]")).to_contain_text(f"{left} days left")
     browse.screenshot("safety-worklist")
     row.get_by_role("link", name=case.number).click()
     expect(page.locator("[data-testid=case-number]")).to_contain_text(case.number)

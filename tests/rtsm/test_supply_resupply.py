@@ -21,6 +21,7 @@ from opencro.rtsm.services.supply.forecast import (
     site_enrolment_rate,
 )
 from opencro.rtsm.services.supply.planning import resupply_plan
+from opencro.studies.dates import site_today
 from opencro.studies.models import Country, Site
 from opencro.subjects.models import Subject, SubjectStatus, TreatmentAssignment
 from tests.rtsm.supply_world import supply_setup
@@ -143,7 +144,7 @@ def test_unusable_stock_dispensed_visits_and_closed_windows_do_not_count(world):
     """Kits expiring before today + shipping 5 + do-not-dispense 7 are not usable; a subject randomised 40 days
     ago has V2 and V3 windows closed (nothing due); a withdrawn subject has nothing due."""
     supply_setup(world)
-    today = timezone.localdate()
+    today = site_today(world.site_a)  # the service counts in the site's calendar
     ka = Kit.objects.filter(site=world.site_a, kit_type__code="KA").order_by("number")
     Kit.objects.filter(pk__in=[k.pk for k in ka[:2]]).update(expires_on=today + dt.timedelta(days=11))
     TreatmentAssignment.objects.filter(subject=world.subject_a).update(

@@ -10,6 +10,7 @@ from opencro.accounts.permissions import RoleCode
 from opencro.audit.models import AuditRecord
 from opencro.rtsm.models import Kit, KitStatus, Shipment, ShipmentItem, ShipmentStatus
 from opencro.rtsm.services.supply import inventory, shipments
+from opencro.studies.dates import site_today
 from opencro.studies.models import Country
 from tests.rtsm.supply_world import deliver, supply_setup
 
@@ -31,7 +32,7 @@ def kits_of(shipment):
 
 def test_kits_are_chosen_earliest_expiry_first_outside_the_do_not_ship_window(world):
     supply = supply_setup(world, depot_kits=2, stock=0)
-    today = timezone.localdate()
+    today = site_today(world.site_a)  # the service counts in the site's calendar
     # do-not-ship 30 + shipping 5: a kit expiring before today + 35 stays at the depot
     soon = inventory.lot_create(
         actor=manager(world), kit_type=supply.kit_types["KA"], number="SOON", expires_on=today + dt.timedelta(days=34)

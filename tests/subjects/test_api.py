@@ -3,9 +3,9 @@
 import base64
 
 import pytest
-from django.utils import timezone
 
 from opencro.accounts.permissions import RoleCode
+from opencro.studies.dates import site_today
 from tests.conftest import PASSWORD
 from tests.security.client import bearer_headers
 from tests.subjects.factories import criteria, screened
@@ -97,7 +97,7 @@ def test_a_version_is_created_approved_and_a_participant_screened_eligible_and_e
     assert _call(client, crc, "POST", f"{url}/eligibility/confirm", {"password": PASSWORD}).status_code == 403
     confirmed = _call(client, pi, "POST", f"{url}/eligibility/confirm", {"password": PASSWORD})
     assert confirmed.json()["eligibility"] == "eligible"
-    enrolled = _call(client, crc, "POST", f"{url}/enrol", {"enrolled_on": timezone.localdate().isoformat()})
+    enrolled = _call(client, crc, "POST", f"{url}/enrol", {"enrolled_on": site_today(world.site_a).isoformat()})
     assert enrolled.json()["status"] == "enrolled"
     detail = _call(client, crc, "GET", url).json()
     assert (detail["status"], detail["consents"][0]["version"], detail["eligibility"]) == (
@@ -111,7 +111,7 @@ def test_a_version_is_created_approved_and_a_participant_screened_eligible_and_e
         "POST",
         f"{url}/withdrawals",
         {
-            "withdrawn_on": timezone.localdate().isoformat(),
+            "withdrawn_on": site_today(world.site_a).isoformat(),
             "scope": "all",
             "data_may_be_used": True,
         },
@@ -141,7 +141,7 @@ def test_reconsent_screen_failure_and_site_scope_over_the_api(world, client):
         {
             "form_id": v2.pk,
             "method": "paper",
-            "paper_signed_on": timezone.localdate().isoformat(),
+            "paper_signed_on": site_today(world.site_a).isoformat(),
         },
     )
     assert signed.status_code == 201 and signed.json()["version"] == "2.0"
@@ -159,7 +159,7 @@ def test_reconsent_screen_failure_and_site_scope_over_the_api(world, client):
             "site_id": world.site_a.pk,
             "form_id": v2.pk,
             "method": "paper",
-            "paper_signed_on": timezone.localdate().isoformat(),
+            "paper_signed_on": site_today(world.site_a).isoformat(),
             "rescreen_of_id": subject.pk,
         },
     )

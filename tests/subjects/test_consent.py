@@ -9,6 +9,7 @@ from django.utils import timezone
 from opencro.accounts.access import access_for
 from opencro.accounts.models import Signature
 from opencro.accounts.permissions import RoleCode
+from opencro.studies.dates import site_today
 from opencro.subjects import services as subjects
 from opencro.subjects.consent import consent_sign
 from opencro.subjects.consent_forms import (
@@ -101,7 +102,7 @@ def test_a_new_version_flags_its_signers_for_reconsent_until_they_sign_it(world)
     assert reconsent_counts(access_for(world.user(RoleCode.STUDY_COORDINATOR), world.study.pk)) == {"A1": 1}
     assert any("Re-consent is due" in b for b in enrolment_blockers(subject))
     with pytest.raises(ValidationError, match="Re-consent"):
-        participant_enrol(actor=None, subject=subject, enrolled_on=timezone.localdate())
+        participant_enrol(actor=None, subject=subject, enrolled_on=site_today(world.site_a))
     with pytest.raises(ValidationError, match="approved"):
         consent_sign(actor=None, subject=subject, form=v1, method="electronic", participant_name="Jane Roe")
     crc = world.user(RoleCode.STUDY_COORDINATOR)
@@ -111,8 +112,8 @@ def test_a_new_version_flags_its_signers_for_reconsent_until_they_sign_it(world)
     assert (record.form, record.obtained_by) == (v2, crc)
     assert not consent_statuses([subject])[subject.pk].reconsent_due
     with pytest.raises(ValidationError, match="already signed"):
-        consent_sign(actor=crc, subject=subject, form=v2, method="paper", paper_signed_on=timezone.localdate())
-    enrolled = participant_enrol(actor=crc, subject=subject, enrolled_on=timezone.localdate())
+        consent_sign(actor=crc, subject=subject, form=v2, method="paper", paper_signed_on=site_today(world.site_a))
+    enrolled = participant_enrol(actor=crc, subject=subject, enrolled_on=site_today(world.site_a))
     assert (enrolled.status, enrolled.number) == (SubjectStatus.ENROLLED, "A1-S002")
     assert reconsent_counts(pm_access) == {"B1": 1}
 
@@ -121,13 +122,13 @@ def test_enrolment_needs_consent_and_confirmed_eligibility(world):
     crit = criteria(world.study)
     subject = screened(world.site_a, approved_form(world.study))
     with pytest.raises(ValidationError, match="confirmed eligibility"):
-        participant_enrol(actor=None, subject=subject, enrolled_on=timezone.localdate())
+        participant_enrol(actor=None, subject=subject, enrolled_on=site_today(world.site_a))
     _eligible(world, subject, crit)
     with pytest.raises(PermissionDenied):
-        participant_enrol(actor=world.user(RoleCode.MONITOR), subject=subject, enrolled_on=timezone.localdate())
+        participant_enrol(actor=world.user(RoleCode.MONITOR), subject=subject, enrolled_on=site_today(world.site_a))
     with pytest.raises(ValidationError, match="precede"):
         participant_enrol(actor=None, subject=subject, enrolled_on=subject.screened_on - dt.timedelta(days=1))
-    participant_enrol(actor=None, subject=subject, enrolled_on=timezone.localdate())
+    participant_enrol(actor=None, subject=subject, enrolled_on=site_today(world.site_a))
     legacy = subjects.subject_screen(actor=None, site=world.site_a, number="A1-090", screened_on=dt.date(2026, 3, 1))
     assert "The participant has not consented." in enrolment_blockers(legacy)
 
@@ -137,7 +138,7 @@ def test_withdrawal_from_all_data_collection_ends_participation(world):
     v1 = approved_form(world.study)
     subject = screened(world.site_a, v1)
     _eligible(world, subject, crit)
-    participant_enrol(actor=None, subject=subject, enrolled_on=timezone.localdate())
+    participant_enrol(actor=None, subject=subject, enrolled_on=site_today(world.site_a))
     crc = world.user(RoleCode.STUDY_COORDINATOR)
     with pytest.raises(ValidationError, match="precedes"):
         consent_withdraw(
@@ -146,7 +147,7 @@ def test_withdrawal_from_all_data_collection_ends_participation(world):
     partial = consent_withdraw(
         actor=crc,
         subject=subject,
-        withdrawn_on=timezone.localdate(),
+        withdrawn_on=site_today(world.site_a),
         scope="treatment",
         data_may_be_used=True,
         reason="Nausea",
@@ -154,7 +155,7 @@ def test_withdrawal_from_all_data_collection_ends_participation(world):
     subject.refresh_from_db()
     assert (subject.status, partial.recorded_by) == (SubjectStatus.ENROLLED, crc)
     full = consent_withdraw(
-        actor=crc, subject=subject, withdrawn_on=timezone.localdate(), scope="all", data_may_be_used=False
+        actor=crc, subject=subject, withdrawn_on=site_today(world.site_a), scope="all", data_may_be_used=False
     )
     subject.refresh_from_db()
     assert (subject.status, full.data_may_be_used) == (SubjectStatus.WITHDRAWN, False)
@@ -164,7 +165,7 @@ def test_withdrawal_from_all_data_collection_ends_participation(world):
     assert not consent_statuses([subject])[subject.pk].reconsent_due  # a withdrawn participant is not asked again
     with pytest.raises(ValidationError):
         consent_withdraw(
-            actor=crc, subject=subject, withdrawn_on=timezone.localdate(), scope="all", data_may_be_used=False
+            actor=crc, subject=subject, withdrawn_on=site_today(world.site_a), scope="all", data_may_be_used=False
         )
 
 
@@ -173,10 +174,10 @@ def test_a_withdrawal_in_screening_stops_enrolment(world):
     subject = screened(world.site_a, approved_form(world.study))
     _eligible(world, subject, crit)
     consent_withdraw(
-        actor=None, subject=subject, withdrawn_on=timezone.localdate(), scope="follow_up", data_may_be_used=True
+        actor=None, subject=subject, withdrawn_on=site_today(world.site_a), scope="follow_up", data_may_be_used=True
     )
     with pytest.raises(ValidationError, match="withdrew"):
-        participant_enrol(actor=None, subject=subject, enrolled_on=timezone.localdate())
+        participant_enrol(actor=None, subject=subject, enrolled_on=site_today(world.site_a))
 
 
 def test_site_staff_see_the_versions_that_apply_to_their_sites(world):

@@ -1,9 +1,9 @@
 """The participant pages as a site would use them: screen with consent, checklist, enrol, re-consent, forms, log."""
 
 import pytest
-from django.utils import timezone
 
 from opencro.accounts.permissions import RoleCode
+from opencro.studies.dates import site_today
 from opencro.subjects.models import ConsentForm, PrescreeningEntry, Subject
 from tests.conftest import PASSWORD
 from tests.subjects.factories import approved_form, criteria, screened
@@ -55,7 +55,7 @@ def test_the_coordinator_screens_assesses_and_the_investigator_confirms_then_enr
     assert wrong.status_code == 200 and "password is not correct" in wrong.content.decode()
     ok = client.post(_url(world, f"{subject.pk}/eligibility/confirm/"), {"password": PASSWORD}, follow=True)
     assert "Eligible (confirmed)" in ok.content.decode()
-    enrolled = client.post(_url(world, f"{subject.pk}/enrol/"), {"enrolled_on": timezone.localdate().isoformat()})
+    enrolled = client.post(_url(world, f"{subject.pk}/enrol/"), {"enrolled_on": site_today(world.site_a).isoformat()})
     assert enrolled.status_code == 302
     subject.refresh_from_db()
     assert subject.status == "enrolled"
@@ -101,7 +101,7 @@ def test_a_screen_failure_and_its_rescreening_are_linked_on_the_pages(world, cli
             "site": world.site_a.pk,
             "form": form.pk,
             "method": "paper",
-            "paper_signed_on": timezone.localdate().isoformat(),
+            "paper_signed_on": site_today(world.site_a).isoformat(),
         },
     )
     again = Subject.objects.get(rescreen_of=failed)
@@ -113,12 +113,12 @@ def test_withdrawal_is_recorded_from_the_subject_page(world, client):
     subject = screened(world.site_a, approved_form(world.study))
     client.force_login(world.user(RoleCode.STUDY_COORDINATOR))
     missing = client.post(
-        _url(world, f"{subject.pk}/withdraw/"), {"withdrawn_on": timezone.localdate(), "scope": "all"}
+        _url(world, f"{subject.pk}/withdraw/"), {"withdrawn_on": site_today(world.site_a), "scope": "all"}
     )
     assert missing.status_code == 200 and "may be used" in missing.content.decode()
     client.post(
         _url(world, f"{subject.pk}/withdraw/"),
-        {"withdrawn_on": timezone.localdate().isoformat(), "scope": "all", "data_may_be_used": "no"},
+        {"withdrawn_on": site_today(world.site_a).isoformat(), "scope": "all", "data_may_be_used": "no"},
     )
     subject.refresh_from_db()
     page = client.get(_url(world, f"{subject.pk}/")).content.decode()

@@ -4,11 +4,11 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
 from opencro.accounts.access import access_for
 from opencro.accounts.permissions import RoleCode
 from opencro.audit.models import AuditRecord
+from opencro.studies.dates import site_today
 from opencro.subjects.participants import prescreening_counts, prescreening_list
 from opencro.subjects.prescreening import prescreening_log
 
@@ -39,7 +39,7 @@ def test_the_log_refuses_other_sites_future_dates_and_unknown_outcomes(world):
         prescreening_log(
             actor=crc,
             site=world.site_a,
-            logged_on=timezone.localdate() + dt.timedelta(days=1),
+            logged_on=site_today(world.site_a) + dt.timedelta(days=1),
             source="clinic",
             outcome="other",
         )

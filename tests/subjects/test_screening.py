@@ -4,11 +4,11 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
 from opencro.accounts.permissions import RoleCode
 from opencro.audit.models import AuditRecord
 from opencro.studies import services as studies
+from opencro.studies.dates import site_today
 from opencro.subjects import services as subjects
 from opencro.subjects.consent_forms import consent_form_create
 from opencro.subjects.models import ConsentRecord, Subject, SubjectStatus
@@ -27,12 +27,12 @@ def test_consent_creates_the_subject_in_screening_with_a_screening_number(world)
         "A1-S002",
         "A1-S002",
     )  # A1-S001: the world's A1-001
-    assert subject.screened_on == timezone.localdate()
+    assert subject.screened_on == site_today(world.site_a)
     record = ConsentRecord.objects.get(subject=subject)
     assert (record.form, record.method, record.participant_name) == (form, "electronic", "Jane Roe")
     assert record.obtained_by == crc and record.obtained_by_name == crc.printed_name
     assert record.participant_signed_at is not None and record.obtained_at is not None
-    assert record.signed_on == timezone.localdate()
+    assert record.signed_on == site_today(world.site_a)
     audited = set(
         AuditRecord.objects.filter(object_id__in=[str(subject.pk), str(record.pk)]).values_list(
             "object_type", flat=True

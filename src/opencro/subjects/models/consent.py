@@ -105,5 +105,10 @@ class ConsentRecord(Audited):
 
     @property
     def signed_on(self):
-        """The day the participant signed: the paper form's date, or the electronic signature's day."""
-        return self.paper_signed_on if self.method == ConsentMethod.PAPER else self.participant_signed_at.date()
+        """The day the participant signed: the paper form's date, or the electronic signature's day at the site
+        (its calendar, as every date the consent services check)."""
+        from opencro.studies.dates import site_date
+
+        if self.method == ConsentMethod.PAPER:
+            return self.paper_signed_on
+        return site_date(self.site, self.participant_signed_at)

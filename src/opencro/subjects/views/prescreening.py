@@ -4,12 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from opencro.accounts.access import access_check, access_study
 from opencro.accounts.permissions import Perm
+from opencro.studies.dates import sites_today
 from opencro.subjects.models import PrescreeningOutcome, PrescreeningSource
 from opencro.subjects.participants import prescreening_counts, prescreening_list, site_list_for
 from opencro.subjects.prescreening import prescreening_log
@@ -41,6 +41,7 @@ def prescreening_page(request, study_id: int):
         else:
             messages.success(request, _("Pre-screening entry logged."))
             return redirect("subjects:prescreening", study_id)
+    sites = site_list_for(access)
     return render(
         request,
         "subjects/prescreening.html",
@@ -53,10 +54,10 @@ def prescreening_page(request, study_id: int):
             ],
             "outcomes": PrescreeningOutcome.choices,
             "sources": PrescreeningSource.choices,
-            "sites": site_list_for(access),
+            "sites": sites,
             "can_edit": access.can(Perm.SUBJECT_EDIT),
             "values": request.POST,
             "errors": errors,
-            "today": timezone.localdate(),
+            "today": sites_today(sites),
         },
     )

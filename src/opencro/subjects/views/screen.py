@@ -4,12 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from opencro.accounts.access import access_check, access_study
 from opencro.accounts.permissions import Perm
+from opencro.studies.dates import sites_today
 from opencro.subjects.models import ConsentFormStatus, ConsentMethod, Sex, SubjectStatus
 from opencro.subjects.participants import consent_form_list, site_list_for
 from opencro.subjects.screening import participant_screen
@@ -58,12 +58,13 @@ def screen_page(request, study_id: int):
                 _("Consent recorded; %(number)s is in screening.") % {"number": subject.screening_number},
             )
             return redirect("subjects:subject", study_id, subject.pk)
+    sites = site_list_for(access)
     return render(
         request,
         "subjects/screen.html",
         {
             "study": access.membership.study,
-            "sites": site_list_for(access),
+            "sites": sites,
             "forms": [f for f in consent_form_list(access) if f.status == ConsentFormStatus.APPROVED],
             "methods": ConsentMethod.choices,
             "sexes": Sex.choices,
@@ -71,6 +72,6 @@ def screen_page(request, study_id: int):
             "failures": subject_list(access).filter(status=SubjectStatus.SCREEN_FAILED, rescreened_as__isnull=True),
             "values": data,
             "errors": errors,
-            "today": timezone.localdate(),
+            "today": sites_today(sites),
         },
     )

@@ -4,13 +4,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from opencro.accounts.access import access_check, access_study
 from opencro.accounts.permissions import Perm
 from opencro.rtsm.selectors.unblinding import unblindings_for
+from opencro.studies.dates import site_today
 from opencro.subjects import services
 from opencro.subjects.consent import consent_sign
 from opencro.subjects.eligibility import eligibility_confirm, eligibility_record
@@ -78,7 +78,7 @@ def _subject_page(request, access, subject, errors=None, values=None, status=200
             "methods": ConsentMethod.choices,
             "scopes": WithdrawalScope.choices,
             "assessments": Assessment.choices,
-            "today": timezone.localdate(),
+            "today": site_today(subject.site),
         },
         status=status,
     )
