@@ -111,6 +111,7 @@ class Worker:
         self._reader.join(timeout=5)
 
 
+@pytest.mark.database
 def test_a_celery_worker_runs_the_job(tmp_path, database_url, queue):
     if not _redis_is_up():
         pytest.skip("Redis is not reachable on 127.0.0.1:6379; start it to run the Celery round trip")
