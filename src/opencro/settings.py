@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "opencro.sites",
     "opencro.recruitment",
     "opencro.followup",
+    "opencro.monitoring",
     "opencro.edc",
     "opencro.coding",
     "opencro.design",

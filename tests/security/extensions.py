@@ -19,6 +19,7 @@ NAMES = (
     "unblinding",
     "signals",
     "signal_runs",
+    "deviations",
 )
 
 

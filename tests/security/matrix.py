@@ -39,6 +39,7 @@ SITE_OBJECTS = (
     "{sup_",
     "{su_",
     "{fu_",
+    "{pd_",
 )
 
 

@@ -52,7 +52,7 @@ def test_score_prints_the_ranked_shortlist(feasibility):
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert [c["institution"] for c in data["candidates"]] == ["Hôpital X", "Clinique Y", "Centre W"]
-    assert data["candidates"][0]["score"] == pytest.approx(66.67, abs=0.01)
+    assert data["candidates"][0]["score"] == pytest.approx(65.83, abs=0.01)
     text = runner.invoke(app, ["sites", "score", "--study", "T-001"])
     assert text.exit_code == 0 and "Competing trials" in text.output
     assert runner.invoke(app, ["sites", "score", "--study", "NOPE"]).exit_code == 1

@@ -149,7 +149,7 @@ def test_shortlist_select_and_site_link(feasibility):
     base = f"/studies/{f.world.study.pk}/feasibility/"
     page = client.get(base + "shortlist/").content.decode()
     assert page.index("Hôpital X") < page.index("Clinique Y") < page.index("Centre W")
-    assert "66.7" in page and "2 trials recruiting for “Asthma” in Lyon" in page
+    assert "65.8" in page and "2 trials recruiting for “Asthma” in Lyon" in page
     bad = client.post(f"{base}shortlist/{f.invitations['y'].pk}/select/", {"number": "F2", "time_zone": "Mars/Base"})
     assert bad.status_code == 200 and not Site.objects.filter(number="F2").exists()
     picked = client.post(

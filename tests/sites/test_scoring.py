@@ -20,20 +20,20 @@ def test_shortlist_ranks_by_hand_computed_scores(feasibility):
     assert [c.invitation.institution.name for c in ranked] == ["Hôpital X", "Clinique Y", "Centre W"]
     x, y, w = ranked
     # X: answers (2*1 + 3*5/10 + 1*0.5) / 6 = 2/3; enrolment: shrunk 2.8678 vs France median 0.9138 -> capped at 1;
-    # screen failures 1 of 2 at A1 -> 0.5; query rate and start-up: no candidate median > 0 -> neutral;
+    # screen failures 1 of 2 at A1 -> 0.5; query rate, deviations and start-up: no candidate median > 0 -> neutral;
     # competition: 2 asthma trials recruiting in Lyon -> 1/3.
     assert _components(x) == pytest.approx(
         {"Answers": 2 / 3, "Enrolment rate": 1.0, "Screen failures": 0.5, "Query rate": None,
-         "Start-up time": None, "Competing trials": 1 / 3}
+         "Protocol deviations": None, "Start-up time": None, "Competing trials": 1 / 3}
     )  # fmt: skip
-    assert x.score.total == pytest.approx(40 * 2 / 3 + 25 + 5 + 2.5 + 2.5 + 15 / 3)  # 66.67
+    assert x.score.total == pytest.approx(35 * 2 / 3 + 25 + 5 + 2.5 + 2.5 + 2.5 + 15 / 3)  # 65.83
     # Y: answers (2 + 3 + 0) / 6; its shrunk rate is France's median -> 0.5; 1 trial recruiting in Paris -> 1/2
     assert _components(y)["Enrolment rate"] == pytest.approx(0.5)
-    assert y.score.total == pytest.approx(40 * 5 / 6 + 12.5 + 5 + 2.5 + 2.5 + 7.5)  # 63.33
+    assert y.score.total == pytest.approx(35 * 5 / 6 + 12.5 + 5 + 2.5 + 2.5 + 2.5 + 7.5)  # 61.67
     # W: not answered -> 0; no history -> neutral; no competing trial in Marseille -> 1
     assert _components(w)["Answers"] == 0.0
-    assert w.score.total == pytest.approx(12.5 + 5 + 2.5 + 2.5 + 15)  # 37.5
-    assert "2 trials recruiting for “Asthma” in Lyon, 2 in France" in [c.reason for c in x.score.components][5]
+    assert w.score.total == pytest.approx(12.5 + 5 + 2.5 + 2.5 + 2.5 + 15)  # 40.0
+    assert "2 trials recruiting for “Asthma” in Lyon, 2 in France" in [c.reason for c in x.score.components][6]
     assert "MRI on site? → yes: 2/2" in x.score.components[0].reason
 
 

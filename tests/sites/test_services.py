@@ -178,7 +178,7 @@ def test_question_rules_are_validated(world):
         feas.questionnaire_save(
             actor=pm, study=world.study, title="T", reason="r", weights=dict.fromkeys(
                 ("weight_questionnaire", "weight_enrolment", "weight_screen_failure", "weight_query_rate",
-                 "weight_startup", "weight_competition"), 0),
+                 "weight_deviations", "weight_startup", "weight_competition"), 0),
         )  # fmt: skip
     with pytest.raises(ValidationError):
         feas.invitation_create(

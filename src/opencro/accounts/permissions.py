@@ -38,6 +38,8 @@ class Perm(models.TextChoices):
     SUPPLY_MANAGE = "supply.manage", _("Manage trial supply: kits, lots, depots, shipments (unblinded)")
     DISPENSE = "supply.dispense", _("Dispense kits, receive shipments, record returns at a site")
     ANALYSIS_RUN = "analysis.run", _("Run analyses and produce TLFs")
+    DEVIATION_REPORT = "deviation.report", _("Report protocol deviations")
+    DEVIATION_REVIEW = "deviation.review", _("Confirm, classify and close protocol deviations")
 
 
 READ_ONLY = {Perm.STUDY_VIEW, Perm.SITE_VIEW, Perm.SUBJECT_VIEW, Perm.DATA_VIEW, Perm.AUDIT_VIEW}
@@ -76,9 +78,19 @@ DEFAULT_ROLES: dict[str, set[str]] = {
         Perm.AUDIT_VIEW,
         Perm.SIGN,
         Perm.STUDY_MANAGE_ACCESS,
+        Perm.DEVIATION_REPORT,
+        Perm.DEVIATION_REVIEW,
     },
     RoleCode.SPONSOR_OVERSIGHT: {*_BLINDED_READ, Perm.AUDIT_VIEW, Perm.SIGN},
-    RoleCode.MONITOR: {*_BLINDED_READ, Perm.DATA_REVIEW, Perm.SDV, Perm.AUDIT_VIEW, Perm.SIGN},
+    RoleCode.MONITOR: {
+        *_BLINDED_READ,
+        Perm.DATA_REVIEW,
+        Perm.SDV,
+        Perm.AUDIT_VIEW,
+        Perm.SIGN,
+        Perm.DEVIATION_REPORT,
+        Perm.DEVIATION_REVIEW,
+    },
     RoleCode.DATA_MANAGER: {
         *_BLINDED_READ,
         Perm.DATA_REVIEW,
@@ -86,6 +98,7 @@ DEFAULT_ROLES: dict[str, set[str]] = {
         Perm.BUILD_EDIT,
         Perm.AUDIT_VIEW,
         Perm.SIGN,
+        Perm.DEVIATION_REPORT,
     },
     RoleCode.MEDICAL_CODER: {*_BLINDED_READ, Perm.CODING},
     RoleCode.BIOSTATISTICIAN: {*_BLINDED_READ, Perm.ANALYSIS_RUN, Perm.SIGN},
@@ -123,8 +136,16 @@ DEFAULT_ROLES: dict[str, set[str]] = {
         Perm.SAFETY_VIEW,
         Perm.SIGN,
         Perm.SIGNOFF,
+        Perm.DEVIATION_REPORT,
     },
-    RoleCode.STUDY_COORDINATOR: {*_BLINDED_READ, Perm.SUBJECT_EDIT, Perm.DATA_ENTER, Perm.RANDOMISE, Perm.DISPENSE},
+    RoleCode.STUDY_COORDINATOR: {
+        *_BLINDED_READ,
+        Perm.SUBJECT_EDIT,
+        Perm.DATA_ENTER,
+        Perm.RANDOMISE,
+        Perm.DISPENSE,
+        Perm.DEVIATION_REPORT,
+    },
     RoleCode.AUDITOR: {*READ_ONLY, Perm.SAFETY_VIEW},
 }
 

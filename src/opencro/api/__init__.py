@@ -69,6 +69,7 @@ def _register() -> None:
     from opencro.edc.oversight_api import router as oversight_router
     from opencro.followup.api import router as followup_router
     from opencro.jobs.api import router as jobs_router
+    from opencro.monitoring.api import router as deviations_router
     from opencro.notices.api import router as notices_router
     from opencro.recruitment.api import router as recruitment_router
     from opencro.rtsm.api.randomisation import router as rtsm_randomisation_router
@@ -98,6 +99,7 @@ def _register() -> None:
     api.add_router("/studies", edc_exports_router)
     api.add_router("/studies", coding_router)
     api.add_router("/studies", design_router)
+    api.add_router("/studies", deviations_router)
     api.add_router("/studies", rtsm_randomisation_router)
     api.add_router("/studies", rtsm_scheme_router)
     api.add_router("/studies", rtsm_supply_router)

@@ -2,7 +2,22 @@
 
 import typer
 
-from opencro.cli import audit, coding, design, edc, followup, jobs, recruit, rtsm, safety, server, sites, tokens, users
+from opencro.cli import (
+    audit,
+    coding,
+    design,
+    edc,
+    followup,
+    jobs,
+    monitor,
+    recruit,
+    rtsm,
+    safety,
+    server,
+    sites,
+    tokens,
+    users,
+)
 
 app = typer.Typer(
     help="OpenCRO: run clinical trials end to end.",
@@ -24,6 +39,7 @@ app.add_typer(rtsm.app, name="rtsm", help="Randomisation: generate and check per
 app.add_typer(safety.app, name="safety", help="Safety: signal detection on report databases (PRR, ROR, BCPNN, MGPS).")
 app.add_typer(sites.app, name="sites", help="Site registry: import ClinicalTrials.gov history, score feasibility.")
 app.add_typer(followup.app, name="followup", help="Participant follow-up: daily visit reminders.")
+app.add_typer(monitor.app, name="monitor", help="Monitoring: detect protocol deviations.")
 app.add_typer(jobs.app, name="jobs", help="Start background jobs and follow their progress.")
 app.command("worker", help="Run a Celery worker for background jobs (needs OPENCRO_BROKER_URL).")(jobs.worker)
 

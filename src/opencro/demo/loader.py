@@ -13,6 +13,7 @@ from opencro.accounts.models import SignatureMeaning, User
 from opencro.accounts.signatures import signature_apply
 from opencro.demo import clinical, crf, data
 from opencro.demo.coding import load_coding
+from opencro.demo.deviations import load_deviations
 from opencro.demo.participants import load_participants
 from opencro.demo.safety import load_safety, review_cases
 from opencro.demo.startup import startup_history
@@ -36,7 +37,7 @@ from opencro.studies.models import (
 )
 
 Progress = Callable[[str], None]
-STEPS = 12
+STEPS = 13
 
 
 def demo_loaded() -> bool:
@@ -79,6 +80,8 @@ def load_demo(progress: Progress = lambda step: None) -> bool:
         progress("clinical data")
         clinical.load(study=study)
         review_cases(study)  # the safety physician's first look: the company's own causality
+        progress("protocol deviations")
+        load_deviations(study)
     return True
 
 

@@ -102,6 +102,8 @@ class PerformanceOut(Schema):
     rate: float | None
     screen_failure_rate: float | None
     query_rate: float | None
+    deviation_rate: float | None
+    important_deviation_rate: float | None
     startup_days: float | None
 
 
@@ -132,10 +134,11 @@ class QuestionOut(Schema):
 
 
 class Weights(Schema):
-    weight_questionnaire: int = Field(40, ge=0, le=100)
+    weight_questionnaire: int = Field(35, ge=0, le=100)
     weight_enrolment: int = Field(25, ge=0, le=100)
     weight_screen_failure: int = Field(10, ge=0, le=100)
     weight_query_rate: int = Field(5, ge=0, le=100)
+    weight_deviations: int = Field(5, ge=0, le=100)
     weight_startup: int = Field(5, ge=0, le=100)
     weight_competition: int = Field(15, ge=0, le=100)
 
@@ -236,6 +239,8 @@ def _performance(institution: Institution, user) -> dict | None:
         "rate": found.rate,
         "screen_failure_rate": found.screen_failure_rate,
         "query_rate": found.query_rate,
+        "deviation_rate": found.deviation_rate,
+        "important_deviation_rate": found.important_deviation_rate,
         "startup_days": found.startup_days,
     }
 

@@ -189,10 +189,11 @@ class Questionnaire(Audited):
     condition = models.CharField(
         _("condition"), max_length=200, blank=True, help_text=_("Matched in past trials' conditions (competition).")
     )
-    weight_questionnaire = _weight(40, _("weight of the answers"))
+    weight_questionnaire = _weight(35, _("weight of the answers"))
     weight_enrolment = _weight(25, _("weight of the historical enrolment rate"))
     weight_screen_failure = _weight(10, _("weight of the screen-failure rate"))
     weight_query_rate = _weight(5, _("weight of the query rate"))
+    weight_deviations = _weight(5, _("weight of the protocol deviation rate"))
     weight_startup = _weight(5, _("weight of the start-up time"))
     weight_competition = _weight(15, _("weight of competing trials"))
 
@@ -209,6 +210,7 @@ WEIGHT_FIELDS = (
     "weight_enrolment",
     "weight_screen_failure",
     "weight_query_rate",
+    "weight_deviations",
     "weight_startup",
     "weight_competition",
 )

@@ -4,9 +4,10 @@ Per study site (through `SiteLink`): enrolment rate per active month (subjects e
 green light, `Site.activated_on`, to today; days / 30.4375), screen-failure rate (subjects screen-failed / all
 subjects screened), query rate (queries raised at the site / subjects enrolled) and start-up time (days from the
 site's selection, its "site selected" start-up milestone, or its creation, its first audit record, when no
-selection is dated, to its green light). Protocol deviations are not recorded in OpenCRO yet,
-so they are not part of the performance. Pooled per institution: sums of counts over sums of exposure (the
-maximum-likelihood rate of a Poisson process observed over several periods) and the median start-up time.
+selection is dated, to its green light) and protocol deviations per enrolled subject (all and important ones,
+rejected reports not counted; `monitoring.selectors.deviation_counts`). Pooled per institution: sums of counts
+over sums of exposure (the maximum-likelihood rate of a Poisson process observed over several periods) and the
+median start-up time.
 """
 
 import datetime as dt
@@ -20,6 +21,7 @@ from django.utils import timezone
 from opencro.audit.models import AuditAction, AuditRecord
 from opencro.edc.models import Query
 from opencro.formats.ctgov import DAYS_PER_MONTH
+from opencro.monitoring.selectors import deviation_counts
 from opencro.sites.models import SiteLink
 from opencro.startup.models import MilestoneKind, StartupMilestone
 from opencro.subjects.models import Subject, SubjectStatus
@@ -38,6 +40,8 @@ class SitePerformance:
     queries: int
     active_months: float | None
     startup_days: int | None
+    deviations: int = 0
+    important_deviations: int = 0
 
     @property
     def rate(self) -> float | None:
@@ -50,6 +54,10 @@ class SitePerformance:
     @property
     def query_rate(self) -> float | None:
         return self.queries / self.enrolled if self.enrolled else None
+
+    @property
+    def deviation_rate(self) -> float | None:
+        return self.deviations / self.enrolled if self.enrolled else None
 
 
 @dataclass(frozen=True)
@@ -79,6 +87,16 @@ class InstitutionPerformance:
     def query_rate(self) -> float | None:
         enrolled = self.enrolled
         return sum(s.queries for s in self.sites) / enrolled if enrolled else None
+
+    @property
+    def deviation_rate(self) -> float | None:
+        enrolled = self.enrolled
+        return sum(s.deviations for s in self.sites) / enrolled if enrolled else None
+
+    @property
+    def important_deviation_rate(self) -> float | None:
+        enrolled = self.enrolled
+        return sum(s.important_deviations for s in self.sites) / enrolled if enrolled else None
 
     @property
     def startup_days(self) -> float | None:
@@ -121,6 +139,7 @@ def performance_for(
         .annotate(first=Min("timestamp"))
         .values_list("object_id", "first")
     )
+    deviations = deviation_counts(site_ids)
     selected = dict(
         StartupMilestone.objects.filter(
             site_id__in=site_ids, kind=MilestoneKind.SITE_SELECTED, actual_on__isnull=False
@@ -154,6 +173,8 @@ def performance_for(
                 queries=queries.get(site.pk, 0),
                 active_months=months or None,
                 startup_days=startup,
+                deviations=deviations.get(site.pk, (0, 0))[0],
+                important_deviations=deviations.get(site.pk, (0, 0))[1],
             )
         )
     return {i: InstitutionPerformance(i, tuple(sites)) for i, sites in found.items()}

@@ -7,7 +7,8 @@ Components (weights on the questionnaire; see `opencro.stats.feasibility.weighte
   against the country's median (equal: half the points, twice or more: all); without history, its rate in
   OpenCRO's own studies against the candidates' median;
 - screen failures: 1 - the screen-failure rate in OpenCRO's studies;
-- query rate and start-up time in OpenCRO's studies, against the candidates' medians (lower is better);
+- query rate, protocol deviations per enrolled subject and start-up time in OpenCRO's studies, against the
+  candidates' medians (lower is better);
 - competition: 1 / (1 + trials recruiting for the questionnaire's condition in the same city).
 
 A component without data counts half (neutral), and its reason says so.
@@ -93,6 +94,7 @@ def shortlist(
     medians = {
         "rate": _median([p.rate for p in performance.values()]),
         "query_rate": _median([p.query_rate for p in performance.values()]),
+        "deviation_rate": _median([p.deviation_rate for p in performance.values()]),
         "startup_days": _median([p.startup_days for p in performance.values()]),
     }
     scored = []
@@ -106,6 +108,7 @@ def shortlist(
             _enrolment(questionnaire, history, institution.country, facility, perf, medians["rate"]),
             _screen_failures(questionnaire, perf),
             _query_rate(questionnaire, perf, medians["query_rate"]),
+            _deviations(questionnaire, perf, medians["deviation_rate"]),
             _startup(questionnaire, perf, medians["startup_days"]),
             _competition(questionnaire, history, institution.country, institution.city),
         ]
@@ -181,30 +184,42 @@ def _screen_failures(questionnaire, perf) -> Component:
     return Component(name, questionnaire.weight_screen_failure, 1.0 - rate, reason)
 
 
+def _below_median(name: str, weight: int, value: float | None, median: float | None, reason: str) -> Component:
+    """A component where less is better, against the candidates' median (neutral without either)."""
+    fraction = ratio_fraction(value, median, higher_is_better=False)
+    return Component(name, weight, fraction, reason if fraction is not None else reason + " " + _("Neutral."))
+
+
 def _query_rate(questionnaire, perf, median) -> Component:
-    name = _("Query rate")
-    weight = questionnaire.weight_query_rate
+    name, weight = _("Query rate"), questionnaire.weight_query_rate
     if perf is None or perf.query_rate is None:
         return Component(name, weight, None, _("No enrolled subjects in OpenCRO: neutral."))
-    fraction = ratio_fraction(perf.query_rate, median, higher_is_better=False)
     reason = _("%(rate).1f queries per enrolled subject; candidates' median %(median).1f.") % {
         "rate": perf.query_rate,
         "median": median or 0.0,
     }
-    return Component(name, weight, fraction, reason if fraction is not None else reason + " " + _("Neutral."))
+    return _below_median(name, weight, perf.query_rate, median, reason)
+
+
+def _deviations(questionnaire, perf, median) -> Component:
+    name, weight = _("Protocol deviations"), questionnaire.weight_deviations
+    if perf is None or perf.deviation_rate is None:
+        return Component(name, weight, None, _("No enrolled subjects in OpenCRO: neutral."))
+    reason = _(
+        "%(rate).2f deviations per enrolled subject (%(important).2f important); candidates' median %(median).2f."
+    ) % {"rate": perf.deviation_rate, "important": perf.important_deviation_rate or 0.0, "median": median or 0.0}
+    return _below_median(name, weight, perf.deviation_rate, median, reason)
 
 
 def _startup(questionnaire, perf, median) -> Component:
-    name = _("Start-up time")
-    weight = questionnaire.weight_startup
+    name, weight = _("Start-up time"), questionnaire.weight_startup
     if perf is None or perf.startup_days is None:
         return Component(name, weight, None, _("No site activated in OpenCRO: neutral."))
-    fraction = ratio_fraction(perf.startup_days, median, higher_is_better=False)
     reason = _("%(days).0f days from site creation to green light (median); candidates' median %(median).0f.") % {
         "days": perf.startup_days,
         "median": median or 0.0,
     }
-    return Component(name, weight, fraction, reason if fraction is not None else reason + " " + _("Neutral."))
+    return _below_median(name, weight, perf.startup_days, median, reason)
 
 
 def _competition(questionnaire, history: History, country: str, city: str) -> Component:

@@ -8,6 +8,7 @@ so the query workflow can correct them.
 """
 
 import datetime as dt
+import random
 from collections.abc import Callable
 
 from opencro.demo import crf, data
@@ -16,6 +17,7 @@ from opencro.subjects.models import SubjectStatus
 
 TODAY = data.DATA_CUTOFF
 VISIT_ENTERED = 0.9  # a visit due by the cutoff is entered with this probability; the rest are overdue
+OUT_OF_WINDOW = 0.05  # a visit after Day 1 takes place 1-5 days after its window closed
 
 
 def _f(value: float, digits: int = 0) -> str:
@@ -199,6 +201,11 @@ def mistakes(p: Participant, form_oid: str, date: dt.date, values: Values) -> Tr
     return truth
 
 
+def _out_of_window(p: Participant, code: str) -> bool:
+    """A few visits take place after their window closed (the deviation rules find them)."""
+    return random.Random(f"{p.subject.number}:{code}:window").random() < OUT_OF_WINDOW  # noqa: S311 - demo data
+
+
 def schedule(p: Participant) -> list[tuple[str, dt.date]]:
     """The visits after screening that took place by the cutoff and were entered (V2 always)."""
     visits = []
@@ -206,6 +213,9 @@ def schedule(p: Participant) -> list[tuple[str, dt.date]]:
         if unscheduled or day is None or day < 1:
             continue
         date = p.baseline + dt.timedelta(days=day - 1 + p.rng.randint(-before, after))
+        if _out_of_window(p, code):  # its own generator: the participant's other draws stay as they were
+            late = random.Random(f"{p.subject.number}:{code}").randint(1, 5)  # noqa: S311 - demo data
+            date += dt.timedelta(days=after + late)
         if code == "V2":
             date = p.baseline
         if date > TODAY:

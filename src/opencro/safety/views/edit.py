@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from opencro.accounts.access import StudyAccess, access_check, access_study
 from opencro.accounts.permissions import Perm
 from opencro.coding.selectors import dictionary_search, study_coding
+from opencro.core.form_errors import errors_to_form
 from opencro.safety import selectors
 from opencro.safety.forms_edit import (
     AssessmentForm,
@@ -92,14 +93,6 @@ def _row(rows: list, row_id: int):
     if row is None:
         raise Http404(_("No such row in the case's latest version."))
     return row
-
-
-def _apply(form, exc: ValidationError) -> None:
-    """Put a service's refusal beside the field it names (or above the form)."""
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
-    for name, texts in errors.items():
-        for text in texts:
-            form.add_error(name if name in form.fields else None, text)
 
 
 def _render(request, editing: Editing, template: str, title: str, **context):
@@ -228,7 +221,7 @@ def _row_form(request, editing: Editing, kind: RowKind, row):
         try:
             case_part_save(actor=request.user, part=form.instance, reason=form.cleaned_data.get("reason", ""))
         except ValidationError as exc:
-            _apply(form, exc)
+            errors_to_form(form, exc)
         else:
             return _saved(request, editing, _("%(row)s saved.") % {"row": form.instance})
     return _row_page(request, editing, kind, row, form)
@@ -270,7 +263,7 @@ def _delete_view(kind: RowKind):
             try:
                 case_part_delete(actor=request.user, part=row, reason=form.cleaned_data["reason"])
             except ValidationError as exc:
-                _apply(form, exc)
+                errors_to_form(form, exc)
             else:
                 return _saved(request, editing, _("%(row)s deleted.") % {"row": row})
         unchanged = kind.form(instance=row, **kind.form_kwargs(editing))
@@ -294,7 +287,7 @@ def patient_edit(request, study_id: int, case_id: int):
         try:
             case_part_save(actor=request.user, part=form.instance, reason=form.cleaned_data.get("reason", ""))
         except ValidationError as exc:
-            _apply(form, exc)
+            errors_to_form(form, exc)
         else:
             return _saved(request, editing, _("Patient saved."))
     return _render(request, editing, "edit_row.html", _("Patient"), kind="patient", row=None, form=form)
@@ -314,7 +307,7 @@ def version_edit(request, study_id: int, case_id: int):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            _apply(form, exc)
+            errors_to_form(form, exc)
         else:
             return _saved(request, editing, _("Version saved."))
     title = _("Version %(n)s: narrative, comments and key dates") % {"n": editing.version.number}
@@ -343,7 +336,7 @@ def event_code(request, study_id: int, case_id: int, event_id: int):
         try:
             case_event_code(actor=request.user, event=event, term=term, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            _apply(form, exc)
+            errors_to_form(form, exc)
         else:
             return _saved(
                 request,
@@ -369,7 +362,7 @@ def event_expectedness(request, study_id: int, case_id: int, event_id: int):
                 reason=data["reason"],
             )
         except ValidationError as exc:
-            _apply(form, exc)
+            errors_to_form(form, exc)
         else:
             return _saved(request, editing, _("Expectedness of %(key)s saved.") % {"key": event.key})
     return _row_page(request, editing, KINDS["event"], event, EventForm(instance=event), expectedness_form=form)
@@ -397,7 +390,7 @@ def pair_add(request, study_id: int, case_id: int):
             try:
                 pair = case_part_save(actor=request.user, part=pair)
             except ValidationError as exc:
-                _apply(form, exc)
+                errors_to_form(form, exc)
             else:
                 messages.success(request, _("Pair %(pair)s added.") % {"pair": pair})
                 return redirect("safety:causality_edit", study_id, case_id, pair.pk)
@@ -437,7 +430,7 @@ def causality_edit(request, study_id: int, case_id: int, pair_id: int):
             try:
                 case_part_save(actor=request.user, part=form.instance, reason=form.cleaned_data.get("reason", ""))
             except ValidationError as exc:
-                _apply(form, exc)
+                errors_to_form(form, exc)
             else:
                 return _saved(request, editing, _("Pair %(pair)s saved.") % {"pair": pair})
     title = _("Causality: %(product)s and %(event)s") % {"product": pair.product, "event": pair.event}

@@ -6,7 +6,7 @@ errors beside their fields (every located problem of a rule-set document); a sav
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from opencro.accounts.access import StudyAccess, access_check, access_study
 from opencro.accounts.permissions import Perm
+from opencro.core.form_errors import errors_to_form
 from opencro.safety import selectors
 from opencro.safety.forms_setup import ProductSetupForm, RsiForm, RuleSetDocumentForm, RuleSetsFollowedForm
 from opencro.safety.models import ReferenceSafetyInformation, SafetyProduct
@@ -25,14 +26,6 @@ NEW_PRODUCT = "new-product"
 
 def _product_prefix(product: SafetyProduct) -> str:
     return f"product-{product.pk}"
-
-
-def _apply(form, exc: ValidationError) -> None:
-    """Put a service's refusal beside the field it names (or above the form)."""
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
-    for name, texts in errors.items():
-        for text in texts:
-            form.add_error(name if name in form.fields else None, text)
 
 
 def _followed_form(rule_sets: list[selectors.RuleSetRow], data=None) -> RuleSetsFollowedForm:
@@ -80,7 +73,7 @@ def _save(request, access: StudyAccess, name: str, form, call, done: str):
         try:
             call(form.cleaned_data)
         except ValidationError as exc:
-            _apply(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, done)
             return redirect("safety:setup", access.membership.study_id)
