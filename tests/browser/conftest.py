@@ -6,11 +6,14 @@ its assets are served locally. Requests to other hosts are aborted: tests never 
 """
 
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.contrib.staticfiles.handlers import StaticFilesHandler
+from pytest_django.live_server_helper import LiveServer
 
 # The Playwright sync API runs an event loop in this thread; Django must still allow ORM calls.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -28,6 +31,31 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "img"
 LOCAL_HOSTS = {"localhost", "127.0.0.1"}
+
+
+_REQUESTS = threading.Lock()
+
+
+class _SerialStaticFilesHandler(StaticFilesHandler):
+    """The live server's handler, one request at a time (the whole response is produced under the lock)."""
+
+    def __call__(self, environ, start_response):
+        with _REQUESTS:
+            return list(super().__call__(environ, start_response))
+
+
+@pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server; on the in-memory SQLite test database its request threads share the test's one
+    connection, so two requests at once (a page's background preview beside a save) would interleave their
+    savepoints: there, requests are served one at a time. PostgreSQL gives each thread its own connection."""
+    addr = request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
+    server = LiveServer(addr, start=False)
+    if server.thread.connections_override:
+        server.thread.static_handler = _SerialStaticFilesHandler
+    server.start()
+    yield server
+    server.stop()
 
 
 class _Chromium:
