@@ -4,6 +4,8 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from opencro.accounts.permissions import RoleCode
@@ -150,3 +152,21 @@ def test_a_site_restricted_reviewer_detects_at_their_sites_and_others_may_not_de
     for role in (RoleCode.STUDY_COORDINATOR, RoleCode.DATA_MANAGER, RoleCode.AUDITOR):
         with pytest.raises(PermissionDenied):
             services.deviations_detect(actor=world.user(role), study=world.study)
+
+
+def test_the_rules_read_in_a_fixed_number_of_queries(fu):
+    def queries(subjects) -> int:
+        with CaptureQueriesContext(connection) as seen:
+            findings_for(subjects, today=TODAY)
+        return len(seen.captured_queries)
+
+    form = approved_form(fu.study, sites=[fu.site_a])
+    people = [_paper_consented(fu, form, D(2026, 8, 20 + n)) for n in range(3)]
+    for p in people:
+        visit(p, "SE.W2", p.enrolled_on + dt.timedelta(days=20))  # late
+    new = consent_form_create(
+        actor=None, study=fu.study, version="2.0", language="en", title="ICF 2", text="Version 2.", sites=[fu.site_a]
+    )
+    consent_form_ethics_record(actor=None, form=new, committee="Central IRB", approved_on=D(2026, 9, 18))
+    consent_form_approve(actor=None, form=new, password=PASSWORD)  # re-consent due for all three
+    assert queries(people[:1]) == queries(people)

@@ -74,7 +74,7 @@ def load_deviations(study: Study) -> None:
 
 
 def _poisson(rng: random.Random, mean: float) -> int:
-    """A Poisson draw by counting exponential gaps (Knuth's method is fine for small means)."""
+    """A Poisson draw: the arrivals of a unit-rate process (exponential gaps) before time `mean`."""
     count, total = 0, rng.expovariate(1.0)
     while total < mean:
         count, total = count + 1, total + rng.expovariate(1.0)

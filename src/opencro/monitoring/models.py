@@ -42,6 +42,17 @@ class DeviationStatus(models.TextChoices):
     REJECTED = "rejected", _("Not a deviation")
 
 
+# The review steps and the statuses each applies to: the services refuse a step outside them, the pages and the API
+# offer only the steps `selectors.deviation_steps` finds here.
+STEP_STATUSES: dict[str, tuple[str, ...]] = {
+    "edit": (DeviationStatus.OPEN,),
+    "classify": (DeviationStatus.OPEN, DeviationStatus.CONFIRMED),
+    "reject": (DeviationStatus.OPEN,),
+    "close": (DeviationStatus.CONFIRMED,),
+    "reopen": (DeviationStatus.CLOSED, DeviationStatus.REJECTED),
+}
+
+
 class Deviation(Audited):
     """One protocol deviation at a site, of one participant or of the site as a whole (`subject` empty)."""
 

@@ -8,7 +8,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from opencro.accounts.access import StudyAccess
-from opencro.monitoring.models import Deviation, DeviationStatus
+from opencro.accounts.permissions import Perm
+from opencro.monitoring.models import STEP_STATUSES, Deviation, DeviationStatus
 
 
 def deviation_list(
@@ -48,6 +49,17 @@ def deviation_get(access: StudyAccess, deviation_id: int) -> Deviation:
     if deviation is None:
         raise Http404(_("No such deviation."))
     return deviation
+
+
+def deviation_steps(access: StudyAccess, deviation: Deviation) -> set[str]:
+    """The review steps the reader may take on the deviation now: its status allows them (STEP_STATUSES) and the
+    reader holds the permission (correcting: deviation.report; the others: deviation.review)."""
+    return {
+        step
+        for step, statuses in STEP_STATUSES.items()
+        if deviation.status in statuses
+        and access.can(Perm.DEVIATION_REPORT if step == "edit" else Perm.DEVIATION_REVIEW)
+    }
 
 
 @dataclass(frozen=True)

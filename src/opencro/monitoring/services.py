@@ -20,7 +20,13 @@ from opencro.accounts.models import User
 from opencro.accounts.permissions import Perm
 from opencro.audit.services import audit_batch, audited_save
 from opencro.core.text import explanation_required
-from opencro.monitoring.models import Deviation, DeviationCategory, DeviationSource, DeviationStatus
+from opencro.monitoring.models import (
+    STEP_STATUSES,
+    Deviation,
+    DeviationCategory,
+    DeviationSource,
+    DeviationStatus,
+)
 from opencro.monitoring.rules import findings_for
 from opencro.studies.dates import site_today
 from opencro.studies.models import Site, Study
@@ -30,13 +36,16 @@ NUMBER_PREFIX = "PD-"
 RATIONALE_MESSAGE = "Give the rationale in at least %(n)d characters."
 
 
-def _require(actor: User | None, study_id: int, site_id: int, perm: str, known: StudyAccess | None) -> None:
-    """`perm` on the study and a membership at the site (None: the system)."""
+def _require(
+    actor: User | None, study_id: int, site_id: int, perm: str, known: StudyAccess | None
+) -> StudyAccess | None:
+    """`perm` on the study and a membership at the site; the actor's access (None: the system)."""
     if actor is None:
-        return
+        return None
     access = access_require(actor, study_id, perm, known=known)
     if access.site_ids is not None and site_id not in access.site_ids:
         raise PermissionDenied(_("This site is outside your membership."))
+    return access
 
 
 def _dates(site: Site, occurred_on: dt.date, identified_on: dt.date) -> None:
@@ -62,10 +71,10 @@ def _description(text: str) -> str:
     return text
 
 
-def _default_source(actor: User | None, study_id: int, known: StudyAccess | None) -> str:
-    if actor is None:
+def _default_source(access: StudyAccess | None) -> str:
+    """Who found it, when the reporter does not say: site staff, monitoring, data review (the system too)."""
+    if access is None:
         return DeviationSource.DATA_REVIEW
-    access = access_require(actor, study_id, Perm.DEVIATION_REPORT, known=known)
     if access.can(Perm.DATA_ENTER):
         return DeviationSource.SITE
     return DeviationSource.MONITORING if access.can(Perm.SDV) else DeviationSource.DATA_REVIEW
@@ -97,7 +106,7 @@ def deviation_report(
     known: StudyAccess | None = None,
 ) -> Deviation:
     """Record a deviation at `site` (of `subject`, or of the site as a whole); it awaits review."""
-    _require(actor, site.study_id, site.pk, Perm.DEVIATION_REPORT, known)
+    access = _require(actor, site.study_id, site.pk, Perm.DEVIATION_REPORT, known)
     if subject is not None and subject.site_id != site.pk:
         raise ValidationError({"subject": _("The participant is not at this site.")})
     if source == DeviationSource.RULE or (source and source not in DeviationSource.values):
@@ -112,7 +121,7 @@ def deviation_report(
         description=_description(description),
         occurred_on=occurred_on,
         identified_on=identified_on,
-        source=source or _default_source(actor, site.study_id, known),
+        source=source or _default_source(access),
         reported_by=actor,
     )
     with transaction.atomic():
@@ -121,9 +130,10 @@ def deviation_report(
         return audited_save(deviation, actor=actor, trusted=("study", "site", "subject"))
 
 
-def _locked(deviation: Deviation, *expected: str) -> Deviation:
+def _locked(deviation: Deviation, step: str) -> Deviation:
+    """The deviation, locked, if `step` applies to its status (STEP_STATUSES)."""
     deviation = Deviation.objects.select_for_update(of=("self",)).select_related("site").get(pk=deviation.pk)
-    if deviation.status not in expected:
+    if deviation.status not in STEP_STATUSES[step]:
         raise ValidationError(
             {
                 "status": _("Deviation %(number)s is %(status)s: this step does not apply.")
@@ -147,7 +157,7 @@ def deviation_update(
     """Correct a deviation still awaiting review (a reason is required, as for any change)."""
     _require(actor, deviation.study_id, deviation.site_id, Perm.DEVIATION_REPORT, known)
     with transaction.atomic():
-        deviation = _locked(deviation, DeviationStatus.OPEN)
+        deviation = _locked(deviation, "edit")
         _dates(deviation.site, occurred_on, identified_on)
         deviation.category = _category(category)
         deviation.description = _description(description)
@@ -175,7 +185,7 @@ def deviation_classify(
     classified again (the change is on the audit trail with `reason`, or the rationale when no reason is given)."""
     _require(actor, deviation.study_id, deviation.site_id, Perm.DEVIATION_REVIEW, known)
     with transaction.atomic():
-        deviation = _locked(deviation, DeviationStatus.OPEN, DeviationStatus.CONFIRMED)
+        deviation = _locked(deviation, "classify")
         _reviewed(deviation, actor, rationale)
         deviation.important = bool(important)
         if category:
@@ -191,7 +201,7 @@ def deviation_reject(
     """Record that what was reported or detected is not a deviation, and why."""
     _require(actor, deviation.study_id, deviation.site_id, Perm.DEVIATION_REVIEW, known)
     with transaction.atomic():
-        deviation = _locked(deviation, DeviationStatus.OPEN)
+        deviation = _locked(deviation, "reject")
         _reviewed(deviation, actor, rationale)
         deviation.important = None
         deviation.status = DeviationStatus.REJECTED
@@ -209,7 +219,7 @@ def deviation_close(
     """Close a confirmed deviation; an important one needs its corrective and preventive action stated."""
     _require(actor, deviation.study_id, deviation.site_id, Perm.DEVIATION_REVIEW, known)
     with transaction.atomic():
-        deviation = _locked(deviation, DeviationStatus.CONFIRMED)
+        deviation = _locked(deviation, "close")
         action = (corrective_action or "").strip()
         if deviation.important and not action:
             raise ValidationError(
@@ -230,7 +240,7 @@ def deviation_reopen(
     _require(actor, deviation.study_id, deviation.site_id, Perm.DEVIATION_REVIEW, known)
     reason = explanation_required(reason, field="reason", message=_(RATIONALE_MESSAGE))
     with transaction.atomic():
-        deviation = _locked(deviation, DeviationStatus.CLOSED, DeviationStatus.REJECTED)
+        deviation = _locked(deviation, "reopen")
         deviation.status = DeviationStatus.CONFIRMED if deviation.important is not None else DeviationStatus.OPEN
         deviation.closed_on = None
         return audited_save(deviation, actor=actor, reason=reason, trusted=("study", "site", "subject"))

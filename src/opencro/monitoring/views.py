@@ -179,15 +179,7 @@ def _edit_initial(d: Deviation) -> dict:
 
 def _detail(request: HttpRequest, access: StudyAccess, deviation: Deviation, *, failed: str = "", form=None):
     """The deviation with the steps its status and the reader's permissions allow; `form` replaces `failed`'s."""
-    report, review = access.can(Perm.DEVIATION_REPORT), access.can(Perm.DEVIATION_REVIEW)
-    status = deviation.status
-    steps = {
-        "edit": report and status == DeviationStatus.OPEN,
-        "classify": review and status in (DeviationStatus.OPEN, DeviationStatus.CONFIRMED),
-        "reject": review and status == DeviationStatus.OPEN,
-        "close": review and status == DeviationStatus.CONFIRMED,
-        "reopen": review and status in (DeviationStatus.CLOSED, DeviationStatus.REJECTED),
-    }
+    allowed = selectors.deviation_steps(access, deviation)
     blank = {
         "edit": lambda: forms.EditForm(initial=_edit_initial(deviation)),
         "classify": forms.ClassifyForm,
@@ -202,11 +194,11 @@ def _detail(request: HttpRequest, access: StudyAccess, deviation: Deviation, *, 
         "failed": failed,
         # the refusal of a step the page no longer offers (the status changed meanwhile) is shown above
         "errors": [m for texts in form.errors.values() for m in texts]
-        if form is not None and not steps[failed]
+        if form is not None and failed not in allowed
         else [],
         **{
-            f"{name}_form": (form if name == failed else blank[name]()) if allowed else None
-            for name, allowed in steps.items()
+            f"{name}_form": (form if name == failed else make()) if name in allowed else None
+            for name, make in blank.items()
         },
     }
     return render(request, "monitoring/deviation.html", context)

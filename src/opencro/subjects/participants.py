@@ -53,11 +53,14 @@ def consent_statuses(subjects) -> dict[int, ConsentStatus]:
     for record in ConsentRecord.objects.filter(subject_id__in=ids).select_related("form").order_by("obtained_at", "id"):
         latest[record.subject_id] = record
     result = {}
+    replaced: dict[int, ConsentForm | None] = {}  # form id -> the version now due: one walk per form, not per subject
     for pk in ids:
         record = latest.get(pk)
         due = None
         if record is not None and pk in active and record.form.status == ConsentFormStatus.SUPERSEDED:
-            due = current_version(record.form)
+            if record.form_id not in replaced:
+                replaced[record.form_id] = current_version(record.form)
+            due = replaced[record.form_id]
         result[pk] = ConsentStatus(record, due)
     return result
 
