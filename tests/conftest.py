@@ -43,14 +43,31 @@ def uses_database(item: pytest.Item) -> bool:
     return marked is not None or bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
 
 
+# The role sweeps of tests/security on the PostgreSQL run: a site-scoped blinded role, a study-wide blinded role, a
+# site-scoped unblinded role and a study-wide unblinded role. The SQLite run sweeps every role; what a role may do is
+# decided in Python (accounts.access), the same on both databases, and these four cover each kind of scoping query.
+POSTGRES_SWEEP_ROLES = frozenset({"study_coordinator", "data_manager", "pharmacist", "unblinded_statistician"})
+
+
+def runs_on_postgres(item: pytest.Item) -> bool:
+    """Whether the PostgreSQL run keeps a test: it reaches the database, is not a browser test (the pages' queries
+    are those of the page tests, which run on both), and is not a role sweep of a role outside the four above."""
+    if not uses_database(item) or item.get_closest_marker("browser"):
+        return False
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and "role" in callspec.params and "security" in item.path.parts:
+        return str(callspec.params["role"]) in POSTGRES_SWEEP_ROLES
+    return True
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On the PostgreSQL run (DATABASE_URL set) leave out the tests that never reach a database: pytest-django
-    blocks their database access, so their outcome cannot depend on which database is configured, and the
-    SQLite run of the same suite has already run them. OPENCRO_TEST_ALL=1 keeps them."""
+    """On the PostgreSQL run (DATABASE_URL set) leave out what `runs_on_postgres` leaves out: the tests that never
+    reach a database (pytest-django blocks their database access, so their outcome cannot depend on it), the browser
+    tests and most role sweeps, all of which the SQLite run of the same suite has run. OPENCRO_TEST_ALL=1 keeps all."""
     if not os.environ.get("DATABASE_URL") or os.environ.get("OPENCRO_TEST_ALL"):
         return
-    kept = [item for item in items if uses_database(item)]
-    left = [item for item in items if not uses_database(item)]
+    kept = [item for item in items if runs_on_postgres(item)]
+    left = [item for item in items if not runs_on_postgres(item)]
     if left:
         config.hook.pytest_deselected(items=left)
         items[:] = kept

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "opencro.recruitment",
     "opencro.followup",
     "opencro.monitoring",
+    "opencro.analysis",
     "opencro.edc",
     "opencro.coding",
     "opencro.design",
@@ -193,6 +194,7 @@ OPENCRO_JOBS = {
     "rtsm.resupply": "opencro.rtsm.jobs:RESUPPLY",
     "followup.remind": "opencro.followup.jobs:REMIND",
     "safety.signals": "opencro.safety.jobs:SIGNALS",
+    "analysis.package": "opencro.analysis.jobs:PACKAGE",
 }
 OPENCRO_JOBS_EAGER = os.environ.get("OPENCRO_JOBS_EAGER", "") == "1"  # run jobs synchronously, in the caller
 OPENCRO_JOBS_QUEUE = os.environ.get("OPENCRO_JOBS_QUEUE", "opencro")  # Celery queue the workers consume

@@ -15,8 +15,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # the demo loads a whole
 
 
 def test_demo_reports_every_step(demo_loaded):
-    assert len(demo_loaded.steps) == STEPS == 13
-    assert demo_loaded.steps[-2:] == ["clinical data", "protocol deviations"]
+    assert len(demo_loaded.steps) == STEPS == 14
+    assert demo_loaded.steps[-3:] == ["clinical data", "protocol deviations", "analysis specifications"]
 
 
 def test_demo_is_a_realistic_phase_three(demo):

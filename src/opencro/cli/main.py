@@ -3,6 +3,7 @@
 import typer
 
 from opencro.cli import (
+    analysis,
     audit,
     coding,
     design,
@@ -40,6 +41,9 @@ app.add_typer(safety.app, name="safety", help="Safety: signal detection on repor
 app.add_typer(sites.app, name="sites", help="Site registry: import ClinicalTrials.gov history, score feasibility.")
 app.add_typer(followup.app, name="followup", help="Participant follow-up: daily visit reminders.")
 app.add_typer(monitor.app, name="monitor", help="Monitoring: detect protocol deviations.")
+app.add_typer(
+    analysis.app, name="analysis", help="Submission data and TFLs: run output specifications, build packages."
+)
 app.add_typer(jobs.app, name="jobs", help="Start background jobs and follow their progress.")
 app.command("worker", help="Run a Celery worker for background jobs (needs OPENCRO_BROKER_URL).")(jobs.worker)
 

@@ -12,6 +12,7 @@ from opencro.accounts import services as accounts
 from opencro.accounts.models import SignatureMeaning, User
 from opencro.accounts.signatures import signature_apply
 from opencro.demo import clinical, crf, data
+from opencro.demo.analysis_specs import load_analysis_specs
 from opencro.demo.coding import load_coding
 from opencro.demo.deviations import load_deviations
 from opencro.demo.participants import load_participants
@@ -37,7 +38,7 @@ from opencro.studies.models import (
 )
 
 Progress = Callable[[str], None]
-STEPS = 13
+STEPS = 14
 
 
 def demo_loaded() -> bool:
@@ -82,6 +83,8 @@ def load_demo(progress: Progress = lambda step: None) -> bool:
         review_cases(study)  # the safety physician's first look: the company's own causality
         progress("protocol deviations")
         load_deviations(study)
+        progress("analysis specifications")
+        load_analysis_specs(study)
     return True
 
 

@@ -1,0 +1,47 @@
+"""Worlds for the analysis app: the shared world with the small eCRF build of tests/edc/builds.py, annotated as a
+study builder would annotate it for SDTM (domains on the item groups, SDTM targets on the items)."""
+
+import dataclasses
+
+import pytest
+
+from opencro.edc.services.build import build_import
+from opencro.edc.spec import spec_cache_clear
+from opencro.formats import build as b
+from tests.edc.builds import small_build
+
+DOMAINS = {"IG.DM": "DM", "IG.VS": "VS", "IG.AE": "AE"}
+TARGETS = {  # item OID -> (SDS_VAR_NAME, SDTM annotation)
+    "IT.BRTHDAT": ("BRTHDTC", "DM.BRTHDTC"),
+    "IT.SEX": ("SEX", "DM.SEX"),
+    "IT.RACE": ("RACE", "DM.RACE"),
+    "IT.WEIGHT": ("VSORRES", "VS.VSORRES where VSTESTCD = WEIGHT; VSORRESU = kg"),
+    "IT.HEIGHT": ("VSORRES", "VS.VSORRES where VSTESTCD = HEIGHT; VSORRESU = cm"),
+    "IT.SYSBP": ("VSORRES", "VS.VSORRES where VSTESTCD = SYSBP; VSORRESU = mmHg"),
+    "IT.DIABP": ("VSORRES", "VS.VSORRES where VSTESTCD = DIABP; VSORRESU = mmHg"),
+    "IT.AETERM": ("AETERM", "AE.AETERM"),
+    "IT.AESTDAT": ("AESTDTC", "AE.AESTDTC"),
+    "IT.AEENDAT": ("AEENDTC", "AE.AEENDTC"),
+    "IT.AESER": ("AESER", "AE.AESER"),
+}
+
+
+def annotated_build() -> b.StudyBuild:
+    """The small build with CDASH/SDTM annotations (ODM ItemGroupDef/@Domain, ItemDef/@SDSVarName, Alias)."""
+    build = small_build()
+    groups = [dataclasses.replace(g, domain=DOMAINS.get(g.oid, "")) for g in build.item_groups]
+    items = []
+    for item in build.items:
+        if item.oid in TARGETS:
+            sds, annotation = TARGETS[item.oid]
+            item = dataclasses.replace(item, sds_var_name=sds, aliases=[b.Alias("SDTM", annotation)])
+        items.append(item)
+    return dataclasses.replace(build, item_groups=groups, items=items)
+
+
+@pytest.fixture
+def edc_world(world):
+    """The shared world with the annotated small build imported and published on T-001."""
+    spec_cache_clear()
+    world.version = build_import(actor=world.users["data_manager"], study=world.study, build=annotated_build())
+    return world

@@ -1,0 +1,90 @@
+"""The demo study's submission package: every XPT opens in independent readers (pyreadstat, and R's haven when
+Rscript and haven are installed), DM has one record per participant, AE carries the MedDRA coding, the Define-XML
+passes the project's checks and names every dataset."""
+
+import json
+import shutil
+import subprocess
+
+import pyreadstat
+import pytest
+from lxml import etree
+
+from opencro.analysis.models import PackageStatus
+from opencro.analysis.services import package_build, package_folder, package_start
+from opencro.formats.definexml import check_define, read_define
+from opencro.subjects.models import Subject
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def built(demo, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    package = package_build(actor=None, package=package_start(actor=None, study=demo, blinded=False))
+    assert package.status == PackageStatus.DONE, package.error
+    return package
+
+
+def _sdtm(package):
+    return package_folder(package) / "m5" / "datasets" / "opc-301" / "tabulations" / "sdtm"
+
+
+def test_every_xpt_opens_in_pyreadstat_with_the_manifest_counts(built):
+    sdtm = _sdtm(built)
+    datasets = built.manifest["datasets"]
+    for name, counts in datasets.items():
+        frame, meta = pyreadstat.read_xport(str(sdtm / f"{name.lower()}.xpt"))
+        assert len(frame) == counts["records"], name
+        assert all(len(column) <= 8 for column in frame.columns), name
+        assert all(len(label or "") <= 40 for label in meta.column_labels), name
+    assert {"DM", "AE", "CM", "VS", "LB", "MH", "DS", "EX", "SV", "SE", "TA", "TE", "TV", "TI", "TS"} <= set(datasets)
+
+
+def test_dm_has_each_participant_once_and_ae_is_coded(built, demo):
+    sdtm = _sdtm(built)
+    dm, _meta = pyreadstat.read_xport(str(sdtm / "dm.xpt"))
+    assert dm["USUBJID"].is_unique
+    consented = Subject.objects.filter(study=demo, consents__isnull=False).distinct().count()
+    assert len(dm) == consented
+    ae, _meta = pyreadstat.read_xport(str(sdtm / "ae.xpt"))
+    assert len(ae) > 0
+    assert ae["AEDECOD"].replace("", None).notna().any(), "coded adverse events carry their preferred term"
+    assert set(ae["USUBJID"]) <= set(dm["USUBJID"])
+
+
+def test_define_xml_passes_the_checks_and_lists_every_dataset(built):
+    sdtm = _sdtm(built)
+    document = read_define((sdtm / "define.xml").read_bytes())
+    assert check_define(document) == []
+    tree = etree.fromstring((sdtm / "define.xml").read_bytes())
+    names = {e.get("Name") for e in tree.iter("{*}ItemGroupDef")}
+    assert set(built.manifest["datasets"]) <= names
+
+
+def test_the_manifest_on_disk_matches_the_record(built):
+    on_disk = json.loads((package_folder(built) / "manifest.json").read_text())
+    assert on_disk["datasets"] == built.manifest["datasets"]
+
+
+R_SCRIPT = """
+library(haven)
+args <- commandArgs(trailingOnly = TRUE)
+for (path in list.files(args[1], pattern = "[.]xpt$", full.names = TRUE)) {
+  d <- read_xpt(path)
+  cat(basename(path), nrow(d), ncol(d), "\\n")
+}
+"""
+
+
+def test_every_xpt_opens_in_r_haven(built, tmp_path):
+    rscript = shutil.which("Rscript")
+    if rscript is None or subprocess.run([rscript, "-e", "library(haven)"], capture_output=True).returncode != 0:
+        pytest.skip("R's haven is not installed (apt-get install r-cran-haven)")
+    script = tmp_path / "read.R"
+    script.write_text(R_SCRIPT)
+    result = subprocess.run([rscript, str(script), str(_sdtm(built))], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    read = {line.split()[0]: (int(line.split()[1]), int(line.split()[2])) for line in result.stdout.splitlines()}
+    for name, counts in built.manifest["datasets"].items():
+        assert read[f"{name.lower()}.xpt"] == (counts["records"], counts["variables"]), name
