@@ -23,11 +23,35 @@ from opencro.analysis.services import (
     package_folder,
     package_start,
 )
-from opencro.analysis.sources import BLINDED
+from opencro.analysis.sources import dummy_arm
 from opencro.audit.models import AuditRecord
 from opencro.edc.services.entry import ItemEntry, form_save
+from opencro.formats.definexml import check_define, read_define
 
 pytestmark = pytest.mark.django_db
+
+ADSL = """
+dataset: ADSL
+label: Subject-Level Analysis Dataset
+keys: [USUBJID]
+base: {source: DM}
+variables:
+  - {name: USUBJID, label: Unique Subject Identifier, type: text, derivation: {kind: copy}}
+  - {name: TRT01P, label: Planned Treatment for Period 01, type: text, derivation: {kind: copy, variable: ARM}}
+  - {name: SEX, label: Sex, type: text, derivation: {kind: copy}}
+  - name: RANDDT
+    label: Date of Randomization
+    type: date
+    derivation: {kind: date, variable: RFSTDTC}
+"""
+TABLE = """
+id: "14-2.01"
+titles: ["Table 14-2.01", "Sex by planned treatment"]
+population: {label: All subjects, dataset: ADSL}
+columns: {variable: TRT01P}
+rows:
+  - {type: count, label: Sex, variable: SEX}
+"""
 
 
 @pytest.fixture(autouse=True)
@@ -121,20 +145,26 @@ def test_a_package_is_built_with_sdtm_define_and_manifest(edc_world):
     assert all(len(f["sha256"]) == 64 for f in package.manifest["files"])
 
 
-def test_a_blinded_package_hides_the_arms_everywhere(edc_world):
+def test_a_blinded_package_is_a_dry_run_on_the_dummy_randomisation(edc_world):
     w = edc_world
     _enter(w)
     biostatistician = w.users["biostatistician"]
+    analysis_spec_save(actor=biostatistician, study=w.study, kind="adam", text=ADSL)
+    analysis_spec_save(actor=biostatistician, study=w.study, kind="tfl", text=TABLE)
     package = package_build(
         actor=biostatistician, package=package_start(actor=biostatistician, study=w.study, blinded=True)
     )
     assert package.status == PackageStatus.DONE, package.error
-    sdtm = package_folder(package) / "m5" / "datasets" / "t-001" / "tabulations" / "sdtm"
-    dm, _meta = pyreadstat.read_xport(str(sdtm / "dm.xpt"))
-    assert set(dm["ARMCD"]) == {BLINDED}
-    for path in sdtm.rglob("*"):
-        if path.is_file():
-            assert b"Arm A" not in path.read_bytes(), path.name
+    folder = package_folder(package)
+    dm, _meta = pyreadstat.read_xport(str(folder / "m5/datasets/t-001/tabulations/sdtm/dm.xpt"))
+    arms = [("A", "Arm A", 1), ("P", "Arm P", 1)]
+    assert dict(zip(dm["SUBJID"], dm["ARMCD"], strict=True)) == {
+        number: dummy_arm("T-001", number, arms)[0] for number in ("A1-001", "B1-001")
+    }
+    assert package.manifest["dummy_randomisation"] is True
+    assert (folder / "DUMMY-RANDOMISATION.txt").read_text().startswith("DRY RUN ON A DUMMY RANDOMISATION")
+    html = (folder / "m5/53-clin-stud-rep/tfl/t-001/14-2.01.html").read_text()
+    assert "DRY RUN ON A DUMMY RANDOMISATION" in html
 
 
 def test_a_blinded_reader_never_sees_an_unblinded_package(edc_world):
@@ -155,30 +185,6 @@ def test_a_built_package_is_not_built_again(edc_world):
     package = package_build(actor=statistician, package=package_start(actor=statistician, study=w.study, blinded=True))
     with pytest.raises(ValidationError):
         package_build(actor=statistician, package=package)
-
-
-ADSL = """
-dataset: ADSL
-label: Subject-Level Analysis Dataset
-keys: [USUBJID]
-base: {source: DM}
-variables:
-  - {name: USUBJID, label: Unique Subject Identifier, type: text, derivation: {kind: copy}}
-  - {name: TRT01P, label: Planned Treatment for Period 01, type: text, derivation: {kind: copy, variable: ARM}}
-  - {name: SEX, label: Sex, type: text, derivation: {kind: copy}}
-  - name: RANDDT
-    label: Date of Randomization
-    type: date
-    derivation: {kind: date, variable: RFSTDTC}
-"""
-TABLE = """
-id: "14-2.01"
-titles: ["Table 14-2.01", "Sex by planned treatment"]
-population: {label: All subjects, dataset: ADSL}
-columns: {variable: TRT01P}
-rows:
-  - {type: count, label: Sex, variable: SEX}
-"""
 
 
 def test_analysis_specifications_are_checked_and_versioned_by_name(edc_world):
@@ -216,6 +222,8 @@ def test_the_package_derives_adam_and_renders_the_outputs(edc_world):
     adsl, meta = pyreadstat.read_xport(str(folder / "m5/datasets/t-001/analysis/adam/datasets/adsl.xpt"))
     assert sorted(adsl["TRT01P"]) == ["Arm A", "Arm P"]
     assert meta.original_variable_types["RANDDT"] == "DATE9"
+    adam_define = read_define((folder / "m5/datasets/t-001/analysis/adam/datasets/define.xml").read_bytes())
+    assert check_define(adam_define) == [] and package.manifest["define_problems"] == []
     tfl = folder / "m5/53-clin-stud-rep/tfl/t-001"
     assert {"14-2.01.rtf", "14-2.01.pdf", "14-2.01.html", "14-2.01.ard.csv"} <= {p.name for p in tfl.iterdir()}
     assert package.manifest["adam"]["ADSL"]["records"] == 2

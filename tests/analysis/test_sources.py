@@ -10,12 +10,13 @@ import pandas as pd
 import pytest
 
 from opencro.analysis.sdtm.inputs import check_inputs
-from opencro.analysis.sources import BLINDED, element_code, study_sources, usubjid
+from opencro.analysis.sources import dummy_arm, element_code, study_sources, usubjid
 from opencro.edc.services.entry import ItemEntry, form_save
 from opencro.rtsm.models import DispensingVisit
 from opencro.studies import services as studies
 from opencro.studies.dates import site_date
 from opencro.studies.models import EligibilityCriterion, Epoch, Visit
+from opencro.subjects.models import TreatmentAssignment
 
 pytestmark = pytest.mark.django_db
 
@@ -49,12 +50,26 @@ def test_subjects_carry_reference_dates_arms_and_alpha3_countries(world):
     check_inputs(sources.sdtm_inputs())
 
 
-def test_a_blinded_read_masks_every_arm(world):
-    sources = study_sources(world.study, blinded=True)
-    assert set(sources.subjects["ARMCD"]) == {BLINDED}
-    assert set(sources.subjects["ARM"]) == {BLINDED}
-    assert [(a.armcd, a.arm) for a in sources.protocol.arms] == [(BLINDED, BLINDED)]
-    assert "Arm A" not in repr(sources.protocol)
+def test_a_blinded_read_uses_a_dummy_randomisation_not_the_real_one(world):
+    expected = {
+        number: dummy_arm("T-001", number, [("A", "Arm A", 1), ("P", "Arm P", 1)])[0] for number in ("A1-001", "B1-001")
+    }
+    before = study_sources(world.study, blinded=True).subjects.set_index("SUBJID")["ARMCD"].to_dict()
+    assert before == expected
+    # the real assignments swapped: the dry run's arms do not move
+    TreatmentAssignment.objects.filter(subject=world.subject_a).update(arm=world.arms[1])
+    TreatmentAssignment.objects.filter(subject=world.subject_b).update(arm=world.arms[0])
+    after = study_sources(world.study, blinded=True).subjects.set_index("SUBJID")["ARMCD"].to_dict()
+    assert after == expected
+
+
+def test_the_dummy_randomisation_follows_the_allocation_ratio():
+    arms = [("A", "Arm A", 2), ("B", "Arm B", 1), ("P", "Placebo", 1)]
+    drawn = [dummy_arm("S-1", f"{n:04d}", arms)[0] for n in range(4000)]
+    assert drawn == [dummy_arm("S-1", f"{n:04d}", arms)[0] for n in range(4000)]  # the same in every dry run
+    shares = {code: drawn.count(code) / len(drawn) for code in ("A", "B", "P")}
+    assert shares["A"] == pytest.approx(0.5, abs=0.03)
+    assert shares["B"] == pytest.approx(0.25, abs=0.03) and shares["P"] == pytest.approx(0.25, abs=0.03)
 
 
 def test_randomisation_is_a_protocol_milestone(world):

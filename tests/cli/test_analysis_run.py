@@ -117,7 +117,7 @@ def test_pilot_folder(tmp_path):
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert sorted(o["id"] for o in document["outputs"]) == [
-        "14-1", "14-1.01", "14-1.02", "14-1.03", "14-2.01", "14-3.01", "14-3.02", "14-3.13", "14-5.01",
+        "14-1", "14-1.01", "14-1.02", "14-1.03", "14-2.01", "14-3.01", "14-3.02", "14-3.11", "14-3.13", "14-5.01",
     ]  # fmt: skip
     assert (out / "14-3.01.pdf").read_bytes().startswith(b"%PDF")
     print(f"\npilot folder via CLI: {document['seconds']:.2f} s")

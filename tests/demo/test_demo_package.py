@@ -1,6 +1,7 @@
-"""The demo study's submission package: every XPT opens in independent readers (pyreadstat, and R's haven when
-Rscript and haven are installed), DM has one record per participant, AE carries the MedDRA coding, the Define-XML
-passes the project's checks and names every dataset."""
+"""The demo study's submission package: every XPT (SDTM and ADaM) opens in independent readers (pyreadstat, and R's
+haven when Rscript and haven are installed), DM has one record per participant, AE carries the MedDRA coding, both
+Define-XML documents pass the project's checks and name every dataset, and every output is there in RTF, PDF and
+HTML with its ARD."""
 
 import json
 import shutil
@@ -62,6 +63,30 @@ def test_define_xml_passes_the_checks_and_lists_every_dataset(built):
     assert set(built.manifest["datasets"]) <= names
 
 
+def _adam(package):
+    return package_folder(package) / "m5" / "datasets" / "opc-301" / "analysis" / "adam" / "datasets"
+
+
+def test_adam_datasets_and_their_define_xml(built):
+    adam = _adam(built)
+    for name, counts in built.manifest["adam"].items():
+        frame, _meta = pyreadstat.read_xport(str(adam / f"{name.lower()}.xpt"))
+        assert frame.shape == (counts["records"], counts["variables"]), name
+    assert {"ADSL", "ADAE", "ADTTE", "ADVS", "ADLB"} <= set(built.manifest["adam"])
+    document = read_define((adam / "define.xml").read_bytes())
+    assert check_define(document) == []
+    assert {g.name for g in document.item_groups} == set(built.manifest["adam"])
+
+
+def test_every_output_is_rendered_with_its_ard(built):
+    tfl = package_folder(built) / "m5" / "53-clin-stud-rep" / "tfl" / "opc-301"
+    assert len(built.manifest["outputs"]) >= 9
+    for output in built.manifest["outputs"]:
+        for suffix in ("rtf", "pdf", "html", "ard.csv", "ard.json"):
+            assert (tfl / f"{output['id']}.{suffix}").stat().st_size > 0, (output["id"], suffix)
+    assert (tfl / "14-1.01.rtf").read_bytes().startswith(b"{\\rtf1")
+
+
 def test_the_manifest_on_disk_matches_the_record(built):
     on_disk = json.loads((package_folder(built) / "manifest.json").read_text())
     assert on_disk["datasets"] == built.manifest["datasets"]
@@ -83,8 +108,9 @@ def test_every_xpt_opens_in_r_haven(built, tmp_path):
         pytest.skip("R's haven is not installed (apt-get install r-cran-haven)")
     script = tmp_path / "read.R"
     script.write_text(R_SCRIPT)
-    result = subprocess.run([rscript, str(script), str(_sdtm(built))], capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    read = {line.split()[0]: (int(line.split()[1]), int(line.split()[2])) for line in result.stdout.splitlines()}
-    for name, counts in built.manifest["datasets"].items():
-        assert read[f"{name.lower()}.xpt"] == (counts["records"], counts["variables"]), name
+    for folder, datasets in ((_sdtm(built), built.manifest["datasets"]), (_adam(built), built.manifest["adam"])):
+        result = subprocess.run([rscript, str(script), str(folder)], capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr
+        read = {line.split()[0]: (int(line.split()[1]), int(line.split()[2])) for line in result.stdout.splitlines()}
+        for name, counts in datasets.items():
+            assert read[f"{name.lower()}.xpt"] == (counts["records"], counts["variables"]), name

@@ -20,6 +20,7 @@ NAMES = (
     "signals",
     "signal_runs",
     "deviations",
+    "analysis",
 )
 
 

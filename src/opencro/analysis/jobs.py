@@ -28,4 +28,17 @@ def build_package(ctx: JobContext, blinded: bool = True) -> dict:
     }
 
 
-PACKAGE = JobDefinition(run=build_package, label=_("Build the submission package"), permission=Perm.ANALYSIS_RUN)
+def package_check(actor, study, params: dict) -> None:
+    """At submission: an unblinded package needs `treatment.view` too (refused then, not when the job runs)."""
+    from django.core.exceptions import ValidationError
+
+    from opencro.analysis.services import package_permission
+
+    if study is None:
+        raise ValidationError({"study": "choose the study whose package to build"})
+    package_permission(actor, study, blinded=bool(params.get("blinded", True)))
+
+
+PACKAGE = JobDefinition(
+    run=build_package, label=_("Build the submission package"), permission=Perm.ANALYSIS_RUN, check=package_check
+)

@@ -10,6 +10,7 @@ manifest lists every file with its size and SHA-256, the records per dataset and
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from opencro.audit.models import Audited
 
@@ -24,7 +25,9 @@ class MappingSpec(Audited):
 
     study = models.ForeignKey("studies.Study", on_delete=models.PROTECT, related_name="+")
     number = models.PositiveIntegerField(_("version"))
-    origin = models.CharField(_("origin"), max_length=10, choices=SpecOrigin.choices)
+    origin = models.CharField(
+        pgettext_lazy("where a specification comes from", "origin"), max_length=10, choices=SpecOrigin.choices
+    )
     content = models.JSONField(_("specification"))
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

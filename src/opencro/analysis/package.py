@@ -5,7 +5,7 @@ module 5):
 
     m5/datasets/<study>/tabulations/sdtm/         *.xpt, define.xml (SDTM, Define-XML 2.1)
     m5/datasets/<study>/tabulations/sdtm/json/    the same datasets as CDISC Dataset-JSON 1.1
-    m5/datasets/<study>/analysis/adam/datasets/   ADaM *.xpt (dates as SAS dates)
+    m5/datasets/<study>/analysis/adam/datasets/   ADaM *.xpt (dates as SAS dates), define.xml
     m5/53-clin-stud-rep/tfl/<study>/              each output as RTF, PDF and HTML with its ARD (CSV, JSON)
     manifest.json                                 every file (size, SHA-256), records per dataset, findings
 
@@ -22,11 +22,13 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from opencro.analysis.adam.define import define_from_adam
 from opencro.analysis.adam.derive import derive
 from opencro.analysis.adam.errors import AdamError
 from opencro.analysis.adam.spec import DatasetSpec
@@ -45,6 +47,10 @@ from opencro.formats.errors import FormatError
 
 Step = Callable[[str, int, int], None]
 SDTM_STEPS = ("Building SDTM", "Checking conformance", "Writing SDTM", "Writing Define-XML")
+DUMMY_NOTE = (
+    "DRY RUN ON A DUMMY RANDOMISATION: treatment arms are assigned by a hash of the subject number, not by the "
+    "randomisation; no result here says anything about the treatments."
+)
 FINDINGS_KEPT = 500  # the manifest lists at most this many conformance findings (their count is always exact)
 
 
@@ -84,10 +90,17 @@ def build_package(
     adam: Sequence[DatasetSpec] = (),
     outputs: Sequence[OutputSpec] = (),
     formats: Sequence[str] = ("rtf", "pdf", "html"),
+    dummy_randomisation: bool = False,
     on_step: Step | None = None,
 ) -> dict[str, Any]:
-    """Build the package into `folder`; return its manifest (also written as manifest.json)."""
+    """Build the package into `folder`; return its manifest (also written as manifest.json). With
+    `dummy_randomisation` (a blinded dry run) every output carries DUMMY_NOTE as its last footnote and the package
+    root a DUMMY-RANDOMISATION.txt saying so."""
     adam = adam_order(adam)
+    if dummy_randomisation:
+        outputs = [replace(o, footnotes=(*o.footnotes, DUMMY_NOTE)) for o in outputs]
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "DUMMY-RANDOMISATION.txt").write_text(DUMMY_NOTE + "\n")
     steps = [*SDTM_STEPS, *(f"Deriving {s.name}" for s in adam), "Writing ADaM"]
     steps += [*(f"Output {o.id}" for o in outputs), "Writing the manifest"]
     position = iter(range(len(steps)))
@@ -117,19 +130,25 @@ def build_package(
         codelists=inputs.codelists,
         item_meta=inputs.item_meta,
     )
-    define_problems = check_define(define)
+    define_problems = [str(p) for p in check_define(define)]
     (sdtm_dir / "define.xml").write_bytes(write_define(define))
     analysis = _derive_adam(adam, result.domains, step)
     step()
+    adam_dir = study_dir / "analysis" / "adam" / "datasets"
     try:
-        write_adam(analysis, study_dir / "analysis" / "adam" / "datasets")
-    except FormatError as exc:
+        write_adam(analysis, adam_dir)
+        if analysis:
+            adam_define = define_from_adam(adam, analysis, study_name, study_description=description)
+            define_problems += [f"ADaM: {p}" for p in check_define(adam_define)]
+            (adam_dir / "define.xml").write_bytes(write_define(adam_define))
+    except (FormatError, AdamError) as exc:
         raise PackageFailure(f"Writing ADaM: {exc}") from None
     tfl_dir = folder / "m5" / "53-clin-stud-rep" / "tfl" / study_folder_name(study_name)
     produced = _run_outputs(outputs, analysis, tfl_dir, formats, step)
     step()
     manifest: dict[str, Any] = {
         "study": study_name,
+        "dummy_randomisation": dummy_randomisation,
         "datasets": {
             name: {"records": len(frame), "variables": len(frame.columns)} for name, frame in result.domains.items()
         },
@@ -140,7 +159,7 @@ def build_package(
             "by_rule": _count_by_rule(findings),
             "listed": [str(f) for f in findings[:FINDINGS_KEPT]],
         },
-        "define_problems": [str(p) for p in define_problems],
+        "define_problems": define_problems,
         "notes": list(result.notes),
     }
     manifest["files"] = [

@@ -1,9 +1,9 @@
-"""Writes of the analysis app: SDTM mapping specification versions and submission packages.
+"""Writes of the analysis app: specification versions (SDTM mapping, ADaM, outputs) and submission packages.
 
-Both need `analysis.run` (biostatisticians, blinded or not). A package with the real treatment arms also needs
-`treatment.view` (the unblinded statistician): a blinded biostatistician's package is always a blinded dry run, its
-arms and treatment names "BLINDED". Every saved specification is a new version; a package is recorded when it
-starts and again when it ends, with its manifest or its error, each step in its own transaction.
+All need `analysis.run` (biostatisticians, blinded or not). A package with the real treatment arms also needs
+`treatment.view` (the unblinded statistician): a blinded biostatistician's package is always a dry run on a dummy
+randomisation (`sources.dummy_arm`), every output marked so. Every saved specification is a new version; a package is
+recorded when it starts and again when it ends, with its manifest or its error, each step in its own transaction.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -43,8 +43,19 @@ Step = Callable[[str, int, int], None]  # (what, done, total)
 
 
 def _require(actor: User | None, study: Study, perm: str = Perm.ANALYSIS_RUN) -> None:
-    if actor is not None:
-        access_require(actor, study, perm)
+    """`perm` on the study, through a study-wide membership: analysis datasets hold every site's data."""
+    if actor is None:
+        return
+    access = access_require(actor, study, perm)
+    if access.site_ids is not None:
+        raise PermissionDenied(_("Analysis datasets hold every site's data: your membership is limited to some sites."))
+
+
+def package_permission(actor: User | None, study: Study, *, blinded: bool) -> None:
+    """May `actor` build (or start) a package: `analysis.run` study-wide, and `treatment.view` unless blinded."""
+    _require(actor, study)
+    if not blinded:
+        _require(actor, study, Perm.TREATMENT_VIEW)
 
 
 def _next_number(model, study: Study) -> int:
@@ -60,7 +71,12 @@ def mapping_spec_create_default(*, actor: User | None, study: Study, note: str =
     Study.objects.select_for_update(of=("self",)).filter(pk=study.pk).first()
     sources = study_sources(study, blinded=True)
     spec = default_spec(sources.item_meta, sources.group_meta, sources.codelists, study_id=study.protocol_number)
-    return _save_version(actor, study, spec_to_content(spec), SpecOrigin.DEFAULT, note)
+    content = spec_to_content(spec)
+    try:
+        spec_from_dict(content, where="the generated specification")
+    except SdtmError as exc:
+        raise ValidationError(str(exc)) from None
+    return _save_version(actor, study, content, SpecOrigin.DEFAULT, note)
 
 
 @transaction.atomic
@@ -186,9 +202,7 @@ def package_folder(package: SubmissionPackage) -> Path:
 def package_start(*, actor: User | None, study: Study, blinded: bool) -> SubmissionPackage:
     """Record a package about to be built (status building), with the current specification (made from the
     annotations if the study has none yet)."""
-    _require(actor, study)
-    if not blinded:
-        _require(actor, study, Perm.TREATMENT_VIEW)
+    package_permission(actor, study, blinded=blinded)
     with transaction.atomic():
         Study.objects.select_for_update(of=("self",)).filter(pk=study.pk).first()
         spec = spec_current(study)
@@ -213,6 +227,7 @@ def package_build(*, actor: User | None, package: SubmissionPackage, on_step: St
     from opencro.analysis.package import PackageFailure, build_package
     from opencro.analysis.sdtm.spec_io import spec_from_dict as load
 
+    package_permission(actor, package.study, blinded=package.blinded)
     if package.status != PackageStatus.RUNNING:
         raise ValidationError(_("This package has already been built."))
     study = package.study
@@ -230,6 +245,7 @@ def package_build(*, actor: User | None, package: SubmissionPackage, on_step: St
             description=study.title,
             adam=[analysis_spec_check(v.kind, v.text, source=f"{v.name} v{v.number}") for v in adam],
             outputs=[analysis_spec_check(v.kind, v.text, source=f"{v.name} v{v.number}") for v in outputs],
+            dummy_randomisation=package.blinded,
             on_step=on_step,
         )
     except (PackageFailure, SdtmError, ValidationError) as exc:

@@ -2,8 +2,11 @@
 
 Everything is read with `values_list` and a handful of queries per table, never per subject, so a 5,000-subject
 study reads in seconds. Dates are the site's calendar dates (a signature's or a randomisation's moment becomes the
-date at the site, `studies.dates.site_date`). Treatment arms are read only when the package is unblinded; a blinded
-(dry-run) package carries "BLINDED" wherever an arm or a treatment name would reveal the allocation.
+date at the site, `studies.dates.site_date`). Treatment assignments are read only when the package is unblinded; a
+blinded (dry-run) package gets a dummy randomisation instead: each randomised subject's arm is drawn from the arms
+in their allocation ratio by a hash of the study and subject numbers (`dummy_arm`), which knows nothing of the real
+assignment, and the kits' treatment names are replaced by the dummy arm's name. Every table then runs as it will at
+unblinding, on data whose arms mean nothing.
 
 Where the SDTM comes from outside the eCRF:
 - DM reference dates: RFICDTC the first consent; RFSTDTC/RFXSTDTC the first study-drug dispensation (the
@@ -22,6 +25,7 @@ Where the SDTM comes from outside the eCRF:
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Callable
@@ -50,7 +54,6 @@ from opencro.studies.dates import site_date
 from opencro.studies.models import Arm, EligibilityCriterion, Epoch, Study, Visit
 from opencro.subjects.models import ConsentRecord, ConsentWithdrawal, Subject, TreatmentAssignment
 
-BLINDED = "BLINDED"
 Progress = Callable[[int, int], None]
 
 
@@ -96,6 +99,19 @@ def usubjid(protocol_number: str, subject_number: str) -> str:
     return f"{protocol_number}-{subject_number}"
 
 
+def dummy_arm(protocol_number: str, subject_number: str, arms: list[tuple[str, str, int]]) -> tuple[str, str]:
+    """The dummy-randomisation arm (code, name) of a subject: SHA-256 of "protocol:subject" taken modulo the sum of
+    the allocation ratios, then the arm whose share of the ratios holds it. Deterministic, so every dry run agrees;
+    independent of the real assignment."""
+    digest = int.from_bytes(hashlib.sha256(f"{protocol_number}:{subject_number}".encode()).digest()[:8], "big")
+    slot = digest % sum(ratio for _c, _n, ratio in arms)
+    for code, name, ratio in arms:
+        if slot < ratio:
+            return code, name
+        slot -= ratio
+    raise ValueError("the study has no arms")
+
+
 def element_code(epoch_name: str) -> str:
     """The ETCD of an epoch's shared element: its name's letters and digits, upper case, at most 8."""
     return re.sub(r"[^A-Z0-9]", "", epoch_name.upper())[:8] or "ELEMENT"
@@ -109,13 +125,14 @@ def visit_numbers(study: Study) -> dict[int, float]:
 
 
 def study_sources(study: Study, *, blinded: bool, on_progress: Progress | None = None) -> StudySources:
-    """Read `study` into the SDTM engine's input frames (`blinded`: arms and treatment names masked)."""
+    """Read `study` into the SDTM engine's input frames (`blinded`: a dummy randomisation, see the module docstring)."""
     subjects = _subjects(study, blinded=blinded)
     ids = dict(zip(subjects["_pk"], subjects["USUBJID"], strict=True))
     items = _items(study, ids, on_progress)
     item_meta, group_meta, codelists = _metadata(study)
     item_meta = pd.concat([item_meta, _coded_meta(items)], ignore_index=True)
-    exposures = _exposures(study, ids, blinded=blinded)
+    dummy = dict(zip(subjects["USUBJID"], subjects["ARM"], strict=True)) if blinded else None
+    exposures = _exposures(study, ids, dummy)
     return StudySources(
         subjects=_missing(subjects.drop(columns=["_pk"])),
         items=_missing(items),
@@ -124,9 +141,9 @@ def study_sources(study: Study, *, blinded: bool, on_progress: Progress | None =
         codelists=codelists,
         dispositions=_missing(_dispositions(study, ids)),
         exposures=_missing(exposures),
-        subject_elements=_missing(_subject_elements(study, subjects, blinded=blinded)),
+        subject_elements=_missing(_subject_elements(study, subjects)),
         visits_done=_missing(_visits_done(study, ids)),
-        protocol=protocol_tables(study, blinded=blinded),
+        protocol=protocol_tables(study),
         blinded=blinded,
     )
 
@@ -137,8 +154,12 @@ def _missing(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**{c: frame[c].mask(frame[c] == "", None) for c in text})
 
 
+def _study_arms(study: Study) -> list[tuple[str, str, int]]:
+    return list(Arm.objects.filter(study=study).order_by("pk").values_list("code", "name", "allocation_ratio"))
+
+
 def _subjects(study: Study, *, blinded: bool) -> pd.DataFrame:
-    """One row per subject who signed consent, with the DM reference dates and arms."""
+    """One row per subject who signed consent, with the DM reference dates and arms (dummy ones when blinded)."""
     rows = list(
         Subject.objects.filter(study=study)
         .order_by("number")
@@ -151,12 +172,17 @@ def _subjects(study: Study, *, blinded: bool) -> pd.DataFrame:
         day = record.signed_on
         if day and record.subject_id not in consent:
             consent[record.subject_id] = day
-    assigned = {
-        subject_id: (code, name, site_date(sites[subject_site[subject_id]], moment))
-        for subject_id, code, name, moment in TreatmentAssignment.objects.filter(subject__study=study).values_list(
-            "subject_id", "arm__code", "arm__name", "randomised_at"
-        )
-    }
+    arm_fields = (
+        ("subject_id", "subject__number", "randomised_at")
+        if blinded
+        else ("subject_id", "arm__code", "arm__name", "randomised_at")
+    )
+    assigned = {}
+    arms = _study_arms(study)
+    for row in TreatmentAssignment.objects.filter(subject__study=study).values_list(*arm_fields):
+        subject_id, moment = row[0], row[-1]
+        code, name = dummy_arm(study.protocol_number, row[1], arms) if blinded else row[1:3]
+        assigned[subject_id] = (code, name, site_date(sites[subject_site[subject_id]], moment))
     kits: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
     for subject_id, day, returned in (
         Dispensation.objects.filter(subject__study=study)
@@ -183,7 +209,7 @@ def _subjects(study: Study, *, blinded: bool) -> pd.DataFrame:
         seen = (consent.get(pk), first_dose, end, last_return, last_visit.get(pk), *(d for d, _r in dosed))
         known = [d for d in seen if d]
         if arm:
-            armcd, arm_name = (BLINDED, BLINDED) if blinded else (arm[0], arm[1])
+            armcd, arm_name = arm[0], arm[1]
             actarmcd, actarm, armnrs = (armcd, arm_name, "") if dosed else ("", "", "ASSIGNED, NOT TREATED")
         else:
             armcd = arm_name = actarmcd = actarm = ""
@@ -482,8 +508,9 @@ def _dispositions(study: Study, ids: dict[int, str]) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows, columns=["USUBJID", "DSTERM", "DSDECOD", "DSCAT", "EPOCH", "DSSTDTC"])
 
 
-def _exposures(study: Study, ids: dict[int, str], *, blinded: bool) -> pd.DataFrame:
-    """One EX record per dispensed kit (see the module docstring)."""
+def _exposures(study: Study, ids: dict[int, str], dummy: dict[str, str] | None) -> pd.DataFrame:
+    """One EX record per dispensed kit (see the module docstring); `dummy`: USUBJID -> the dummy arm's name, which
+    replaces the kit's treatment in a blinded package."""
     kits: dict[int, list[tuple]] = defaultdict(list)
     for row in (
         Dispensation.objects.filter(subject__study=study)
@@ -498,7 +525,8 @@ def _exposures(study: Study, ids: dict[int, str], *, blinded: bool) -> pd.DataFr
         for n, (day, returned, treatment, kit, _visit) in enumerate(dispensed):
             following = dispensed[n + 1][0] if n + 1 < len(dispensed) else None
             end = returned or (following - dt.timedelta(days=1) if following else None)
-            rows.append((ids[subject_id], BLINDED if blinded else treatment, kit, _iso(day), _iso(end), "TREATMENT"))
+            shown = dummy.get(ids[subject_id], "") if dummy is not None else treatment
+            rows.append((ids[subject_id], shown, kit, _iso(day), _iso(end), "TREATMENT"))
     return pd.DataFrame.from_records(rows, columns=["USUBJID", "EXTRT", "EXREFID", "EXSTDTC", "EXENDTC", "EPOCH"])
 
 
@@ -534,10 +562,10 @@ def _number_unscheduled(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.drop(columns=["REPEAT"])
 
 
-def _subject_elements(study: Study, subjects: pd.DataFrame, *, blinded: bool) -> pd.DataFrame:
+def _subject_elements(study: Study, subjects: pd.DataFrame) -> pd.DataFrame:
     """SE: screening from consent to the day before first dose, the arm's treatment element to its last exposure
     (or end), follow-up after it to the end of study."""
-    elements = _elements(study, blinded=blinded)
+    elements = _elements(study)
     shared = [e for e in elements if not e["per_arm"]]
     screening = shared[0] if shared else None
     follow_up = shared[-1] if len(shared) > 1 else None
@@ -575,7 +603,7 @@ def _day_after(iso: str) -> str:
     return (dt.date.fromisoformat(iso) + dt.timedelta(days=1)).isoformat()
 
 
-def _elements(study: Study, *, blinded: bool) -> list[dict]:
+def _elements(study: Study) -> list[dict]:
     """The trial elements: one per epoch, one per arm in an epoch where study drug is dispensed."""
     dispensing_epochs = set(DispensingVisit.objects.filter(study=study).values_list("visit__epoch_id", flat=True))
     arms = list(Arm.objects.filter(study=study).order_by("pk").values_list("code", "name"))
@@ -586,10 +614,10 @@ def _elements(study: Study, *, blinded: bool) -> list[dict]:
             for code, arm_name in arms:
                 elements.append(
                     {
-                        "ETCD": BLINDED if blinded else code[:8],
-                        "ELEMENT": BLINDED if blinded else arm_name,
+                        "ETCD": code[:8],
+                        "ELEMENT": arm_name,
                         "EPOCH": name,
-                        "ARMCD": BLINDED if blinded else code,
+                        "ARMCD": code,
                         "per_arm": True,
                         "_epoch": epoch.pk,
                     }
@@ -608,10 +636,10 @@ def _elements(study: Study, *, blinded: bool) -> list[dict]:
     return elements
 
 
-def protocol_tables(study: Study, *, blinded: bool) -> Protocol:
+def protocol_tables(study: Study) -> Protocol:
     """The trial design: arms, elements (TE), arm-element paths (TA), visits (TV), criteria (TI) and the summary
     parameters (TS)."""
-    elements = _elements(study, blinded=blinded)
+    elements = _elements(study)
     visits = list(Visit.objects.filter(study=study, is_unscheduled=False).order_by("order", "pk"))
     days: dict[int, list[int]] = defaultdict(list)
     for visit in visits:
@@ -623,7 +651,7 @@ def protocol_tables(study: Study, *, blinded: bool) -> Protocol:
         if n == 0:
             start = "Informed consent"
         elif element["per_arm"]:
-            start = "First dose of study drug" if blinded else f"First dose of {element['ELEMENT']}"
+            start = f"First dose of {element['ELEMENT']}"
         else:
             start = "End of the previous element"
         planned.setdefault(
@@ -635,11 +663,7 @@ def protocol_tables(study: Study, *, blinded: bool) -> Protocol:
                 tedur=f"P{max(span) - min(span) + 1}D" if len(span) > 1 else "",
             ),
         )
-    arms = (
-        [(BLINDED, BLINDED)]
-        if blinded
-        else list(Arm.objects.filter(study=study).order_by("pk").values_list("code", "name"))
-    )
+    arms = [(code, name) for code, name, _ratio in _study_arms(study)]
     paths = []
     for code, name in arms:
         path = [e for e in elements if not e["per_arm"] or e["ARMCD"] == code]

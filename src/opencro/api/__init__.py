@@ -61,6 +61,7 @@ def _rejected_file(request, exc):
 
 def _register() -> None:
     from opencro.accounts.api import router as team_router
+    from opencro.analysis.api import router as analysis_router
     from opencro.audit.api import router as audit_router
     from opencro.coding.api import router as coding_router
     from opencro.design.api import router as design_router
@@ -100,6 +101,7 @@ def _register() -> None:
     api.add_router("/studies", coding_router)
     api.add_router("/studies", design_router)
     api.add_router("/studies", deviations_router)
+    api.add_router("/studies", analysis_router)
     api.add_router("/studies", rtsm_randomisation_router)
     api.add_router("/studies", rtsm_scheme_router)
     api.add_router("/studies", rtsm_supply_router)

@@ -106,4 +106,5 @@ def run(
     if errors:
         raise typer.Exit(2)
 
+
 app.command("package")(package)  # the submission package of a study in the database (cli/analysis_package.py)

@@ -2,8 +2,8 @@
 
 Builds SDTM (XPT and Dataset-JSON), Define-XML, ADaM and the tables, listings and figures into the eCTD module 5
 folder layout, with a rich progress bar over the steps, and records the package (who, when, with which mapping
-specification version, blinded or not, the database locked or not). `--blinded` builds a dry run with the arms
-masked. `--out FOLDER` copies the finished package there. `--json` prints the manifest on stdout.
+specification version, blinded or not, the database locked or not). `--blinded` builds a dry run on a dummy
+randomisation. `--out FOLDER` copies the finished package there. `--json` prints the manifest on stdout.
 """
 
 import json
@@ -19,7 +19,7 @@ from opencro.cli import err, fail, out, setup_django
 
 def package(
     study: Annotated[str, typer.Option("--study", help="The study's protocol number.")],
-    blinded: Annotated[bool, typer.Option("--blinded", help="A dry run: treatment arms masked.")] = False,
+    blinded: Annotated[bool, typer.Option("--blinded", help="A dry run on a dummy randomisation.")] = False,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Copy the finished package to this folder.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the manifest as JSON on stdout.")] = False,
 ) -> None:

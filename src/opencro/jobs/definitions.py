@@ -30,6 +30,9 @@ class JobDefinition:
     run: Callable[..., dict | None]
     label: str
     permission: str
+    # what else the job's parameters need of the starter, checked when the job is submitted (raise
+    # PermissionDenied or ValidationError): `check(actor, study, params)`
+    check: Callable[..., None] | None = None
 
     def check_params(self, params: Mapping[str, Any]) -> None:
         """Raise ValidationError unless `params` fit the run function's keyword arguments."""

@@ -46,6 +46,8 @@ def job_submit(
     definition = job_definition(name)
     job_permission_check(actor, definition, study)
     definition.check_params(params)
+    if definition.check is not None:
+        definition.check(actor, study, params)
     try:
         json.dumps(params)
     except (TypeError, ValueError) as exc:

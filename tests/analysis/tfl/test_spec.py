@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from opencro.analysis.tfl import SpecError, load_spec, parse_spec
-from opencro.analysis.tfl.spec import CountBlock, ModelBlock, SummaryBlock
+from opencro.analysis.tfl.spec import CountBlock, MmrmBlock, ModelBlock, SummaryBlock
 
 PILOT = Path(__file__).resolve().parents[3] / "examples" / "cdiscpilot01" / "tables"
 
@@ -44,10 +44,12 @@ def test_every_pilot_spec_loads():
     names = sorted(p.name for p in PILOT.glob("*.yaml"))
     assert names == [
         "14-1.01.yaml", "14-1.02.yaml", "14-1.03.yaml", "14-1.yaml", "14-2.01.yaml", "14-3.01.yaml", "14-3.02.yaml",
-        "14-3.13.yaml", "14-5.01.yaml",
+        "14-3.11.yaml", "14-3.13.yaml", "14-5.01.yaml",
     ]  # fmt: skip
     specs = {p.stem: load_spec(p) for p in PILOT.glob("*.yaml")}
     assert isinstance(specs["14-3.01"].rows[-1], ModelBlock)
+    assert isinstance(specs["14-3.11"].rows[0], MmrmBlock)
+    assert specs["14-3.11"].rows[0].df == "kenward-roger"
     assert isinstance(specs["14-2.01"].rows[0], SummaryBlock)
     assert specs["14-1"].figure.kind == "km"
 
@@ -57,7 +59,10 @@ def test_every_pilot_spec_loads():
     [
         (_with(rows=[{"type": "count", "variable": "SEX", "colour": 1}]), "t.yaml: rows[0].colour: unknown key"),
         (_with(rows=[{"type": "count"}]), "t.yaml: rows[0]: a count block needs a variable or conditions"),
-        (_with(rows=[{"type": "pie"}]), "t.yaml: rows[0].type: 'pie' is not one of: count, summary, model, test"),
+        (
+            _with(rows=[{"type": "pie"}]),
+            "t.yaml: rows[0].type: 'pie' is not one of: count, summary, model, mmrm, cox, test",
+        ),
         (_with(rows=[{"type": "summary"}]), "t.yaml: rows[0].variable: is required"),
         (
             _with(rows=[{"type": "count", "variable": "SEX", "filter": "[A] = = 'Y'"}]),

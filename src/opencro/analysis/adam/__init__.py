@@ -11,10 +11,14 @@ Conditions and expressions are `opencro.core.logic` expressions, evaluated over 
     >>> adsl = derive(spec, sdtm)  # doctest: +SKIP
     >>> adae = derive(load_spec(".../adae.yaml"), sdtm, parents={"ADSL": adsl})  # doctest: +SKIP
 
-Public API: load_spec, spec_from_mapping, derive, DatasetSpec, VariableSpec, Derivation, BaseSpec,
-KINDS, SpecError, DerivationError, AdamError.
+`define_from_adam(specs, datasets, study_name)` describes the derived datasets in Define-XML 2.1 (classes,
+keys, predecessors, methods in words, code lists) for `opencro.formats.definexml.write_define`.
+
+Public API: load_spec, spec_from_mapping, derive, define_from_adam, DatasetSpec, VariableSpec, Derivation,
+BaseSpec, KINDS, SpecError, DerivationError, DefineError, AdamError.
 """
 
+from opencro.analysis.adam.define import DefineError, define_from_adam
 from opencro.analysis.adam.derive import derive
 from opencro.analysis.adam.errors import AdamError, DerivationError, SpecError
 from opencro.analysis.adam.spec import BaseSpec, DatasetSpec, Derivation, VariableSpec, load_spec, spec_from_mapping
@@ -25,10 +29,12 @@ __all__ = [
     "AdamError",
     "BaseSpec",
     "DatasetSpec",
+    "DefineError",
     "Derivation",
     "DerivationError",
     "SpecError",
     "VariableSpec",
+    "define_from_adam",
     "derive",
     "load_spec",
     "spec_from_mapping",

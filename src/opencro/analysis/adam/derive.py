@@ -190,23 +190,85 @@ def dependencies(d: Derivation, tables: Mapping[str, pd.DataFrame]) -> set[str]:
 def cast(values: pd.Series, variable: VariableSpec, ctx: Context) -> pd.Series:
     """Values in the variable's declared type (see the module docstring)."""
     if variable.type == "text":
-        return values.map(_text).astype(object)
+        return texts(values)
     if variable.type == "date":
         return as_dates(values)
-    result = numbers(values) if not pd.api.types.is_datetime64_any_dtype(values) else None
+    result = _numbers(values) if not pd.api.types.is_datetime64_any_dtype(values) else None
     if result is None:
         raise ctx.fail("a date cannot be held in a numeric variable: declare type date")
-    odd = values.notna() & result.isna() & values.map(lambda v: isinstance(v, str) and v.strip() != "")
-    if odd.any():
-        sample = values[odd].iloc[0]
-        raise DerivationError(f"{sample!r} is not a number ({variable.type})", where=ctx.where)
+    suspects = values.notna() & result.isna()
+    if suspects.any():
+        odd = values[suspects].map(lambda v: isinstance(v, str) and v.strip() != "")
+        if odd.any():
+            sample = values[suspects][odd].iloc[0]
+            raise DerivationError(f"{sample!r} is not a number ({variable.type})", where=ctx.where)
     if variable.type == "integer":
         fractional = result.notna() & (result != np.floor(result))
         if fractional.any():
             raise ctx.fail(f"{result[fractional].iloc[0]} is not a whole number: declare type float")
     if variable.digits is not None:
-        result = round_half_up(result, variable.digits)
+        result = _per_unique(result.astype(float), lambda unique: round_half_up(unique, variable.digits))
     return result.astype(float)
+
+
+def _numbers(values: pd.Series) -> pd.Series:
+    """`numbers(values)` without a Python call per value when the values are all text (or blank)."""
+    if values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) == "string":
+        return pd.to_numeric(values.str.strip(), errors="coerce").astype(float)
+    return numbers(values)
+
+
+def _per_unique(values: pd.Series, function: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """`function` (float -> float, element-wise, NaN -> NaN) applied once per distinct value of a float Series.
+
+    0.0 and -0.0 share a hash slot, so a Series holding both is handed over whole.
+    """
+    array = values.to_numpy()
+    zeros = array == 0
+    if zeros.any() and np.signbit(array[zeros]).any():
+        return function(values)
+    codes, uniques = pd.factorize(array, use_na_sentinel=True)
+    done = function(pd.Series(uniques, dtype=float)).to_numpy(dtype=float)
+    out = np.append(done, np.nan)[codes]
+    return pd.Series(out, index=values.index, name=values.name)
+
+
+def texts(values: pd.Series) -> pd.Series:
+    """Each value as text (`_text`: "" for blank, whole floats without ".0", Y for true), as an object Series.
+
+    Text, numeric and date columns are converted per distinct value or with pandas' own vectorised
+    operations; anything else (mixed objects) value by value, with the same result.
+    """
+    dtype = values.dtype
+    array: np.ndarray | None = None
+    if dtype == bool:
+        array = np.where(values.to_numpy(dtype=bool), "Y", "").astype(object)
+    elif isinstance(dtype, np.dtype) and dtype.kind == "M":
+        array = values.dt.strftime("%Y-%m-%d").to_numpy(dtype=object, na_value="")
+    elif isinstance(dtype, np.dtype) and dtype.kind in "fiu":
+        raw = values.to_numpy()
+        zeros = raw == 0
+        if not (zeros.any() and np.signbit(raw[zeros]).any()):
+            array = _unique_texts(raw)
+    elif isinstance(dtype, pd.StringDtype) or (
+        dtype == object and pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty")
+    ):
+        missing = values.isna().to_numpy()
+        array = values.to_numpy(dtype=object, na_value="")
+        present = ~missing
+        array[present] = [v if type(v) is str else str(v) for v in array[present]]
+        if missing.any():
+            array[missing] = [_text(v) for v in values[missing]]
+    if array is None:
+        return values.map(_text).astype(object)
+    return pd.Series(array, index=values.index, name=values.name, dtype=object)
+
+
+def _unique_texts(raw: np.ndarray) -> np.ndarray:
+    """`_text` of each value of a numeric array, computed once per distinct value ("" for NaN)."""
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    done = [_text(v.item() if isinstance(v, np.generic) else v) for v in uniques]
+    return np.array([*done, ""], dtype=object)[codes]
 
 
 def _text(value: object) -> str:

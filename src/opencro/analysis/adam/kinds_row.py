@@ -40,9 +40,29 @@ def map_values(ctx: Context, d: Derivation) -> Output:
     values = ctx.column(ctx.frame, d.get("variable"), f"dataset {ctx.spec.name}")
     table = {_key(k): v for k, v in d.get("values").items()}
     default = d.get("default")
-    keys = values.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else _key(v))
-    mapped = keys.map(lambda k: table.get(k, default) if k is not None else default)
+    kind = values.dtype.kind if isinstance(values.dtype, np.dtype) else ""
+    distinct = kind in "fiu" and kind != "" or (
+        kind == "O" and pd.api.types.infer_dtype(values, skipna=True) in ("string", "floating", "integer", "empty")
+    )
+    if not distinct:
+        return Output(values.map(lambda v: _mapped(v, table, default)))
+    # Once per distinct value: numbers, or text alone (where no two distinct values compare equal).
+    codes, uniques = pd.factorize(values.to_numpy(), use_na_sentinel=True)
+    out = np.empty(len(values), dtype=object)
+    present = codes >= 0
+    done = np.empty(len(uniques), dtype=object)
+    done[:] = [_mapped(u.item() if isinstance(u, np.generic) else u, table, default) for u in uniques]
+    out[present] = done[codes[present]]
+    if not present.all():
+        out[~present] = [_mapped(v, table, default) for v in values.to_numpy()[~present]]
+    mapped = pd.Series(out, index=values.index, name=values.name).infer_objects()
     return Output(mapped)
+
+
+def _mapped(value: object, table: dict[str, object], default: object) -> object:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return default
+    return table.get(_key(value), default)
 
 
 def categorize(ctx: Context, d: Derivation) -> Output:

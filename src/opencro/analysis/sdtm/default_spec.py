@@ -70,17 +70,20 @@ class _Drafter:
     ) -> None:
         self.item_meta = item_meta
         self.study_id = study_id
-        self.group_domain = dict(
-            zip(group_meta["GROUP_OID"].astype(str), group_meta["DOMAIN"].astype(str), strict=True)
-        )
-        self.domains = list(dict.fromkeys(group_meta["DOMAIN"].astype(str)))
+        self.notes: list[str] = []
+        self.group_domain = {}
+        for group, domain in zip(group_meta["GROUP_OID"].astype(str), group_meta["DOMAIN"], strict=True):
+            if isinstance(domain, str) and re.fullmatch(r"[A-Z]{2}", domain):
+                self.group_domain[group] = domain
+            else:  # a group without an SDTM domain: its items map only where their own annotation names one
+                self.notes.append(f"{group}: no SDTM domain on the item group ({domain or 'none'})")
+        self.domains = list(dict.fromkeys(self.group_domain.values()))
         self.decodes: dict[str, dict[str, str]] = {}
         if len(codelists.columns):
             for oid, part in codelists.groupby("CODELIST_OID", sort=False):
                 self.decodes[str(oid)] = dict(
                     zip(part["CODED_VALUE"].astype(str), part["DECODE"].astype(str), strict=True)
                 )
-        self.notes: list[str] = []
         self.rules: dict[str, dict[str, VariableRule]] = {d: {} for d in self.domains}
         self.tests: dict[str, list[TestRule]] = {d: [] for d in self.domains}
         self.supp: dict[str, list[SuppRule]] = {d: [] for d in self.domains}

@@ -3,8 +3,9 @@
 `synthetic_study(n_subjects, n_visits, seed)` returns the mapping spec and the input frames of a
 two-arm trial: each subject has `n_visits` visits 14 days apart (visit 1 on the day of first dose),
 a VS form of 6 tests and an LB form of 10 tests with a sample date and time per visit, 0-4 adverse
-events and 0-3 medications. The values are random (numpy Generator with `seed`), the structure is
-that of the demo CRF's annotations; the data mean nothing clinically.
+events (with their system organ class) and 0-3 medications, one exposure record over the treatment
+period, randomisation and an end-of-study disposition. The values are random (numpy Generator with
+`seed`), the structure is that of the demo CRF's annotations; the data mean nothing clinically.
 """
 
 from __future__ import annotations
@@ -37,6 +38,20 @@ LB_TESTS = (
     ("ALB", "Albumin", "g/L", 42.0, 4.0),
 )
 AE_TERMS = ("Headache", "Nausea", "Dizziness", "Fatigue", "Cough", "Back pain")
+AE_SOC = {  # MedDRA system organ class of each term (as a coder would record it)
+    "Headache": "Nervous system disorders",
+    "Dizziness": "Nervous system disorders",
+    "Nausea": "Gastrointestinal disorders",
+    "Fatigue": "General disorders and administration site conditions",
+    "Cough": "Respiratory, thoracic and mediastinal disorders",
+    "Back pain": "Musculoskeletal and connective tissue disorders",
+}
+DISPOSITIONS = (
+    ("COMPLETED", 0.8),
+    ("ADVERSE EVENT", 0.07),
+    ("WITHDRAWAL BY SUBJECT", 0.08),
+    ("LOST TO FOLLOW-UP", 0.05),
+)
 CM_TERMS = ("Paracetamol", "Ibuprofen", "Omeprazole", "Atorvastatin")
 
 
@@ -61,7 +76,8 @@ def _spec() -> MappingSpec:
         sources=("IG.AE",),
         variables=(
             VariableRule("AETERM", item="IT.AETERM"),
-            VariableRule("AEDECOD", item="IT.AETERM", origin="derived", method="Reported term (not coded)."),
+            VariableRule("AEDECOD", item="IT.AETERM", origin="derived", method="Preferred term (the reported term)."),
+            VariableRule("AEBODSYS", item="IT.AEBODSYS", origin="derived", method="MedDRA system organ class."),
             VariableRule("AESTDTC", item="IT.AESTDAT"),
             VariableRule("AESEV", item="IT.AESEV"),
             VariableRule("AESER", item="IT.AESER"),
@@ -73,7 +89,12 @@ def _spec() -> MappingSpec:
         sources=("IG.CM",),
         variables=(VariableRule("CMTRT", item="IT.CMTRT"), VariableRule("CMSTDTC", item="IT.CMSTDAT")),
     )
-    dm = DomainSpec("DM", "special purpose", sources=("IG.DM",), variables=(VariableRule("SEX", item="IT.SEX"),))
+    dm = DomainSpec(
+        "DM",
+        "special purpose",
+        sources=("IG.DM",),
+        variables=(VariableRule("SEX", item="IT.SEX"), VariableRule("AGE", item="IT.AGE")),
+    )
     return MappingSpec(STUDY, (dm, vs, lb, ae, cm))
 
 
@@ -145,6 +166,7 @@ def synthetic_study(n_subjects: int = 5000, n_visits: int = 20, seed: int = 2026
             }
         )
     )
+    parts.append(parts[-1].assign(ITEM_OID="IT.AGE", VALUE=rng.integers(18, 86, n_subjects).astype(str)))
     for group, terms, count, items in (
         ("IG.AE", AE_TERMS, 5, ("IT.AETERM", "IT.AESTDAT", "IT.AESEV", "IT.AESER")),
         ("IG.CM", CM_TERMS, 4, ("IT.CMTRT", "IT.CMSTDAT")),
@@ -160,6 +182,7 @@ def synthetic_study(n_subjects: int = 5000, n_visits: int = 20, seed: int = 2026
         if len(items) > 2:
             values[items[2]] = rng.choice(["MILD", "MODERATE", "SEVERE"], len(owner))
             values[items[3]] = rng.choice(["N", "Y"], len(owner), p=[0.9, 0.1])
+            values["IT.AEBODSYS"] = pd.Series(values[items[0]]).map(AE_SOC).to_numpy()
         for oid, column in values.items():
             parts.append(
                 pd.DataFrame(
@@ -207,5 +230,37 @@ def synthetic_study(n_subjects: int = 5000, n_visits: int = 20, seed: int = 2026
             for v in range(1, n_visits + 1)
         ),
     )
-    inputs = SdtmInputs(subjects=subjects, items=items_frame, subject_elements=elements, protocol=protocol)
+    end_of_treatment = _dates(first_dose, np.full(n_subjects, 14 * (n_visits - 1)))
+    subjects["RFXENDTC"] = end_of_treatment
+    subjects["RFENDTC"] = end_of_treatment
+    exposures = pd.DataFrame(
+        {
+            "USUBJID": ids,
+            "EXTRT": np.where(arms == "DRUG", "DRUG", "PLACEBO"),
+            "EXDOSE": np.where(arms == "DRUG", 10.0, 0.0),
+            "EXDOSU": "mg",
+            "EXSTDTC": subjects["RFXSTDTC"],
+            "EXENDTC": end_of_treatment,
+        }
+    )
+    reasons = rng.choice([r for r, _ in DISPOSITIONS], n_subjects, p=[p for _, p in DISPOSITIONS])
+    dispositions = pd.DataFrame(
+        {
+            "USUBJID": np.concatenate([ids, ids]),
+            "DSTERM": np.concatenate([np.full(n_subjects, "RANDOMIZED"), reasons]),
+            "DSDECOD": np.concatenate([np.full(n_subjects, "RANDOMIZED"), reasons]),
+            "DSCAT": np.concatenate(
+                [np.full(n_subjects, "PROTOCOL MILESTONE"), np.full(n_subjects, "DISPOSITION EVENT")]
+            ),
+            "DSSTDTC": np.concatenate([subjects["RFSTDTC"].to_numpy(), end_of_treatment]),
+        }
+    )
+    inputs = SdtmInputs(
+        subjects=subjects,
+        items=items_frame,
+        subject_elements=elements,
+        exposures=exposures,
+        dispositions=dispositions,
+        protocol=protocol,
+    )
     return _spec(), inputs

@@ -7,8 +7,8 @@ RTF, PDF and HTML (pure: pandas and ReportLab, no Django).
     write_output(result, "out/", ("rtf", "pdf", "html"))
 
 The flow is specification (YAML, `spec`) -> ARD (`ard`, computed by the blocks `count`, `summary`, `testing`,
-`model` and `figures` with the statistics of `opencro.stats`) -> layout (`layout`) -> renderers (`render_rtf`,
-`render_pdf`, `render_html`), which read only the ARD and the layout.
+`model`, `repeated` (MMRM), `hazard` (Cox) and `figures` with the statistics of `opencro.stats`) -> layout
+(`layout`) -> renderers (`render_rtf`, `render_pdf`, `render_html`), which read only the ARD and the layout.
 """
 
 from opencro.analysis.tfl.ard import ARD_COLUMNS, read_ard_json, write_ard

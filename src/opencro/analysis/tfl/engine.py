@@ -14,10 +14,20 @@ from opencro.analysis.tfl.count import count_block
 from opencro.analysis.tfl.data import load_datasets
 from opencro.analysis.tfl.errors import SpecError
 from opencro.analysis.tfl.filters import apply_filter
+from opencro.analysis.tfl.hazard import cox_block
 from opencro.analysis.tfl.layout import TableLayout, listing_layout, table_layout
 from opencro.analysis.tfl.model import model_block
+from opencro.analysis.tfl.repeated import mmrm_block
 from opencro.analysis.tfl.spec import load_spec
-from opencro.analysis.tfl.spec_model import CountBlock, ModelBlock, OutputSpec, SummaryBlock, TestBlock
+from opencro.analysis.tfl.spec_model import (
+    CountBlock,
+    CoxBlock,
+    MmrmBlock,
+    ModelBlock,
+    OutputSpec,
+    SummaryBlock,
+    TestBlock,
+)
 from opencro.analysis.tfl.summary import summary_block
 from opencro.analysis.tfl.testing import pvalue_block
 
@@ -67,6 +77,10 @@ def run_output(
             summary_block(context, block)
         elif isinstance(block, ModelBlock):
             model_block(context, block)
+        elif isinstance(block, MmrmBlock):
+            mmrm_block(context, block)
+        elif isinstance(block, CoxBlock):
+            cox_block(context, block)
         elif isinstance(block, TestBlock):
             pvalue_block(context, block)
     ard = context.ard.frame()

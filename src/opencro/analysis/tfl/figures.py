@@ -145,6 +145,49 @@ def _km_ard(ctx: Context, frame: pd.DataFrame) -> None:
             method=result.method,
         )
         ctx.add_footnote(figure.test.footnote or result.method)
+    if figure.hazard_ratio is not None:
+        _hazard_ratio_ard(ctx, frame)
+
+
+def _hazard_ratio_ard(ctx: Context, frame: pd.DataFrame) -> None:
+    """Row 4: the Cox hazard ratio of each treatment column against the reference, its Wald CI and p-value."""
+    from opencro.analysis.tfl.hazard import hazard_ratios
+
+    figure = ctx.spec.figure
+    spec = figure.hazard_ratio
+    reference = spec.reference or ctx.levels[0]
+    if reference not in ctx.levels:
+        raise SpecError(
+            f"{ctx.spec.source}: figure.hazard_ratio.reference",
+            f"{reference!r} is not a treatment level ({', '.join(ctx.levels)})",
+        )
+    for key, variable in [("strata", spec.strata)] + [("covariates", c) for c in spec.covariates]:
+        if variable and variable not in frame.columns:
+            raise SpecError(f"{ctx.spec.source}: figure.hazard_ratio.{key}", f"{variable} not in {figure.dataset}")
+    present = set(frame[ctx.treatment])
+    pairs = [(level, reference) for level in ctx.levels if level != reference and level in present]
+    fit = hazard_ratios(
+        frame, treatment=ctx.treatment, levels=ctx.levels, pairs=pairs, covariates=spec.covariates,
+        strata=spec.strata, ties=spec.ties, alpha=spec.alpha,
+        where=lambda key: f"{ctx.spec.source}: figure.hazard_ratio" + ("" if key in ("time", "censor") else f".{key}"),
+    )  # fmt: skip
+    for level, ref in pairs:
+        term = fit.terms[(level, ref)]
+        ci = f"({fmt_number(term.ci_low, spec.decimals)}, {fmt_number(term.ci_high, spec.decimals)})"
+        texts = {
+            "hr": fmt_number(term.hazard_ratio, spec.decimals), "hr_ci_low": ci, "hr_ci_high": ci,
+            "pvalue": fmt_pvalue(term.pvalue, spec.p_decimals),
+            "coef": "", "coef_se": "",
+        }  # fmt: skip
+        values = {"hr": term.hazard_ratio, "hr_ci_low": term.ci_low, "hr_ci_high": term.ci_high, "pvalue": term.pvalue}
+        values |= {"coef": term.coef, "coef_se": term.se}
+        for name, value in values.items():
+            ctx.ard.add(
+                row=4, column=level, group1_level=level, variable=figure.time, variable_level=f"{level} vs {ref}",
+                stat_name=name, stat=value, formatted=texts[name], method=fit.method,
+                stat_label="Hazard ratio (Cox)" if name == "hr" else "",
+            )  # fmt: skip
+    ctx.add_footnote(spec.footnote or fit.method)
 
 
 def _mean_ard(ctx: Context, frame: pd.DataFrame) -> None:
@@ -265,13 +308,32 @@ def km_primitives(ard: pd.DataFrame, ctx: Context, x_label: str, y_label: str) -
             primitives.append(charts.Text(x_at(float(t)), y, str(int(n)), 9, "middle", color))
         median = body[(body["column"] == level) & (body["stat_name"] == "median")]["formatted"]
         description.append(f"{_label(ctx, level)}: median {median.iloc[0] if len(median) else 'NE'}")
-    pvalue = body[body["stat_name"] == "pvalue"]
+    pvalue = body[(body["row"] == 3) & (body["stat_name"] == "pvalue")]
+    top = charts.TOP + 12
     if len(pvalue):
         shown = str(pvalue["formatted"].iloc[0])
         text = f"Log-rank p {shown}" if shown.startswith(("<", ">")) else f"Log-rank p = {shown}"
-        primitives.append(charts.Text(right, charts.TOP + 12, text, 10, "end", charts.INK))
+        primitives.append(charts.Text(right, top, text, 10, "end", charts.INK))
         description.append(text)
+        top += 14
+    for text in _hazard_ratio_lines(body, ctx):
+        primitives.append(charts.Text(right, top, text, 10, "end", charts.INK))
+        description.append(text)
+        top += 14
     return primitives, "Kaplan-Meier curves. " + "; ".join(description)
+
+
+def _hazard_ratio_lines(body: pd.DataFrame, ctx: Context) -> list[str]:
+    """One annotation per hazard ratio: "HR Xanomeline High Dose vs Placebo 5.03 (3.18, 7.94), p <.0001"."""
+    rows = body[body["row"] == 4]
+    lines = []
+    for comparison in dict.fromkeys(rows["variable_level"]):
+        mine = rows[rows["variable_level"] == comparison].set_index("stat_name")["formatted"]
+        level, reference = str(comparison).split(" vs ", 1)
+        p = str(mine["pvalue"])
+        p_text = f"p {p}" if p.startswith(("<", ">")) else f"p = {p}"
+        lines.append(f"HR {_label(ctx, level)} vs {_label(ctx, reference)}: {mine['hr']} {mine['hr_ci_low']}, {p_text}")
+    return lines
 
 
 def mean_primitives(ard: pd.DataFrame, ctx: Context, x_label: str, y_label: str) -> tuple[list, str]:

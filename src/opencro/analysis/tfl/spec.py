@@ -1,8 +1,9 @@
 """The output specification: what a table, listing or figure shows, read from YAML and checked with located errors.
 
 A specification names its population (a dataset and a filter in OpenCRO's expression language), the treatment
-columns, and an ordered list of row blocks (`count`, `summary`, `test`, `model`), or a listing's columns, or a
-figure. Every problem is reported with the file and the path inside it, e.g. ``14-3.01.yaml: rows[2].variable``.
+columns, and an ordered list of row blocks (`count`, `summary`, `test`, `model`, `mmrm`, `cox`), or a listing's
+columns, or a figure. Every problem is reported with the file and the path inside it, e.g.
+``14-3.01.yaml: rows[2].variable``.
 """
 
 import os
@@ -16,7 +17,9 @@ import yaml
 from opencro.analysis.tfl.errors import SpecError
 from opencro.analysis.tfl.spec_model import (
     CMH_STATISTICS,
+    COX_TIES,
     DEFAULT_SUMMARY_ROWS,
+    DF_METHODS,
     FIGURE_KINDS,
     KINDS,
     SUMMARY_STATS,
@@ -26,9 +29,12 @@ from opencro.analysis.tfl.spec_model import (
     ComparisonGroup,
     Condition,
     CountBlock,
+    CoxBlock,
     FigureSpec,
+    HazardRatioSpec,
     ListingColumn,
     ListingSpec,
+    MmrmBlock,
     ModelBlock,
     OutputSpec,
     Population,
@@ -51,9 +57,12 @@ __all__ = [
     "ComparisonGroup",
     "Condition",
     "CountBlock",
+    "CoxBlock",
     "FigureSpec",
+    "HazardRatioSpec",
     "ListingColumn",
     "ListingSpec",
+    "MmrmBlock",
     "ModelBlock",
     "OutputSpec",
     "Population",
@@ -327,13 +336,8 @@ def _check_template(template: str, at: _At) -> None:
             raise at.fail(f"unknown statistic {{{name}}} (expected one of: {', '.join(SUMMARY_STATS)})")
 
 
-def _model(data: Mapping[str, Any], index: int, at: _At) -> ModelBlock:
-    keys = (
-        "method", "response", "covariates", "factors", "dose", "dose_label", "lsmeans", "comparisons", "alpha",
-        "weighting", "decimals", "se_decimals", "p_decimals", "footnote",
-    )  # fmt: skip
-    _known(data, _BLOCK_COMMON + keys, at)
-    _choice(data, "method", at, ("ancova",), "ancova")
+def _groups(data: Mapping[str, Any], at: _At) -> tuple[ComparisonGroup, ...]:
+    """`comparisons`: a list of {label, pairs: [[level, reference], ...]}."""
     groups = []
     raw = data.get("comparisons", [])
     if not isinstance(raw, list):
@@ -345,9 +349,25 @@ def _model(data: Mapping[str, Any], index: int, at: _At) -> ModelBlock:
         groups.append(
             ComparisonGroup(_text(group, "label", where, ""), _pairs(group.get("pairs"), where.child("pairs")))
         )
+    return tuple(groups)
+
+
+def _alpha(data: Mapping[str, Any], at: _At) -> float:
     alpha = _number(data, "alpha", at, 0.05)
     if alpha is None or not 0 < alpha < 1:
         raise at.child("alpha").fail("must lie between 0 and 1")
+    return alpha
+
+
+def _model(data: Mapping[str, Any], index: int, at: _At) -> ModelBlock:
+    keys = (
+        "method", "response", "covariates", "factors", "dose", "dose_label", "lsmeans", "comparisons", "alpha",
+        "weighting", "decimals", "se_decimals", "p_decimals", "footnote",
+    )  # fmt: skip
+    _known(data, _BLOCK_COMMON + keys, at)
+    _choice(data, "method", at, ("ancova",), "ancova")
+    groups = _groups(data, at)
+    alpha = _alpha(data, at)
     return ModelBlock(
         **_common(data, index, at),
         response=_text(data, "response", at, required=True),
@@ -356,12 +376,96 @@ def _model(data: Mapping[str, Any], index: int, at: _At) -> ModelBlock:
         dose=_text(data, "dose", at),
         dose_label=_text(data, "dose_label", at, "p-value (Dose Response)"),
         lsmeans=_flag(data, "lsmeans", at, False),
-        comparisons=tuple(groups),
+        comparisons=groups,
         alpha=alpha,
         weighting=_choice(data, "weighting", at, ("equal", "proportional"), "equal"),
         decimals=_int(data, "decimals", at, 1, 0, 6),
         se_decimals=_int(data, "se_decimals", at, 2, 0, 6),
         p_decimals=_int(data, "p_decimals", at, 3, 1, 6),
+        footnote=_text(data, "footnote", at),
+    )
+
+
+def _mmrm(data: Mapping[str, Any], index: int, at: _At) -> MmrmBlock:
+    keys = (
+        "response", "subject", "visit", "visit_order", "visits", "covariates", "factors", "covariate_by_visit",
+        "df", "lsmeans", "lsmean_label", "diff_label", "visit_header", "comparisons", "alpha", "decimals",
+        "se_decimals", "p_decimals", "footnote",
+    )  # fmt: skip
+    _known(data, _BLOCK_COMMON + keys, at)
+    covariates = _texts(data, "covariates", at)
+    by_visit = _texts(data, "covariate_by_visit", at)
+    for i, name in enumerate(by_visit):
+        if name not in covariates:
+            raise at.child("covariate_by_visit").child(i).fail(f"{name} is not one of the covariates")
+    order = data.get("visit_order")
+    visit_order, visit_levels = None, ()
+    if isinstance(order, list):
+        visit_levels = _texts(data, "visit_order", at)
+    else:
+        visit_order = _text(data, "visit_order", at)
+    return MmrmBlock(
+        **_common(data, index, at),
+        response=_text(data, "response", at, required=True),
+        subject=_text(data, "subject", at),
+        visit=_text(data, "visit", at, required=True),
+        visit_order=visit_order,
+        visit_levels=visit_levels,
+        visits=_texts(data, "visits", at),
+        covariates=covariates,
+        factors=_texts(data, "factors", at),
+        covariate_by_visit=by_visit,
+        df=_choice(data, "df", at, DF_METHODS, "satterthwaite"),
+        lsmeans=_flag(data, "lsmeans", at, True),
+        lsmean_label=_text(data, "lsmean_label", at, "LS Mean (SE)"),
+        diff_label=_text(data, "diff_label", at, "Diff of LS Means (SE)"),
+        visit_header=_flag(data, "visit_header", at, True),
+        comparisons=_groups(data, at),
+        alpha=_alpha(data, at),
+        decimals=_int(data, "decimals", at, 1, 0, 6),
+        se_decimals=_int(data, "se_decimals", at, 2, 0, 6),
+        p_decimals=_int(data, "p_decimals", at, 3, 1, 6),
+        footnote=_text(data, "footnote", at),
+    )
+
+
+def _cox(data: Mapping[str, Any], index: int, at: _At) -> CoxBlock:
+    keys = (
+        "time", "censor", "covariates", "strata", "ties", "comparisons", "alpha", "decimals", "p_decimals",
+        "hr_label", "footnote",
+    )  # fmt: skip
+    _known(data, _BLOCK_COMMON + keys, at)
+    return CoxBlock(
+        **_common(data, index, at),
+        time=_text(data, "time", at, required=True),
+        censor=_text(data, "censor", at, required=True),
+        covariates=_texts(data, "covariates", at),
+        strata=_text(data, "strata", at),
+        ties=_choice(data, "ties", at, COX_TIES, "efron"),
+        comparisons=_groups(data, at),
+        alpha=_alpha(data, at),
+        decimals=_int(data, "decimals", at, 2, 0, 6),
+        p_decimals=_int(data, "p_decimals", at, 4, 1, 6),
+        hr_label=_text(data, "hr_label", at, "Hazard ratio"),
+        footnote=_text(data, "footnote", at),
+    )
+
+
+def _hazard_ratio(value: Any, at: _At) -> HazardRatioSpec | None:
+    if value is None or value is False:
+        return None
+    if value is True:
+        return HazardRatioSpec()
+    data = _mapping(value, at)
+    _known(data, ("reference", "strata", "covariates", "ties", "alpha", "decimals", "p_decimals", "footnote"), at)
+    return HazardRatioSpec(
+        reference=_text(data, "reference", at),
+        strata=_text(data, "strata", at),
+        covariates=_texts(data, "covariates", at),
+        ties=_choice(data, "ties", at, COX_TIES, "efron"),
+        alpha=_alpha(data, at),
+        decimals=_int(data, "decimals", at, 2, 0, 6),
+        p_decimals=_int(data, "p_decimals", at, 4, 1, 6),
         footnote=_text(data, "footnote", at),
     )
 
@@ -383,7 +487,14 @@ def _test_block(data: Mapping[str, Any], index: int, at: _At) -> TestBlock:
     )
 
 
-_BLOCKS = {"count": _count, "summary": _summary, "model": _model, "test": _test_block}
+_BLOCKS = {
+    "count": _count,
+    "summary": _summary,
+    "model": _model,
+    "mmrm": _mmrm,
+    "cox": _cox,
+    "test": _test_block,
+}
 
 
 def _columns(value: Any, at: _At) -> Columns:
@@ -448,7 +559,7 @@ def _figure(value: Any, at: _At) -> FigureSpec:
     data = _mapping(value, at)
     keys = (
         "kind", "dataset", "filter", "variable", "time", "censor", "visit", "visit_order", "at_risk_times",
-        "x_label", "y_label", "test", "model",
+        "x_label", "y_label", "test", "model", "hazard_ratio",
     )  # fmt: skip
     _known(data, keys, at)
     kind = _choice(data, "kind", at, FIGURE_KINDS, None)
@@ -459,6 +570,8 @@ def _figure(value: Any, at: _At) -> FigureSpec:
         raise at.fail("a Kaplan-Meier figure needs time and censor")
     if kind == "mean_over_time" and not (data.get("variable") and data.get("visit")):
         raise at.fail("a mean-over-time figure needs variable and visit")
+    if data.get("hazard_ratio") not in (None, False) and kind != "km":
+        raise at.child("hazard_ratio").fail("a hazard ratio belongs to a Kaplan-Meier figure (kind: km)")
     model = None
     if kind == "forest":
         raw = _mapping(data.get("model"), at.child("model"))
@@ -477,6 +590,7 @@ def _figure(value: Any, at: _At) -> FigureSpec:
         y_label=_text(data, "y_label", at, "") or "",
         test=_test(data.get("test"), at.child("test")),
         model=model,
+        hazard_ratio=_hazard_ratio(data.get("hazard_ratio"), at.child("hazard_ratio")),
     )
 
 

@@ -10,6 +10,8 @@ TEST_METHODS = ("chisq", "fisher", "anova", "cmh", "logrank")
 CMH_STATISTICS = ("correlation", "row_means", "general")
 SUMMARY_STATS = ("n", "mean", "sd", "se", "median", "q1", "q3", "min", "max")
 FIGURE_KINDS = ("km", "mean_over_time", "forest")
+DF_METHODS = ("satterthwaite", "kenward-roger")
+COX_TIES = ("efron", "breslow")
 DEFAULT_SUMMARY_ROWS = (
     ("n", "{n}"),
     ("Mean (SD)", "{mean} ({sd})"),
@@ -163,6 +165,74 @@ class ModelBlock(Block):
 
 
 @dataclass(frozen=True)
+class MmrmBlock(Block):
+    """A mixed model for repeated measures: LS means and differences (SE, CI, p-value) at each visit.
+
+    The visits are ordered by `visit_order`, a variable whose values order them (AVISITN for AVISIT), or by
+    `visit_levels` (the YAML `visit_order` written as a list: the model then uses only those visits); without
+    either, by their names with digits read as numbers. `visits` restricts the printed visits (the model uses them
+    all). `df` names the denominator degrees of freedom: "satterthwaite" or "kenward-roger".
+    """
+
+    response: str = ""
+    subject: str | None = None
+    visit: str = ""
+    visit_order: str | None = None
+    visit_levels: tuple[str, ...] = ()
+    visits: tuple[str, ...] = ()
+    covariates: tuple[str, ...] = ()
+    factors: tuple[str, ...] = ()
+    covariate_by_visit: tuple[str, ...] = ()
+    df: str = "satterthwaite"
+    lsmeans: bool = True
+    lsmean_label: str = "LS Mean (SE)"
+    diff_label: str = "Diff of LS Means (SE)"
+    visit_header: bool = True
+    comparisons: tuple[ComparisonGroup, ...] = ()
+    alpha: float = 0.05
+    decimals: int = 1
+    se_decimals: int = 2
+    p_decimals: int = 3
+    footnote: str | None = None
+
+
+@dataclass(frozen=True)
+class CoxBlock(Block):
+    """Cox proportional-hazards regression of a time to event on the treatment: hazard ratios, CI, p-values.
+
+    Each comparison (level, reference) is the hazard ratio of `level` against `reference` in one model of all
+    treatment columns (refitted with that reference), optionally with `covariates` and separate baseline
+    hazards per `strata`. `censor` is 1 for a censored time (ADaM CNSR).
+    """
+
+    time: str = ""
+    censor: str = ""
+    covariates: tuple[str, ...] = ()
+    strata: str | None = None
+    ties: str = "efron"
+    comparisons: tuple[ComparisonGroup, ...] = ()
+    alpha: float = 0.05
+    decimals: int = 2
+    p_decimals: int = 4
+    hr_label: str = "Hazard ratio"
+    footnote: str | None = None
+
+
+@dataclass(frozen=True)
+class HazardRatioSpec:
+    """A Cox hazard ratio of every treatment column against `reference` (default the first), for a KM figure."""
+
+    reference: str | None = None
+    strata: str | None = None
+    covariates: tuple[str, ...] = ()
+    ties: str = "efron"
+    alpha: float = 0.05
+    decimals: int = 2
+    p_decimals: int = 4
+    footnote: str | None = None
+
+
+@dataclass(frozen=True)
 class TestBlock(Block):
     """A p-value row on its own: one test of `variable` across the treatment columns."""
 
@@ -204,6 +274,7 @@ class FigureSpec:
     y_label: str = ""
     test: TestSpec | None = None
     model: ModelBlock | None = None
+    hazard_ratio: HazardRatioSpec | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,215 @@
+"""Submission package pages: the mapping specification (its versions, generating and editing one) and the packages
+(building one as a background job, its manifest, its ZIP).
+
+Everything needs `analysis.run`; an unblinded package also needs `treatment.view`, and a reader without it never
+sees one: not listed, and 404 by number, as another study's. A version or package is found first (404), then the
+permission is checked (403). A refused specification answers 200 with the page and the located error beside the
+text; a change that lands redirects with a message.
+"""
+
+import tempfile
+import zipfile
+
+import yaml
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from opencro.accounts.access import StudyAccess, access_check, access_study
+from opencro.accounts.permissions import Perm
+from opencro.analysis import forms, selectors, services
+from opencro.analysis.models import MappingSpec, PackageStatus, SubmissionPackage
+from opencro.analysis.sdtm.errors import SdtmError
+from opencro.analysis.sdtm.spec_io import dump_spec, spec_from_dict
+from opencro.core.form_errors import errors_to_form
+from opencro.jobs.services import job_submit
+
+PACKAGE_JOB = "analysis.package"
+ZIP_SPOOL = 16 * 1024 * 1024  # bytes kept in memory before the ZIP spills to a temporary file
+
+
+def spec_problem(spec: MappingSpec) -> str:
+    """Why the stored version does not load as a specification (empty when it does): a package cannot be built
+    with it, and its page says so, located, so that it can be corrected."""
+    try:
+        spec_from_dict(spec.content, where=f"mapping specification v{spec.number}")
+    except SdtmError as exc:
+        return str(exc)
+    return ""
+
+
+def spec_text(spec: MappingSpec) -> str:
+    """The version as the YAML document a person reads and edits (the stored document as it is, when it does not
+    load as a specification)."""
+    try:
+        loaded = spec_from_dict(spec.content, where=f"mapping specification v{spec.number}")
+    except SdtmError:
+        return yaml.safe_dump(spec.content, sort_keys=False, allow_unicode=True)
+    return dump_spec(loaded, fmt="yaml")
+
+
+def spec_notes(spec: MappingSpec) -> list[str]:
+    """What the version's author (or the default mapping) noted: what could not be mapped, and why."""
+    return list(spec.content.get("notes", []))
+
+
+def package_filename(package: SubmissionPackage) -> str:
+    return f"{package.study.protocol_number}-package-{package.number}.zip"
+
+
+def package_zip_response(package: SubmissionPackage) -> FileResponse:
+    """The built package's folder as a ZIP download (404 when it is not built or its files are gone)."""
+    if package.status != PackageStatus.DONE:
+        raise Http404("This package is not built.")
+    folder = services.package_folder(package)
+    if not folder.is_dir():
+        raise Http404("This package's files are gone.")
+    spool = tempfile.SpooledTemporaryFile(max_size=ZIP_SPOOL)  # noqa: SIM115 (the response closes it)
+    with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            archive.write(path, path.relative_to(folder).as_posix())
+    spool.seek(0)
+    response = FileResponse(
+        spool, as_attachment=True, filename=package_filename(package), content_type="application/zip"
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+def _overview(request: HttpRequest, access: StudyAccess, package_form: forms.PackageForm | None = None):
+    current = selectors.spec_current(access.membership.study)
+    can_unblind = access.can(Perm.TREATMENT_VIEW)
+    context = {
+        "study": access.membership.study,
+        "current": current,
+        "current_notes": len(spec_notes(current)) if current is not None else 0,
+        "specs": selectors.spec_list(access),
+        "packages": selectors.package_list(access).select_related("spec", "requested_by"),
+        "package_form": package_form or forms.PackageForm(can_unblind=can_unblind),
+        "can_unblind": can_unblind,
+        "data_locked": services.data_locked(access.membership.study),
+    }
+    return render(request, "analysis/overview.html", context)
+
+
+@login_required
+@require_GET
+def overview(request: HttpRequest, study_id: int) -> HttpResponse:
+    access = access_study(request.user, study_id, Perm.ANALYSIS_RUN)
+    return _overview(request, access)
+
+
+@login_required
+@require_POST
+def spec_default(request: HttpRequest, study_id: int) -> HttpResponse:
+    """A new version generated from the eCRF's CDASH/SDTM annotations."""
+    access = access_study(request.user, study_id, Perm.ANALYSIS_RUN)
+    try:
+        spec = services.mapping_spec_create_default(actor=request.user, study=access.membership.study)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("analysis:overview", study_id)
+    messages.success(request, _("Version %(number)s generated from the eCRF annotations.") % {"number": spec.number})
+    return redirect("analysis:spec", study_id, spec.number)
+
+
+@login_required
+@require_GET
+def spec_page(request: HttpRequest, study_id: int, number: int) -> HttpResponse:
+    access = access_study(request.user, study_id)
+    spec = selectors.spec_get(access, number)
+    access_check(access, Perm.ANALYSIS_RUN)
+    current = selectors.spec_current(access.membership.study)
+    context = {
+        "study": access.membership.study,
+        "spec": spec,
+        "text": spec_text(spec),
+        "problem": spec_problem(spec),
+        "notes": spec_notes(spec),
+        "is_current": current is not None and current.pk == spec.pk,
+        "packages": selectors.package_list(access).filter(spec=spec),
+    }
+    return render(request, "analysis/spec.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def spec_edit(request: HttpRequest, study_id: int) -> HttpResponse:
+    """Edit the current version's YAML; saving makes a new version (the older ones stay as they were)."""
+    access = access_study(request.user, study_id, Perm.ANALYSIS_RUN)
+    current = selectors.spec_current(access.membership.study)
+    if request.method == "POST":
+        form = forms.SpecEditForm(request.POST)
+        if form.is_valid():
+            try:
+                spec = services.mapping_spec_save(
+                    actor=request.user,
+                    study=access.membership.study,
+                    text=form.cleaned_data["text"],
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as exc:
+                errors_to_form(form, exc)
+            else:
+                messages.success(request, _("Version %(number)s saved.") % {"number": spec.number})
+                return redirect("analysis:spec", study_id, spec.number)
+    else:
+        form = forms.SpecEditForm(initial={"text": spec_text(current) if current is not None else ""})
+    context = {"study": access.membership.study, "form": form, "current": current}
+    return render(request, "analysis/spec_edit.html", context)
+
+
+@login_required
+@require_POST
+def package_request(request: HttpRequest, study_id: int) -> HttpResponse:
+    """Build a package as a background job and follow it on the job's page."""
+    access = access_study(request.user, study_id, Perm.ANALYSIS_RUN)
+    form = forms.PackageForm(request.POST, can_unblind=access.can(Perm.TREATMENT_VIEW))
+    if not form.is_valid():
+        return _overview(request, access, form)
+    blinded = bool(form.cleaned_data["blinded"]) or not access.can(Perm.TREATMENT_VIEW)
+    try:
+        job = job_submit(
+            actor=request.user, name=PACKAGE_JOB, params={"blinded": blinded}, study=access.membership.study
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("analysis:overview", study_id)
+    return redirect("jobs:detail", job.pk)
+
+
+@login_required
+@require_GET
+def package_page(request: HttpRequest, study_id: int, number: int) -> HttpResponse:
+    access = access_study(request.user, study_id)
+    package = selectors.package_get(access, number)
+    access_check(access, Perm.ANALYSIS_RUN)
+    manifest = package.manifest or {}
+    findings = manifest.get("findings", {})
+    context = {
+        "study": access.membership.study,
+        "package": package,
+        "datasets": sorted(manifest.get("datasets", {}).items()),
+        "findings_total": findings.get("total", 0),
+        "findings_by_rule": sorted(findings.get("by_rule", {}).items(), key=lambda r: (-r[1], r[0])),
+        "findings_listed": findings.get("listed", []),
+        "define_problems": manifest.get("define_problems", []),
+        "notes": manifest.get("notes", []),
+        "files": manifest.get("files", []),
+        "downloadable": package.status == PackageStatus.DONE,
+    }
+    return render(request, "analysis/package.html", context)
+
+
+@login_required
+@require_GET
+def package_download(request: HttpRequest, study_id: int, number: int) -> FileResponse:
+    access = access_study(request.user, study_id)
+    package = selectors.package_get(access, number)
+    access_check(access, Perm.ANALYSIS_RUN)
+    return package_zip_response(package)
