@@ -21,6 +21,8 @@ from opencro.formats.datasetjson import (
     write_dataset_json,
     write_dataset_ndjson,
 )
+from opencro.formats.datasetjson.schema import array_blind, dataset_schema, rows_item_schema
+from opencro.formats.datasetjson.values import json_text
 from opencro.formats.errors import FormatError
 
 
@@ -171,3 +173,36 @@ def test_reader_checks_values_against_data_types_and_refuses_nan_literals() -> N
         read_dataset_json(io.StringIO('{"records": NaN}'))
     with pytest.raises(FormatError, match=r"document: not valid JSON"):
         read_dataset_json(io.StringIO("{"))
+
+
+def test_ndjson_lines_end_only_at_newline() -> None:
+    """U+2028, U+0085 and other characters str.splitlines() breaks at stay inside a value (NDJSON splits at \\n)."""
+    columns = [DatasetJsonColumn("IT.T.C", "C", "Text", "string")]
+    text = ["a\u2028b", "c\x85d\x1ce", "f\u2029"]
+    dataset = DatasetJson("T", "T", "IG.T", columns, pd.DataFrame({"C": text}), created="2026-11-27T03:30:00")
+    out = io.StringIO()
+    write_dataset_ndjson(out, dataset)
+    assert out.getvalue().count("\n") == 4
+    assert read_dataset_ndjson(io.StringIO(out.getvalue())).data["C"].tolist() == text
+
+
+def test_json_text_is_what_json_dumps_writes() -> None:
+    values = [None, True, False, 0, -(2**70), 1.0, -0.0, 5e-324, 1e22, 0.1, 1 / 3, "", 'q"\\/', "\x00\x1f\x7f\u2028é😀"]
+    for value in values:
+        assert json_text(value) == json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    with pytest.raises(ValueError, match="not a JSON scalar"):
+        json_text(float("nan"))
+
+
+def test_rows_are_all_checked_against_the_schema() -> None:
+    """The schema's verdict on one row stands for all only while every row is an array; a row that is not is found."""
+    assert array_blind(rows_item_schema())
+    assert not array_blind({"type": "array", "items": {"type": "string"}}, dataset_schema())
+    assert not array_blind({"type": "array", "enum": [[1]]}, dataset_schema())
+    document = dataset_to_document(_dataset())
+    document["rows"] = [*document["rows"], *document["rows"]]
+    assert validate(document) == []
+    document["rows"][4] = {"value": [1]}
+    assert [p.location for p in validate(document)] == ["/rows/4"]
+    items_checked = {"type": "array", "items": {"type": "array", "items": {"type": "integer"}}}
+    assert [p.location for p in validate([[1, 2], [3, "x"], [4]], items_checked)] == ["/1/1"]

@@ -120,3 +120,49 @@ def test_reader_refuses_what_is_not_v5(tmp_path: Path) -> None:
     write_xpt(buffer, [sample_dataset()], created=STAMP)
     with pytest.raises(FormatError, match="dataset AE: file ends inside the variable descriptions"):
         read_xpt(io.BytesIO(buffer.getvalue()[:1000]))
+
+
+def test_rows_after_a_bad_value_are_numbered_right(tmp_path: Path) -> None:
+    # The first writer skipped a non-text or unencodable value without a placeholder, so the over-long value
+    # of row 3 was reported as row 2.
+    data = pd.DataFrame({"TERM": ["caf\u00e9", 12, "TOO LONG", "OK"]})
+    dataset = XptDataset("T", [XptVariable("TERM", "char", "", 3)], data)
+    assert _problems(dataset, tmp_path) == [
+        "dataset T, variable TERM, row 1: character '\u00e9' cannot be written in ascii "
+        "(XPORT v5 has no encoding marker; FDA expects ASCII)",
+        "dataset T, variable TERM, row 2: value 12 is not text (variable is character)",
+        "dataset T, variable TERM, row 3: value is 8 bytes long; the variable's length is 3",
+    ]
+
+
+def test_values_that_are_not_numbers_raise_only_that_problem(tmp_path: Path) -> None:
+    # The first writer left such rows uninitialised (np.empty), which could add a spurious range problem.
+    data = pd.DataFrame({"AVAL": pd.Series(["1.5", 2.0, True, None], dtype=object)})
+    dataset = XptDataset("T", [XptVariable("AVAL", "num", "")], data)
+    assert _problems(dataset, tmp_path) == [
+        "dataset T, variable AVAL, row 1: value '1.5' is not a number",
+        "dataset T, variable AVAL, row 3: value True is not a number",
+    ]
+
+
+def test_text_column_dtypes_write_the_same_bytes() -> None:
+    """object, pandas string and categorical columns of the same text give the same file (blanks for missing)."""
+    text = ["A", None, "BB", "", "A"]
+    files = set()
+    for column in (
+        pd.Series(text, dtype=object),
+        pd.Series(text, dtype="string"),
+        pd.Series(text, dtype="str"),
+        pd.Series(pd.Categorical(text)),
+        pd.Series(["A", np.nan, "BB", "", "A"], dtype=object),
+    ):
+        buffer = io.BytesIO()
+        dataset = XptDataset(
+            "T",
+            [XptVariable("C", "char", ""), XptVariable("N", "num", "")],
+            pd.DataFrame({"C": column, "N": [1.0, 2.0, 3.0, 4.0, 5.0]}),
+        )
+        write_xpt(buffer, [dataset], created=STAMP, fit_lengths=True)
+        files.add(buffer.getvalue())
+    assert len(files) == 1
+    assert read_xpt(io.BytesIO(files.pop()))[0].data["C"].tolist() == ["A", "", "BB", "", "A"]

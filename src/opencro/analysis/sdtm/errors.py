@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from opencro.formats.errors import Problem
+from opencro.formats.errors import FormatError
 
 
-class SdtmError(ValueError):
-    """Input frames, a mapping specification or a build that cannot be accepted; carries every located problem."""
-
-    def __init__(self, problems: list[Problem] | Problem | str):
-        if isinstance(problems, str):
-            problems = [Problem("", problems)]
-        elif isinstance(problems, Problem):
-            problems = [problems]
-        self.problems: list[Problem] = list(problems)
-        super().__init__("; ".join(str(p) for p in self.problems[:20]))
+class SdtmError(FormatError):
+    """Input frames, a mapping specification or a build that cannot be accepted; carries every located problem
+    (`problems`, as a file's FormatError does)."""
 
 
 class SpecError(SdtmError):

@@ -46,7 +46,8 @@ def read_dataset_json(source: str | os.PathLike[str] | TextIO) -> DatasetJson:
 
 def read_dataset_ndjson(source: str | os.PathLike[str] | TextIO) -> DatasetJson:
     """Read the NDJSON variant: line 1 holds the metadata (no `rows`), each further line one row array."""
-    lines = [line for line in _text(source).splitlines() if line.strip()]
+    # Only "\n" ends a line (NDJSON); str.splitlines would also split at U+2028, U+0085, ... inside JSON strings.
+    lines = [line for line in _text(source).split("\n") if line.strip()]
     if not lines:
         raise FormatError(Problem("line 1", "empty file"))
     metadata = _loads(lines[0], "line 1")

@@ -1,9 +1,17 @@
-"""Convert column values between pandas and Dataset-JSON 1.1 JSON values, per column dataType."""
+"""Convert column values between pandas and Dataset-JSON 1.1 JSON values, per column dataType.
+
+`encode_column` is the writer's column-at-a-time path: for the usual pandas dtypes it checks a whole
+column with numpy, keeps each distinct value once (row codes into a table of distinct values) and
+formats each distinct value as JSON text once. Any column it cannot vouch for goes through
+`to_json_values`, value by value, which reports every bad value with its row.
+"""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from json.encoder import encode_basestring
 from typing import Any
 
 import numpy as np
@@ -125,3 +133,118 @@ def from_json_values(column: DatasetJsonColumn, values: list[Any], where: str, p
     if kind == "boolean":
         return pd.Series(pd.array(checked, dtype="boolean"))
     return pd.Series(checked, dtype=object)
+
+
+@dataclass(frozen=True)
+class EncodedColumn:
+    """One column's JSON values, either as row `codes` into `distinct` (code -1: null) or as plain `values`."""
+
+    distinct: list[Any]
+    codes: np.ndarray | None = None
+    values: list[Any] | None = None
+
+    def __len__(self) -> int:
+        return len(self.codes) if self.codes is not None else len(self.values or [])
+
+    def to_list(self) -> list[Any]:
+        """The JSON values, None for null (what `to_json_values` returns)."""
+        if self.codes is None:
+            return list(self.values or [])
+        return _table([*self.distinct, None])[self.codes].tolist()
+
+    def first(self) -> Any:
+        """The JSON value of the first row (the column must have one)."""
+        if self.codes is None:
+            return (self.values or [])[0]
+        return None if self.codes[0] < 0 else self.distinct[self.codes[0]]
+
+    def texts(self, prefix: str = "", suffix: str = "") -> list[str]:
+        """Each row's value as compact JSON text (as `json.dumps` writes it), between `prefix` and `suffix`."""
+        if self.codes is None:
+            return [f"{prefix}{json_text(value)}{suffix}" for value in self.values or []]
+        table = [f"{prefix}{json_text(value)}{suffix}" for value in [*self.distinct, None]]
+        return _table(table)[self.codes].tolist()
+
+
+def _table(items: list[Any]) -> np.ndarray:
+    table = np.empty(len(items), dtype=object)
+    table[:] = items
+    return table
+
+
+def json_text(value: Any) -> str:
+    """The compact JSON text of one scalar JSON value, exactly as `json.dumps(..., ensure_ascii=False)` writes it."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, str):
+        return encode_basestring(value)
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return float.__repr__(value)
+    raise ValueError(f"not a JSON scalar this writer produces: {value!r}")
+
+
+def encode_column(column: DatasetJsonColumn, series: pd.Series, where: str, problems: list[Problem]) -> EncodedColumn:
+    """The JSON values of one column; the same values and problems as `to_json_values(column, series.tolist(), ...)`."""
+    found = _column_wise(column.data_type, series)
+    if found is not None:
+        codes, distinct = found
+        return EncodedColumn(distinct=distinct, codes=codes)
+    return EncodedColumn(distinct=[], values=to_json_values(column, series.tolist(), where, problems))
+
+
+def _column_wise(kind: str, series: pd.Series) -> tuple[np.ndarray, list[Any]] | None:
+    """(row codes, distinct JSON values) when the whole column is valid for `kind`, else None (check by row)."""
+    dtype = series.dtype
+    if kind in STRING_VALUED and kind != "decimal":
+        return _texts(series)
+    if kind == "boolean" and pd.api.types.is_bool_dtype(dtype):
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        return codes, [bool(value) for value in np.asarray(uniques, dtype=object).tolist()]
+    if kind not in ("integer", "float", "double") or pd.api.types.is_bool_dtype(dtype):
+        return None
+    if isinstance(dtype, np.dtype) and dtype.kind in "iu":
+        codes, uniques = pd.factorize(series.to_numpy(), use_na_sentinel=True)
+        convert = int if kind == "integer" else float
+        return codes, [convert(value) for value in uniques.tolist()]
+    if kind == "integer" and isinstance(dtype, pd.api.extensions.ExtensionDtype) and dtype.kind in "iu":
+        if not isinstance(series.array, pd.arrays.IntegerArray):
+            return None
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        return codes, [int(value) for value in np.asarray(uniques, dtype=object).tolist()]
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        values = series.to_numpy(dtype=np.float64)
+        null = np.isnan(values)
+        present = values[~null]
+        if not np.isfinite(present).all():
+            return None
+        if kind == "integer" and not (np.floor(present) == present).all():
+            return None
+        # Distinct by bit pattern, so that -0.0 keeps its sign; every NaN is null.
+        bits = np.where(null, np.int64(0), values.view(np.int64))
+        codes, uniques = pd.factorize(bits, use_na_sentinel=False)
+        codes = np.where(null, -1, codes)
+        numbers = uniques.view(np.float64).tolist()
+        return codes, [int(value) for value in numbers] if kind == "integer" else numbers
+    return None
+
+
+def _texts(series: pd.Series) -> tuple[np.ndarray, list[Any]] | None:
+    """(row codes, distinct str) of a text column whose values are all str or null, else None."""
+    if isinstance(series.dtype, pd.StringDtype):
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        return codes, np.asarray(uniques, dtype=object).tolist()
+    values = series.to_numpy(dtype=object)
+    null = pd.isna(values)
+    if null.any() and not all(_is_null(value) for value in values[null].tolist()):
+        return None  # e.g. a float32 NaN: not null here, reported by the row-by-row pass
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind != "string" and not (kind == "empty" and null.all()):
+        return None
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return codes, np.asarray(uniques, dtype=object).tolist()

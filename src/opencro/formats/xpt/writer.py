@@ -5,13 +5,21 @@ Constraints: FDA Study Data Technical Conformance Guide, section 3.3 (XPORT v5; 
 variable names <= 8 characters, labels <= 40, character lengths <= 200 fitted to the longest
 value, ASCII text). Every problem is collected and located first; nothing is written unless
 there is none.
+
+Columns are encoded whole with numpy: numerics as IBM doubles (`ibm.ieee_to_ibm`), character columns by
+encoding and padding each distinct value once and gathering the rows from that table; the rows are laid
+out chunk by chunk as they are written, then blanks to a whole 80-byte record. A character column holding
+anything but text and blanks (or a value that does not fit), and a numeric column of Python objects, are
+gone through value by value, so that each problem is reported with its row.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import tempfile
-from dataclasses import replace
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -72,29 +80,32 @@ def write_xpt(
         if dataset.name.upper() in seen:
             problems.append(Problem(f"dataset {dataset.name}", "appears twice in the file"))
         seen.add(dataset.name.upper())
-        block, resolved = _member(dataset, encoding, fit_lengths, stamp, problems)
-        parts.append(block)
+        blocks, resolved = _member(dataset, encoding, fit_lengths, stamp, problems)
+        parts.extend(blocks)
         written.append(resolved)
     if problems:
         raise FormatError(problems)
-    _emit(target, b"".join(parts))
+    _emit(target, parts)
     return written
 
 
-def _emit(target: str | os.PathLike[str] | BinaryIO, payload: bytes) -> None:
-    """Write the finished bytes: to a temporary file renamed into place, or to the given file object."""
+def _emit(target: str | os.PathLike[str] | BinaryIO, parts: list[bytes | _Rows]) -> None:
+    """Write the checked parts in order: to a temporary file renamed into place, or to the given file object."""
+    payload = itertools.chain.from_iterable(part.chunks() if isinstance(part, _Rows) else (part,) for part in parts)
     if isinstance(target, str | os.PathLike):
         path = Path(target)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
             with os.fdopen(handle, "wb") as out:
-                out.write(payload)
+                for part in payload:
+                    out.write(part)
             os.replace(temporary, path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
     else:
-        target.write(payload)
+        for part in payload:
+            target.write(bytes(part))  # a copy: the caller's object may keep what it is given
 
 
 def _text(value: str, width: int, where: str, what: str, encoding: str, problems: list[Problem]) -> bytes:
@@ -112,8 +123,8 @@ def _text(value: str, width: int, where: str, what: str, encoding: str, problems
 
 def _member(
     dataset: XptDataset, encoding: str, fit_lengths: bool, stamp: datetime, problems: list[Problem]
-) -> tuple[bytes, XptDataset]:
-    """Validate one dataset and return its member bytes and the dataset with resolved variables."""
+) -> tuple[list[bytes | _Rows], XptDataset]:
+    """Validate one dataset and return its member's bytes (headers, then rows) and the dataset as resolved."""
     where = f"dataset {dataset.name}"
     if not SAS_NAME.fullmatch(dataset.name) or len(dataset.name) > MAX_NAME or dataset.name != dataset.name.upper():
         problems.append(
@@ -140,7 +151,7 @@ def _member(
 
     n_rows = len(dataset.data)
     namestrs: list[bytes] = []
-    fields: list[np.ndarray] = []
+    fields: list[_Field] = []
     resolved: list[XptVariable] = []
     position = 0
     for number, var in enumerate(dataset.variables, start=1):
@@ -199,11 +210,10 @@ def _member(
         position += length
     out = replace(dataset, variables=resolved)
     if len(fields) != len(dataset.variables) or problems:
-        return b"", out
-    rows = np.concatenate(fields, axis=1) if n_rows else np.zeros((0, position), dtype=np.uint8)
-    observations = rows.tobytes()
-    padded_size = len(records.pad_to_record(observations))
-    if n_rows and padded_size - (n_rows - 1) * position < records.RECORD and (rows[-1] == ord(" ")).all():
+        return [], out
+    rows = _Rows(fields, n_rows, position)
+    padded_size = -(-n_rows * position // records.RECORD) * records.RECORD
+    if n_rows and padded_size - (n_rows - 1) * position < records.RECORD and (rows.row(n_rows - 1) == ord(" ")).all():
         # v5 stores no row count: a last row of blanks that fits in the final record's padding is lost (TS-140).
         problems.append(
             Problem(
@@ -212,24 +222,137 @@ def _member(
             )
         )
     header = records.member_records(name, label, dataset.created or stamp, dataset.modified or stamp, len(namestrs))
-    return header + records.pad_to_record(b"".join(namestrs)) + records.OBS_HEADER + records.pad_to_record(
-        observations
-    ), out
+    descriptors = header + records.pad_to_record(b"".join(namestrs)) + records.OBS_HEADER
+    return [descriptors, rows], out
+
+
+def _is_blank(value: object) -> bool:
+    """A character value written as blanks: None, a float NaN or pd.NA."""
+    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
+
+
+@dataclass(frozen=True)
+class _Field:
+    """One variable's bytes for every row: `table` (n, length) itself, or rows of it picked by `codes`."""
+
+    table: np.ndarray
+    codes: np.ndarray | None = None
+
+    def place(self, target: np.ndarray, start: int, stop: int) -> None:
+        """Copy the bytes of rows start..stop-1 into `target`, a field of row records (one opaque value per row)."""
+        cells = np.ascontiguousarray(self.table).view(f"V{self.table.shape[1]}").reshape(-1)
+        if self.codes is None:
+            target[...] = cells[start:stop]
+        else:
+            np.take(cells, self.codes[start:stop], out=target, mode="wrap")  # code -1 (a blank): the last row
+
+
+#: Bytes of rows laid out at a time: small enough to stay in the processor's cache, large enough for numpy.
+CHUNK_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """A member's rows packed end to end, then blank-padded to whole 80-byte records, produced chunk by chunk.
+
+    Each chunk is built in one reused buffer viewed as records of one opaque field per variable (copying a
+    column as a field is much faster than a strided copy of its bytes), so the rows are never all in memory.
+    """
+
+    fields: list[_Field]
+    n_rows: int
+    width: int
+
+    def _layout(self) -> np.dtype:
+        widths = [field.table.shape[1] for field in self.fields]
+        return np.dtype(
+            {
+                "names": [f"v{index}" for index in range(len(widths))],
+                "formats": [f"V{width}" for width in widths],
+                "offsets": np.cumsum([0, *widths[:-1]]).tolist(),
+                "itemsize": self.width,
+            }
+        )
+
+    def _fill(self, buffer: np.ndarray, start: int, stop: int, layout: np.dtype) -> np.ndarray:
+        view = buffer[: (stop - start) * self.width].view(layout)
+        for index, field in enumerate(self.fields):
+            field.place(view[f"v{index}"], start, stop)
+        return buffer[: (stop - start) * self.width]
+
+    def row(self, index: int) -> np.ndarray:
+        """The bytes of one row."""
+        return self._fill(np.empty(self.width, dtype=np.uint8), index, index + 1, self._layout())
+
+    def chunks(self) -> Iterator[memoryview]:
+        """The rows' bytes in order, then the blanks to the end of the last record. A chunk is only valid until
+        the next one is asked for (the buffer is reused): write it at once."""
+        layout = self._layout()
+        step = max(1, CHUNK_BYTES // self.width)
+        buffer = np.empty(min(step, self.n_rows) * self.width, dtype=np.uint8)
+        for start in range(0, self.n_rows, step):
+            yield memoryview(self._fill(buffer, start, min(start + step, self.n_rows), layout))
+        remainder = self.n_rows * self.width % records.RECORD
+        if remainder:
+            yield memoryview(b" " * (records.RECORD - remainder))
 
 
 def _char_field(
     column: pd.Series, var: XptVariable, fit: bool, encoding: str, located: str, problems: list[Problem]
-) -> tuple[np.ndarray | None, int]:
-    """Encode a character column to an (n, length) byte array, blank-padded; check values fit."""
+) -> tuple[_Field | None, int]:
+    """Encode a character column to an (n, length) byte array, blank-padded; check values fit.
+
+    The common case (text and blanks only, every value encodable and short enough) is handled a column at a
+    time: each distinct value is encoded and padded once, and the rows are later gathered from that table. Any
+    other column goes value by value, so that each problem is reported with its row.
+    """
+    distinct = _distinct_texts(column)
+    if distinct is not None:
+        codes, texts = distinct
+        try:
+            encoded = [text.encode(encoding) for text in texts]
+        except UnicodeEncodeError:
+            encoded = None
+        if encoded is not None:
+            longest = max(map(len, encoded))
+            length = max(longest, 1) if fit or var.length is None else var.length
+            if 1 <= length <= MAX_CHAR_LENGTH and longest <= length:
+                table = np.frombuffer(b"".join(raw.ljust(length) for raw in encoded), dtype=np.uint8)
+                return _Field(table.reshape(len(encoded), length), codes), length
+    return _char_field_by_row(column, var, fit, encoding, located, problems)
+
+
+def _distinct_texts(column: pd.Series) -> tuple[np.ndarray, list[str]] | None:
+    """(row codes, distinct texts) with "" (a blank) last, or None when some value is neither text nor a blank."""
+    if isinstance(column.dtype, pd.StringDtype):
+        codes, uniques = pd.factorize(column, use_na_sentinel=True)  # every value is text or missing
+    else:
+        values = column.to_numpy(dtype=object)
+        blank = pd.isna(values)
+        if blank.any() and not all(_is_blank(value) for value in values[blank].tolist()):
+            return None  # e.g. NaT or a float32 NaN: not text, reported by the row-by-row pass
+        kind = pd.api.types.infer_dtype(values, skipna=True)
+        if kind != "string" and not (kind == "empty" and blank.all()):
+            return None
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    # Missing values have code -1: the blank appended last.
+    return codes, [*np.asarray(uniques, dtype=object).tolist(), ""]
+
+
+def _char_field_by_row(
+    column: pd.Series, var: XptVariable, fit: bool, encoding: str, located: str, problems: list[Problem]
+) -> tuple[_Field | None, int]:
+    """The value-by-value pass: every unencodable, non-text or too long value is reported with its row."""
     encoded: list[bytes] = []
     bad = False
     for row, value in enumerate(column.tolist(), start=1):
-        if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        if _is_blank(value):
             encoded.append(b"")
             continue
         if not isinstance(value, str):
             problems.append(Problem(f"{located}, row {row}", f"value {value!r} is not text (variable is character)"))
             bad = True
+            encoded.append(b"")  # keeps the following rows numbered right
             continue
         try:
             encoded.append(value.encode(encoding))
@@ -242,6 +365,7 @@ def _char_field(
                 )
             )
             bad = True
+            encoded.append(b"")
     longest = max((len(raw) for raw in encoded), default=0)
     length = max(longest, 1) if fit or var.length is None else var.length
     if not 1 <= length <= MAX_CHAR_LENGTH:
@@ -256,17 +380,17 @@ def _char_field(
     if bad:
         return None, length
     array = np.array([raw.ljust(length) for raw in encoded], dtype=f"S{length}")
-    return array.view(np.uint8).reshape(len(encoded), length), length
+    return _Field(array.view(np.uint8).reshape(len(encoded), length)), length
 
 
 def _num_field(
     column: pd.Series, var: XptVariable, special: dict[int, str], located: str, problems: list[Problem]
-) -> tuple[np.ndarray | None, int]:
+) -> tuple[_Field | None, int]:
     """Encode a numeric column to an (n, 8) array of IBM doubles, with its special missing values."""
     if var.length not in (None, NUM_LENGTH):
         problems.append(Problem(located, f"numeric length must be {NUM_LENGTH}, not {var.length}"))
         return None, NUM_LENGTH
-    values = np.empty(len(column), dtype=np.float64)
+    values = np.full(len(column), np.nan, dtype=np.float64)
     bad = False
     if pd.api.types.is_bool_dtype(column.dtype) or pd.api.types.is_numeric_dtype(column.dtype):
         values[:] = column.astype("float64").to_numpy(na_value=np.nan)
@@ -306,4 +430,4 @@ def _num_field(
     field = ieee_to_ibm(values)
     for row, code in special.items():
         field[row] = np.frombuffer(missing_bytes(code), dtype=np.uint8)
-    return field, NUM_LENGTH
+    return _Field(field), NUM_LENGTH
