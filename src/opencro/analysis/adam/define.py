@@ -411,11 +411,18 @@ def _copied_from(spec: DatasetSpec, variable: VariableSpec) -> tuple[str, str]:
 
 
 def _number_text(value: float, digits: int | None) -> str:
+    """A number as text: `digits` decimals when declared, else whole numbers without a point and others in their
+    shortest positional form (Python's repr and NumPy's Dragon4 give the same shortest digits for a float64; repr
+    is used where it is positional, i.e. without an exponent)."""
     if digits is not None:
         return f"{value:.{digits}f}"
-    if float(value).is_integer():
-        return str(int(value))
-    return np.format_float_positional(float(value), trim="-")
+    number = float(value)
+    if number.is_integer():
+        return str(int(number))
+    text = repr(number)
+    if "e" in text or "n" in text:  # an exponent, inf or nan
+        return np.format_float_positional(number, trim="-")
+    return text
 
 
 def _shape(variable: VariableSpec, values: pd.Series) -> tuple[int | None, int | None]:
@@ -447,9 +454,7 @@ def _distinct_texts(values: pd.Series) -> list[str]:
     if isinstance(values.dtype, pd.StringDtype) or (
         values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty")
     ):
-        present = values[values.notna()]
-        uniques = pd.unique(present.to_numpy(dtype=object))
-        return [t for t in (str(v) for v in uniques) if t != ""]
+        return [t for t in (str(v) for v in values.dropna().unique()) if t != ""]
     return [str(v) for v in values if not pd.isna(v) and str(v) != ""]
 
 

@@ -241,7 +241,7 @@ def texts(values: pd.Series) -> pd.Series:
     """
     dtype = values.dtype
     array: np.ndarray | None = None
-    if dtype == bool:
+    if isinstance(dtype, np.dtype) and dtype.kind == "b":
         array = np.where(values.to_numpy(dtype=bool), "Y", "").astype(object)
     elif isinstance(dtype, np.dtype) and dtype.kind == "M":
         array = values.dt.strftime("%Y-%m-%d").to_numpy(dtype=object, na_value="")
@@ -251,12 +251,15 @@ def texts(values: pd.Series) -> pd.Series:
         if not (zeros.any() and np.signbit(raw[zeros]).any()):
             array = _unique_texts(raw)
     elif isinstance(dtype, pd.StringDtype) or (
-        dtype == object and pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty")
+        isinstance(dtype, np.dtype)
+        and dtype.kind == "O"
+        and pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty")
     ):
         missing = values.isna().to_numpy()
-        array = values.to_numpy(dtype=object, na_value="")
-        present = ~missing
-        array[present] = [v if type(v) is str else str(v) for v in array[present]]
+        array = values.to_numpy(dtype=object, na_value="", copy=True)
+        if not isinstance(dtype, pd.StringDtype):  # object columns may hold str subclasses (numpy.str_)
+            present = ~missing
+            array[present] = [v if type(v) is str else str(v) for v in array[present]]
         if missing.any():
             array[missing] = [_text(v) for v in values[missing]]
     if array is None:

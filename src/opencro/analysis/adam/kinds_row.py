@@ -41,7 +41,7 @@ def map_values(ctx: Context, d: Derivation) -> Output:
     table = {_key(k): v for k, v in d.get("values").items()}
     default = d.get("default")
     kind = values.dtype.kind if isinstance(values.dtype, np.dtype) else ""
-    distinct = kind in "fiu" and kind != "" or (
+    distinct = (kind != "" and kind in "fiu") or (
         kind == "O" and pd.api.types.infer_dtype(values, skipna=True) in ("string", "floating", "integer", "empty")
     )
     if not distinct:

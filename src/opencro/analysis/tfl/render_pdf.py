@@ -206,7 +206,7 @@ def _render_table(layout: TableLayout, buffer: io.BytesIO) -> None:
     pages = _pages(body, room)
     table_width = sum(c.width for c in header[-1].cells)
     header_text = f"Output {layout.output_id}" + (f"  Population: {layout.population}" if layout.population else "")
-    canvas = pdfcanvas.Canvas(buffer, pagesize=(width, height), pageCompression=0)
+    canvas = pdfcanvas.Canvas(buffer, pagesize=(width, height))
     canvas.setTitle(" ".join(layout.titles))
     canvas.setAuthor("OpenCRO")
     canvas.setSubject(f"Output {layout.output_id}")
