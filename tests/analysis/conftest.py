@@ -2,10 +2,12 @@
 study builder would annotate it for SDTM (domains on the item groups, SDTM targets on the items)."""
 
 import dataclasses
+import datetime as dt
 
 import pytest
 
 from opencro.edc.services.build import build_import
+from opencro.edc.services.entry import ItemEntry, form_save
 from opencro.edc.spec import spec_cache_clear
 from opencro.formats import build as b
 from tests.edc.builds import small_build
@@ -45,3 +47,16 @@ def edc_world(world):
     spec_cache_clear()
     world.version = build_import(actor=world.users["data_manager"], study=world.study, build=annotated_build())
     return world
+
+
+def enter_data(w) -> None:
+    """A1-001's screening vital signs (weight, systolic pressure) and sex: enough for VS and DM records."""
+    form_save(
+        actor=None,
+        subject=w.subject_a,
+        event_oid="SE.SCR",
+        form_oid="F.VS",
+        entries=[ItemEntry("IT.WEIGHT", "70.5"), ItemEntry("IT.SYSBP", "120")],
+        visit_date=dt.date(2026, 3, 2),
+    )
+    form_save(actor=None, subject=w.subject_a, event_oid="SE.SCR", form_oid="F.DM", entries=[ItemEntry("IT.SEX", "F")])

@@ -6,7 +6,6 @@ World: tests/analysis/conftest.py's edc_world. The biostatistician holds `analys
 statistician also `treatment.view`; the data manager neither (403); the outsider is no member of T-001 (404).
 """
 
-import datetime as dt
 import io
 import json
 import zipfile
@@ -17,8 +16,8 @@ import yaml
 from opencro.analysis.models import MappingSpec, PackageStatus, SpecOrigin, SubmissionPackage
 from opencro.analysis.services import mapping_spec_create_default, package_build, package_start
 from opencro.analysis.sources import dummy_arm
-from opencro.edc.services.entry import ItemEntry, form_save
 from opencro.jobs.models import Job
+from tests.analysis.conftest import enter_data
 
 pytestmark = pytest.mark.django_db
 
@@ -42,18 +41,6 @@ def _api(w) -> str:
 
 def _post(client, url: str, body: dict):
     return client.post(url, json.dumps(body), content_type="application/json")
-
-
-def _enter(w) -> None:
-    form_save(
-        actor=None,
-        subject=w.subject_a,
-        event_oid="SE.SCR",
-        form_oid="F.VS",
-        entries=[ItemEntry("IT.WEIGHT", "70.5"), ItemEntry("IT.SYSBP", "120")],
-        visit_date=dt.date(2026, 3, 2),
-    )
-    form_save(actor=None, subject=w.subject_a, event_oid="SE.SCR", form_oid="F.DM", entries=[ItemEntry("IT.SEX", "F")])
 
 
 def _built(w, role: str, *, blinded: bool) -> SubmissionPackage:
@@ -154,7 +141,7 @@ def _send(client, method: str, url: str, body):
 def test_a_member_without_analysis_run_gets_403(edc_world, login):
     w = edc_world
     mapping_spec_create_default(actor=w.users[BIOSTAT], study=w.study)
-    _enter(w)
+    enter_data(w)
     _built(w, BIOSTAT, blinded=True)
     client = login(w.users[DM])
     statuses = {f"{m} {u}": _send(client, m, u, b).status_code for m, u, b in _calls(w)}
@@ -179,7 +166,7 @@ def test_anonymous_callers_get_401(edc_world, client):
 
 def test_packages_list_manifest_and_zip(edc_world, login):
     w = edc_world
-    _enter(w)
+    enter_data(w)
     package = _built(w, UNBLINDED, blinded=False)
     client = login(w.users[UNBLINDED])
     listed = client.get(_api(w) + "/packages").json()
@@ -217,7 +204,7 @@ def test_a_running_package_has_no_findings_and_no_zip(edc_world, login):
 
 def test_a_blinded_reader_never_sees_an_unblinded_package(edc_world, login):
     w = edc_world
-    _enter(w)
+    enter_data(w)
     _built(w, UNBLINDED, blinded=False)
     _built(w, UNBLINDED, blinded=True)
     reader = login(w.users[BIOSTAT])
@@ -246,7 +233,7 @@ def _job(client, w, blinded: bool):
 
 def test_the_jobs_api_builds_a_package(edc_world, login, eager, django_capture_on_commit_callbacks):
     w = edc_world
-    _enter(w)
+    enter_data(w)
     client = login(w.users[UNBLINDED])
     with django_capture_on_commit_callbacks(execute=True):
         response = _job(client, w, blinded=False)

@@ -6,7 +6,6 @@ A1 in arm A and one at B1 in arm P). The biostatistician holds `analysis.run` (b
 also `treatment.view`; the data manager neither (403); the outsider is no member of T-001 (404).
 """
 
-import datetime as dt
 import io
 import zipfile
 
@@ -19,8 +18,8 @@ from opencro.analysis.models import MappingSpec, PackageStatus, SpecOrigin, Subm
 from opencro.analysis.services import mapping_spec_create_default, package_build, package_start
 from opencro.audit.services import audited_save
 from opencro.edc.models import FormData
-from opencro.edc.services.entry import ItemEntry, form_save
 from opencro.jobs.models import Job
+from tests.analysis.conftest import enter_data
 
 pytestmark = pytest.mark.django_db
 
@@ -42,22 +41,10 @@ def _base(w) -> str:
     return f"/studies/{w.study.pk}/analysis/"
 
 
-def _enter(w) -> None:
-    form_save(
-        actor=None,
-        subject=w.subject_a,
-        event_oid="SE.SCR",
-        form_oid="F.VS",
-        entries=[ItemEntry("IT.WEIGHT", "70.5"), ItemEntry("IT.SYSBP", "120")],
-        visit_date=dt.date(2026, 3, 2),
-    )
-    form_save(actor=None, subject=w.subject_a, event_oid="SE.SCR", form_oid="F.DM", entries=[ItemEntry("IT.SEX", "F")])
-
-
 def _built(w, role: str, *, blinded: bool) -> SubmissionPackage:
     """A package built by `role` (data entered first: see the report on empty studies)."""
     if not FormData.objects.filter(subject=w.subject_a).exists():
-        _enter(w)
+        enter_data(w)
     user = w.users[role]
     package = package_build(actor=user, package=package_start(actor=user, study=w.study, blinded=blinded))
     assert package.status == PackageStatus.DONE, package.error
@@ -237,7 +224,7 @@ def test_building_from_the_page_runs_the_job_and_lists_the_package(
     edc_world, login, eager, django_capture_on_commit_callbacks
 ):
     w = edc_world
-    _enter(w)
+    enter_data(w)
     client = login(w.users[UNBLINDED])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(_base(w) + "packages/build/", {})  # the box unticked: the real arms
@@ -261,7 +248,7 @@ def test_a_blinded_reader_builds_a_blinded_package_whatever_the_form_says(
     edc_world, login, eager, django_capture_on_commit_callbacks
 ):
     w = edc_world
-    _enter(w)
+    enter_data(w)
     client = login(w.users[BIOSTAT])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(_base(w) + "packages/build/", {})  # an unticked box, as a forged form would send
@@ -273,7 +260,7 @@ def test_a_blinded_reader_builds_a_blinded_package_whatever_the_form_says(
 
 def test_the_package_page_shows_the_manifest(edc_world, login):
     w = edc_world
-    _enter(w)
+    enter_data(w)
     package = _built(w, UNBLINDED, blinded=False)
     response = login(w.users[UNBLINDED]).get(_base(w) + "packages/1/")
     page = response.content.decode()
@@ -294,7 +281,7 @@ def test_the_package_page_shows_the_manifest(edc_world, login):
 
 def test_the_download_is_the_package_folder_as_a_zip(edc_world, login):
     w = edc_world
-    _enter(w)
+    enter_data(w)
     package = _built(w, BIOSTAT, blinded=True)
     response = login(w.users[BIOSTAT]).get(_base(w) + "packages/1/download/")
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
@@ -327,7 +314,7 @@ def test_a_failed_package_shows_its_error(edc_world, login):
 
 def test_a_blinded_reader_never_sees_an_unblinded_package(edc_world, login):
     w = edc_world
-    _enter(w)
+    enter_data(w)
     unblinded = _built(w, UNBLINDED, blinded=False)
     blinded = _built(w, UNBLINDED, blinded=True)
     assert (unblinded.number, blinded.number) == (1, 2)

@@ -5,8 +5,6 @@ subject at A1 (arm A) and at B1 (arm P). Roles: the blinded biostatistician and 
 hold `analysis.run`; only the unblinded one holds `treatment.view`.
 """
 
-import datetime as dt
-
 import pyreadstat
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,8 +23,8 @@ from opencro.analysis.services import (
 )
 from opencro.analysis.sources import dummy_arm
 from opencro.audit.models import AuditRecord
-from opencro.edc.services.entry import ItemEntry, form_save
 from opencro.formats.definexml import check_define, read_define
+from tests.analysis.conftest import enter_data
 
 pytestmark = pytest.mark.django_db
 
@@ -57,18 +55,6 @@ rows:
 @pytest.fixture(autouse=True)
 def _var(settings, tmp_path):
     settings.VAR_DIR = tmp_path
-
-
-def _enter(w) -> None:
-    form_save(
-        actor=None,
-        subject=w.subject_a,
-        event_oid="SE.SCR",
-        form_oid="F.VS",
-        entries=[ItemEntry("IT.WEIGHT", "70.5"), ItemEntry("IT.SYSBP", "120")],
-        visit_date=dt.date(2026, 3, 2),
-    )
-    form_save(actor=None, subject=w.subject_a, event_oid="SE.SCR", form_oid="F.DM", entries=[ItemEntry("IT.SEX", "F")])
 
 
 def test_the_default_specification_is_version_one_and_audited(edc_world):
@@ -126,7 +112,7 @@ def test_a_blinded_biostatistician_builds_only_blinded_packages(edc_world):
 
 def test_a_package_is_built_with_sdtm_define_and_manifest(edc_world):
     w = edc_world
-    _enter(w)
+    enter_data(w)
     statistician = w.users["unblinded_statistician"]
     package = package_build(actor=statistician, package=package_start(actor=statistician, study=w.study, blinded=False))
     assert package.status == PackageStatus.DONE, package.error
@@ -147,7 +133,7 @@ def test_a_package_is_built_with_sdtm_define_and_manifest(edc_world):
 
 def test_a_blinded_package_is_a_dry_run_on_the_dummy_randomisation(edc_world):
     w = edc_world
-    _enter(w)
+    enter_data(w)
     biostatistician = w.users["biostatistician"]
     analysis_spec_save(actor=biostatistician, study=w.study, kind="adam", text=ADSL)
     analysis_spec_save(actor=biostatistician, study=w.study, kind="tfl", text=TABLE)
@@ -212,7 +198,7 @@ def test_a_broken_analysis_specification_is_refused_with_where(edc_world):
 
 def test_the_package_derives_adam_and_renders_the_outputs(edc_world):
     w = edc_world
-    _enter(w)
+    enter_data(w)
     statistician = w.users["unblinded_statistician"]
     analysis_spec_save(actor=statistician, study=w.study, kind="adam", text=ADSL)
     analysis_spec_save(actor=statistician, study=w.study, kind="tfl", text=TABLE)

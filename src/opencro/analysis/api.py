@@ -1,9 +1,12 @@
 """Submission package API: the SDTM mapping specification's versions (read, save an edited one, generate one from
-the eCRF annotations) and the packages (their manifests and ZIPs).
+the eCRF annotations), the ADaM (`adam`) and output (`tfl`) specifications under `{kind}/specs` (the current ones,
+one with its versions, save a version, retire one) and the packages (their manifests and ZIPs).
 
 Everything needs `analysis.run`; an unblinded package also needs `treatment.view`, and a caller without it never
 sees one (not listed; 404 by number). A version or package is found first (404), then the permission is checked
-(403). A refused specification answers 422 with the located problem under "text". Build a package through the
+(403). A refused specification answers 422 with the located problem under "text". The ADaM and output
+specifications live under `{kind}/specs`, not `specs/{kind}`: `specs/{number}` (the mapping's versions) would
+take `specs/adam` for a version number. Build a package through the
 jobs API: `POST /api/v1/jobs` with `{"name": "analysis.package", "params": {"blinded": true}, "study_id": ...}`.
 """
 
@@ -17,8 +20,18 @@ from opencro.accounts.access import access_check, access_study
 from opencro.accounts.permissions import Perm
 from opencro.analysis import selectors, services
 from opencro.analysis.forms import SPEC_TEXT_MAX
-from opencro.analysis.models import MappingSpec, SubmissionPackage
-from opencro.analysis.views import package_zip_response, spec_notes, spec_problem, spec_text
+from opencro.analysis.models import AnalysisSpec, MappingSpec, SubmissionPackage
+from opencro.analysis.views import (
+    analysis_spec_kind,
+    analysis_spec_problem,
+    analysis_spec_title,
+    analysis_spec_version,
+    analysis_spec_writer,
+    package_zip_response,
+    spec_notes,
+    spec_problem,
+    spec_text,
+)
 from opencro.api.pagination import LimitOffset
 
 router = Router(tags=["submission package"])
@@ -108,6 +121,45 @@ class AnalysisPackageDetailOut(AnalysisPackageOut):
     )
 
 
+class AnalysisSpecVersionOut(Schema):
+    kind: str = Field(..., description="adam (an ADaM dataset derivation) or tfl (a table, listing or figure)")
+    name: str = Field(..., description="The dataset (ADSL) or the output id (14-1.01), as the specification says")
+    number: int = Field(..., description="The version")
+    title: str = Field(..., description="The dataset's label, or the output's titles after its number")
+    note: str
+    retired: bool = Field(..., description="A retired version: packages leave the specification out")
+    created_by: str
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_title(obj: AnalysisSpec) -> str:
+        return analysis_spec_title(obj)
+
+    @staticmethod
+    def resolve_created_by(obj: AnalysisSpec) -> str:
+        return obj.created_by.printed_name
+
+
+class AnalysisSpecVersionDetailOut(AnalysisSpecVersionOut):
+    text: str = Field(..., description="The specification's YAML as written (comments kept)")
+    problem: str = Field(..., description="Why the stored text does not check any more (empty when it does)")
+
+    @staticmethod
+    def resolve_problem(obj: AnalysisSpec) -> str:
+        return analysis_spec_problem(obj)
+
+
+class AnalysisSpecVersionIn(Schema):
+    text: str = Field(
+        ..., max_length=SPEC_TEXT_MAX, description="The whole specification (YAML); its name comes from it"
+    )
+    note: str = Field("", max_length=300, description="What changed, and why")
+
+
+class AnalysisSpecRetireIn(Schema):
+    note: str = Field("", max_length=300, description="Why it is retired (send {} for none)")
+
+
 def _spec(request, study_id: int, number: int) -> MappingSpec:
     access = access_study(request.user, study_id)
     spec = selectors.spec_get(access, number)
@@ -175,3 +227,73 @@ def analysis_package_get(request, study_id: int, number: int):
 )
 def analysis_package_download(request, study_id: int, number: int):
     return package_zip_response(_package(request, study_id, number))
+
+
+@router.get(
+    BASE + "/{kind}/specs",
+    response=list[AnalysisSpecVersionOut],
+    summary="The current ADaM (adam) or output (tfl) specifications: the newest version of each, retired ones left out",
+)
+@paginate(LimitOffset)
+def analysis_kind_specs_get(request, study_id: int, kind: str):
+    kind = analysis_spec_kind(kind)
+    access = access_study(request.user, study_id, Perm.ANALYSIS_RUN)
+    return selectors.analysis_specs_current(access.membership.study, kind)
+
+
+@router.post(
+    BASE + "/{kind}/specs",
+    response={201: AnalysisSpecVersionDetailOut},
+    summary="Save an ADaM or output specification as the next version of the one it names",
+)
+def analysis_kind_spec_post(request, study_id: int, kind: str, payload: AnalysisSpecVersionIn):
+    kind = analysis_spec_kind(kind)
+    access = access_study(request.user, study_id)
+    analysis_spec_writer(request, access)
+    version = services.analysis_spec_save(
+        actor=request.user, study=access.membership.study, kind=kind, text=payload.text, note=payload.note
+    )
+    return Status(201, version)
+
+
+@router.get(
+    BASE + "/{kind}/specs/{name}",
+    response=AnalysisSpecVersionDetailOut,
+    summary="One specification's newest version (retired or not), or `?version=N`, with its YAML",
+)
+def analysis_kind_spec_get(request, study_id: int, kind: str, name: str, version: int | None = None):
+    kind = analysis_spec_kind(kind)
+    access = access_study(request.user, study_id)
+    versions = selectors.analysis_spec_versions(access, kind, name)
+    access_check(access, Perm.ANALYSIS_RUN)
+    return analysis_spec_version(versions, version)
+
+
+@router.get(
+    BASE + "/{kind}/specs/{name}/versions",
+    response=list[AnalysisSpecVersionOut],
+    summary="Every version of one specification, newest first",
+)
+@paginate(LimitOffset)
+def analysis_kind_spec_versions_get(request, study_id: int, kind: str, name: str):
+    kind = analysis_spec_kind(kind)
+    access = access_study(request.user, study_id)
+    versions = selectors.analysis_spec_versions(access, kind, name)
+    access_check(access, Perm.ANALYSIS_RUN)
+    return versions
+
+
+@router.post(
+    BASE + "/{kind}/specs/{name}/retire",
+    response={201: AnalysisSpecVersionDetailOut},
+    summary="Retire a specification: a new version, its text unchanged, that packages leave out",
+)
+def analysis_kind_spec_retire_post(request, study_id: int, kind: str, name: str, payload: AnalysisSpecRetireIn):
+    kind = analysis_spec_kind(kind)
+    access = access_study(request.user, study_id)
+    versions = selectors.analysis_spec_versions(access, kind, name)
+    analysis_spec_writer(request, access)
+    version = services.analysis_spec_retire(
+        actor=request.user, study=access.membership.study, kind=kind, name=versions[0].name, note=payload.note
+    )
+    return Status(201, version)

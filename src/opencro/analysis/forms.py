@@ -23,6 +23,22 @@ class SpecEditForm(forms.Form):
         widget=forms.TextInput(attrs={"data-testid": "spec-note", "size": "80"}),
     )
 
+    def clean_text(self) -> str:
+        """The text with the line ends a browser sends (CR LF) made plain LF: an ADaM or output specification is
+        stored as written, and a version saved from the page reads the same as one saved through the API."""
+        return self.cleaned_data["text"].replace("\r\n", "\n")
+
+
+class SpecRetireForm(forms.Form):
+    """Retire an ADaM or output specification: an optional note saying why."""
+
+    note = forms.CharField(
+        label=_("Why"),
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"data-testid": "spec-retire-note", "size": "50"}),
+    )
+
 
 class PackageForm(forms.Form):
     """Build a package: blinded (a dry run on a dummy randomisation) or not. A reader who may not see the treatment

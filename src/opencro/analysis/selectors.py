@@ -22,7 +22,8 @@ def analysis_specs_current(study: Study, kind: str) -> list[AnalysisSpec]:
     """The newest version of each ADaM (`adam`) or output (`tfl`) specification of the study, by name; a name
     whose newest version is retired is left out."""
     newest: dict[str, AnalysisSpec] = {}
-    for version in AnalysisSpec.objects.filter(study=study, kind=kind).order_by("name", "-number"):
+    versions = AnalysisSpec.objects.filter(study=study, kind=kind).select_related("created_by")
+    for version in versions.order_by("name", "-number"):
         newest.setdefault(version.name, version)
     return [version for version in newest.values() if not version.retired]
 
@@ -30,6 +31,14 @@ def analysis_specs_current(study: Study, kind: str) -> list[AnalysisSpec]:
 def analysis_spec_list(access: StudyAccess, kind: str) -> QuerySet[AnalysisSpec]:
     """Every version of the study's specifications of one kind, newest first per name."""
     return AnalysisSpec.objects.filter(study_id=access.membership.study_id, kind=kind).select_related("created_by")
+
+
+def analysis_spec_versions(access: StudyAccess, kind: str, name: str) -> list[AnalysisSpec]:
+    """Every version of one specification, newest first; 404 when the study has none of that name."""
+    versions = list(analysis_spec_list(access, kind).filter(name=name).order_by("-number"))
+    if not versions:
+        raise Http404("No such specification.")
+    return versions
 
 
 def spec_list(access: StudyAccess) -> QuerySet[MappingSpec]:

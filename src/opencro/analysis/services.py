@@ -134,15 +134,64 @@ def analysis_spec_name(kind: str, spec) -> str:
 
 
 @transaction.atomic
-def analysis_spec_save(
-    *, actor: User | None, study: Study, kind: str, text: str, note: str = "", retired: bool = False
-) -> AnalysisSpec:
-    """Save an ADaM or output specification (YAML) as the next version of the one of its name; nothing is saved
-    when it does not parse and check."""
+def spec_writer_check(actor: User | None, study: Study) -> None:
+    """May `actor` write specifications: `analysis.run` through a study-wide membership (refused before any text is
+    read, so a refused writer learns no more than a 403)."""
     _require(actor, study)
-    spec = analysis_spec_check(kind, text)
-    name = analysis_spec_name(kind, spec)
+
+
+@transaction.atomic
+def analysis_spec_save(
+    *,
+    actor: User | None,
+    study: Study,
+    kind: str,
+    text: str,
+    note: str = "",
+    retired: bool = False,
+    name: str | None = None,
+    new: bool = False,
+) -> AnalysisSpec:
+    """Save an ADaM or output specification (YAML) as the next version of the one it names; nothing is saved when it
+    does not parse and check. `name`: the specification being edited (a text naming another is refused, since the
+    name comes from the text); `new`: a first version (refused when a specification of that name is in use)."""
+    _require(actor, study)
+    written = analysis_spec_name(kind, analysis_spec_check(kind, text))
+    what = _("dataset") if kind == AnalysisSpecKind.ADAM else _("output id")
+    if name is not None and written != name:
+        raise ValidationError(
+            {
+                "text": _(
+                    "This text names the %(what)s %(written)s, not %(name)s: a specification's name comes from its "
+                    "text. Keep %(name)s here, or write %(written)s as a new specification."
+                )
+                % {"what": what, "written": written, "name": name}
+            }
+        )
     Study.objects.select_for_update(of=("self",)).filter(pk=study.pk).first()
+    if new and any(v.name == written for v in analysis_specs_current(study, kind)):
+        raise ValidationError(
+            {"text": _("%(name)s already exists: edit it to save a new version of it.") % {"name": written}}
+        )
+    return _save_spec_version(actor, study, kind, written, text, note, retired)
+
+
+@transaction.atomic
+def analysis_spec_retire(*, actor: User | None, study: Study, kind: str, name: str, note: str = "") -> AnalysisSpec:
+    """Retire a specification: its newest text again as a new version marked retired, which packages leave out."""
+    _require(actor, study)
+    Study.objects.select_for_update(of=("self",)).filter(pk=study.pk).first()
+    newest = AnalysisSpec.objects.filter(study=study, kind=kind, name=name).order_by("-number").first()
+    if newest is None:
+        raise ValidationError(_("There is no specification %(name)s.") % {"name": name})
+    if newest.retired:
+        raise ValidationError(_("%(name)s is retired already.") % {"name": name})
+    return _save_spec_version(actor, study, kind, name, newest.text, note or _("Retired"), True)
+
+
+def _save_spec_version(
+    actor: User | None, study: Study, kind: str, name: str, text: str, note: str, retired: bool
+) -> AnalysisSpec:
     versions = AnalysisSpec.objects.filter(study=study, kind=kind, name=name)
     version = AnalysisSpec(
         study=study,

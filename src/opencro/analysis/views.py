@@ -1,5 +1,6 @@
-"""Submission package pages: the mapping specification (its versions, generating and editing one) and the packages
-(building one as a background job, its manifest, its ZIP).
+"""Submission package pages: the mapping specification (its versions, generating and editing one), the ADaM and
+output specifications (each one's versions, writing, editing and retiring one) and the packages (building one as a
+background job, its manifest, its ZIP).
 
 Everything needs `analysis.run`; an unblinded package also needs `treatment.view`, and a reader without it never
 sees one: not listed, and 404 by number, as another study's. A version or package is found first (404), then the
@@ -23,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from opencro.accounts.access import StudyAccess, access_check, access_study
 from opencro.accounts.permissions import Perm
 from opencro.analysis import forms, selectors, services
-from opencro.analysis.models import MappingSpec, PackageStatus, SubmissionPackage
+from opencro.analysis.models import AnalysisSpec, AnalysisSpecKind, MappingSpec, PackageStatus, SubmissionPackage
 from opencro.analysis.sdtm.errors import SdtmError
 from opencro.analysis.sdtm.spec_io import dump_spec, spec_from_dict
 from opencro.core.form_errors import errors_to_form
@@ -81,6 +82,60 @@ def package_zip_response(package: SubmissionPackage) -> FileResponse:
     return response
 
 
+def analysis_spec_kind(kind: str) -> str:
+    """The kind of an ADaM (`adam`) or output (`tfl`) specification named in a URL; anything else is a 404."""
+    if kind not in AnalysisSpecKind.values:
+        raise Http404("No such kind of specification.")
+    return kind
+
+
+def analysis_spec_facts(version: AnalysisSpec) -> tuple[str, str]:
+    """(title, problem) of a stored version, from one parse: what the specification says it is (the ADaM dataset's
+    label, or the output's titles after its number), and why its text no longer checks (empty when it does; the
+    title is empty then)."""
+    try:
+        spec = services.analysis_spec_check(version.kind, version.text, source=f"{version.name} v{version.number}")
+    except ValidationError as exc:
+        return "", " ".join(exc.messages)
+    if version.kind == AnalysisSpecKind.ADAM:
+        return spec.label, ""
+    titles = list(spec.titles)
+    return " · ".join(titles[1:] if len(titles) > 1 else titles), ""
+
+
+def analysis_spec_title(version: AnalysisSpec) -> str:
+    return analysis_spec_facts(version)[0]
+
+
+def analysis_spec_problem(version: AnalysisSpec) -> str:
+    return analysis_spec_facts(version)[1]
+
+
+def analysis_spec_version(versions: list[AnalysisSpec], number: str | int | None) -> AnalysisSpec:
+    """The version asked for (`?version=N`), or the newest; 404 when there is no such version."""
+    if number in (None, ""):
+        return versions[0]
+    try:
+        wanted = int(number)
+    except (TypeError, ValueError):
+        raise Http404("No such version.") from None
+    for version in versions:
+        if version.number == wanted:
+            return version
+    raise Http404("No such version.")
+
+
+def analysis_spec_writer(request: HttpRequest, access: StudyAccess) -> None:
+    """Writing a specification: refused (403) before any text is read to a role without `analysis.run` or a
+    membership limited to some sites (`services.spec_writer_check`)."""
+    access_check(access, Perm.ANALYSIS_RUN)
+    services.spec_writer_check(request.user, access.membership.study)
+
+
+def _current_rows(study, kind: str) -> list[dict]:
+    return [{"spec": v, "title": analysis_spec_title(v)} for v in selectors.analysis_specs_current(study, kind)]
+
+
 def _overview(request: HttpRequest, access: StudyAccess, package_form: forms.PackageForm | None = None):
     current = selectors.spec_current(access.membership.study)
     can_unblind = access.can(Perm.TREATMENT_VIEW)
@@ -93,6 +148,24 @@ def _overview(request: HttpRequest, access: StudyAccess, package_form: forms.Pac
         "package_form": package_form or forms.PackageForm(can_unblind=can_unblind),
         "can_unblind": can_unblind,
         "data_locked": services.data_locked(access.membership.study),
+        "spec_sections": [  # (kind, heading, current specifications, name header, title header, test id)
+            (
+                AnalysisSpecKind.ADAM.value,
+                _("ADaM datasets"),
+                _current_rows(access.membership.study, AnalysisSpecKind.ADAM),
+                _("Dataset"),
+                _("Label"),
+                "adam-specs",
+            ),
+            (
+                AnalysisSpecKind.TFL.value,
+                _("Tables, listings and figures"),
+                _current_rows(access.membership.study, AnalysisSpecKind.TFL),
+                _("Output"),
+                _("Title"),
+                "tfl-specs",
+            ),
+        ],
     }
     return render(request, "analysis/overview.html", context)
 
@@ -213,3 +286,128 @@ def package_download(request: HttpRequest, study_id: int, number: int) -> FileRe
     package = selectors.package_get(access, number)
     access_check(access, Perm.ANALYSIS_RUN)
     return package_zip_response(package)
+
+
+# --- ADaM and output specifications
+
+
+@login_required
+@require_GET
+def analysis_spec_page(request: HttpRequest, study_id: int, kind: str, name: str) -> HttpResponse:
+    """One specification: the version asked for (the newest by default) as written, and every version."""
+    kind = analysis_spec_kind(kind)
+    access = access_study(request.user, study_id)
+    versions = selectors.analysis_spec_versions(access, kind, name)
+    access_check(access, Perm.ANALYSIS_RUN)
+    shown = analysis_spec_version(versions, request.GET.get("version"))
+    title, problem = analysis_spec_facts(shown)
+    context = {
+        "study": access.membership.study,
+        "kind": kind,
+        "kind_label": AnalysisSpecKind(kind).label,
+        "name": name,
+        "spec": shown,
+        "newest": versions[0],
+        "is_newest": shown.pk == versions[0].pk,
+        "title": title,
+        "problem": problem,
+        "versions": versions,
+        "retire_form": forms.SpecRetireForm(),
+    }
+    return render(request, "analysis/analysis_spec.html", context)
+
+
+def _spec_form_page(request, access: StudyAccess, kind: str, name: str | None, form, newest: AnalysisSpec | None):
+    context = {
+        "study": access.membership.study,
+        "kind": kind,
+        "kind_label": AnalysisSpecKind(kind).label,
+        "name": name,
+        "newest": newest,
+        "form": form,
+    }
+    return render(request, "analysis/analysis_spec_edit.html", context)
+
+
+def _save_spec(request, access: StudyAccess, kind: str, form, *, name: str | None) -> AnalysisSpec | None:
+    """Save the posted text as a new version (of `name`, or a first one); None, with the service's located refusal
+    on the form, when it is refused."""
+    if not form.is_valid():
+        return None
+    try:
+        return services.analysis_spec_save(
+            actor=request.user,
+            study=access.membership.study,
+            kind=kind,
+            text=form.cleaned_data["text"],
+            note=form.cleaned_data["note"],
+            name=name,
+            new=name is None,
+        )
+    except ValidationError as exc:
+        errors_to_form(form, exc)
+        return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def analysis_spec_new(request: HttpRequest, study_id: int, kind: str) -> HttpResponse:
+    """Write a new ADaM or output specification; its name comes from its text."""
+    kind = analysis_spec_kind(kind)
+    access = access_study(request.user, study_id)
+    analysis_spec_writer(request, access)
+    form = forms.SpecEditForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        saved = _save_spec(request, access, kind, form, name=None)
+        if saved is not None:
+            messages.success(
+                request, _("%(name)s version %(number)s saved.") % {"name": saved.name, "number": saved.number}
+            )
+            return redirect("analysis:analysis_spec", study_id=study_id, kind=kind, name=saved.name)
+    return _spec_form_page(request, access, kind, None, form, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def analysis_spec_edit(request: HttpRequest, study_id: int, kind: str, name: str) -> HttpResponse:
+    """Edit the newest version's YAML (a retired one too: saving brings it back); saving makes a new version."""
+    kind = analysis_spec_kind(kind)
+    access = access_study(request.user, study_id)
+    versions = selectors.analysis_spec_versions(access, kind, name)
+    analysis_spec_writer(request, access)
+    newest = versions[0]
+    if request.method == "POST":
+        form = forms.SpecEditForm(request.POST)
+        saved = _save_spec(request, access, kind, form, name=name)
+        if saved is not None:
+            messages.success(
+                request, _("%(name)s version %(number)s saved.") % {"name": saved.name, "number": saved.number}
+            )
+            return redirect("analysis:analysis_spec", study_id=study_id, kind=kind, name=saved.name)
+    else:
+        form = forms.SpecEditForm(initial={"text": newest.text})
+    return _spec_form_page(request, access, kind, name, form, newest)
+
+
+@login_required
+@require_POST
+def analysis_spec_retire(request: HttpRequest, study_id: int, kind: str, name: str) -> HttpResponse:
+    """Retire a specification: a new version, its text unchanged, marked retired; packages leave it out."""
+    kind = analysis_spec_kind(kind)
+    access = access_study(request.user, study_id)
+    selectors.analysis_spec_versions(access, kind, name)  # 404 for a name the study does not have
+    analysis_spec_writer(request, access)
+    form = forms.SpecRetireForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError([m for errors in form.errors.values() for m in errors])
+        version = services.analysis_spec_retire(
+            actor=request.user, study=access.membership.study, kind=kind, name=name, note=form.cleaned_data["note"]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("%(name)s retired (version %(number)s).") % {"name": name, "number": version.number}
+        )
+    return redirect("analysis:analysis_spec", study_id=study_id, kind=kind, name=name)
