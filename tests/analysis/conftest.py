@@ -12,6 +12,29 @@ from opencro.edc.spec import spec_cache_clear
 from opencro.formats import build as b
 from tests.edc.builds import small_build
 
+# A small ADaM and a small output specification over the annotated build's SDTM (DM: USUBJID, ARM, SEX, RFSTDTC)
+ADSL_SPEC = """
+dataset: ADSL
+label: Subject-Level Analysis Dataset
+keys: [USUBJID]
+base: {source: DM}
+variables:
+  - {name: USUBJID, label: Unique Subject Identifier, type: text, derivation: {kind: copy}}
+  - {name: TRT01P, label: Planned Treatment for Period 01, type: text, derivation: {kind: copy, variable: ARM}}
+  - {name: SEX, label: Sex, type: text, derivation: {kind: copy}}
+  - name: RANDDT
+    label: Date of Randomization
+    type: date
+    derivation: {kind: date, variable: RFSTDTC}
+"""
+TABLE_SPEC = """
+id: "14-2.01"
+titles: ["Table 14-2.01", "Sex by planned treatment"]
+population: {label: All subjects, dataset: ADSL}
+columns: {variable: TRT01P}
+rows:
+  - {type: count, label: Sex, variable: SEX}
+"""
 DOMAINS = {"IG.DM": "DM", "IG.VS": "VS", "IG.AE": "AE"}
 TARGETS = {  # item OID -> (SDS_VAR_NAME, SDTM annotation)
     "IT.BRTHDAT": ("BRTHDTC", "DM.BRTHDTC"),

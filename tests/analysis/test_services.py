@@ -24,32 +24,9 @@ from opencro.analysis.services import (
 from opencro.analysis.sources import dummy_arm
 from opencro.audit.models import AuditRecord
 from opencro.formats.definexml import check_define, read_define
-from tests.analysis.conftest import enter_data
+from tests.analysis.conftest import ADSL_SPEC, TABLE_SPEC, enter_data
 
 pytestmark = pytest.mark.django_db
-
-ADSL = """
-dataset: ADSL
-label: Subject-Level Analysis Dataset
-keys: [USUBJID]
-base: {source: DM}
-variables:
-  - {name: USUBJID, label: Unique Subject Identifier, type: text, derivation: {kind: copy}}
-  - {name: TRT01P, label: Planned Treatment for Period 01, type: text, derivation: {kind: copy, variable: ARM}}
-  - {name: SEX, label: Sex, type: text, derivation: {kind: copy}}
-  - name: RANDDT
-    label: Date of Randomization
-    type: date
-    derivation: {kind: date, variable: RFSTDTC}
-"""
-TABLE = """
-id: "14-2.01"
-titles: ["Table 14-2.01", "Sex by planned treatment"]
-population: {label: All subjects, dataset: ADSL}
-columns: {variable: TRT01P}
-rows:
-  - {type: count, label: Sex, variable: SEX}
-"""
 
 
 @pytest.fixture(autouse=True)
@@ -135,8 +112,8 @@ def test_a_blinded_package_is_a_dry_run_on_the_dummy_randomisation(edc_world):
     w = edc_world
     enter_data(w)
     biostatistician = w.users["biostatistician"]
-    analysis_spec_save(actor=biostatistician, study=w.study, kind="adam", text=ADSL)
-    analysis_spec_save(actor=biostatistician, study=w.study, kind="tfl", text=TABLE)
+    analysis_spec_save(actor=biostatistician, study=w.study, kind="adam", text=ADSL_SPEC)
+    analysis_spec_save(actor=biostatistician, study=w.study, kind="tfl", text=TABLE_SPEC)
     package = package_build(
         actor=biostatistician, package=package_start(actor=biostatistician, study=w.study, blinded=True)
     )
@@ -175,13 +152,15 @@ def test_a_built_package_is_not_built_again(edc_world):
 
 def test_analysis_specifications_are_checked_and_versioned_by_name(edc_world):
     w = edc_world
-    first = analysis_spec_save(actor=w.users["biostatistician"], study=w.study, kind="adam", text=ADSL)
-    second = analysis_spec_save(actor=w.users["biostatistician"], study=w.study, kind="adam", text=ADSL, note="again")
+    first = analysis_spec_save(actor=w.users["biostatistician"], study=w.study, kind="adam", text=ADSL_SPEC)
+    second = analysis_spec_save(
+        actor=w.users["biostatistician"], study=w.study, kind="adam", text=ADSL_SPEC, note="again"
+    )
     assert (first.name, first.number, second.number) == ("ADSL", 1, 2)
-    table = analysis_spec_save(actor=w.users["biostatistician"], study=w.study, kind="tfl", text=TABLE)
+    table = analysis_spec_save(actor=w.users["biostatistician"], study=w.study, kind="tfl", text=TABLE_SPEC)
     assert (table.name, table.number) == ("14-2.01", 1)
     assert [v.number for v in analysis_specs_current(w.study, "adam")] == [2]
-    analysis_spec_save(actor=w.users["biostatistician"], study=w.study, kind="tfl", text=TABLE, retired=True)
+    analysis_spec_save(actor=w.users["biostatistician"], study=w.study, kind="tfl", text=TABLE_SPEC, retired=True)
     assert analysis_specs_current(w.study, "tfl") == []
 
 
@@ -189,19 +168,19 @@ def test_a_broken_analysis_specification_is_refused_with_where(edc_world):
     w = edc_world
     with pytest.raises(ValidationError) as caught:
         analysis_spec_save(
-            actor=w.users["biostatistician"], study=w.study, kind="adam", text=ADSL.replace("copy", "kopy", 1)
+            actor=w.users["biostatistician"], study=w.study, kind="adam", text=ADSL_SPEC.replace("copy", "kopy", 1)
         )
     assert "USUBJID" in caught.value.message_dict["text"][0]
     with pytest.raises(PermissionDenied):
-        analysis_spec_save(actor=w.users["data_manager"], study=w.study, kind="adam", text=ADSL)
+        analysis_spec_save(actor=w.users["data_manager"], study=w.study, kind="adam", text=ADSL_SPEC)
 
 
 def test_the_package_derives_adam_and_renders_the_outputs(edc_world):
     w = edc_world
     enter_data(w)
     statistician = w.users["unblinded_statistician"]
-    analysis_spec_save(actor=statistician, study=w.study, kind="adam", text=ADSL)
-    analysis_spec_save(actor=statistician, study=w.study, kind="tfl", text=TABLE)
+    analysis_spec_save(actor=statistician, study=w.study, kind="adam", text=ADSL_SPEC)
+    analysis_spec_save(actor=statistician, study=w.study, kind="tfl", text=TABLE_SPEC)
     package = package_build(actor=statistician, package=package_start(actor=statistician, study=w.study, blinded=False))
     assert package.status == PackageStatus.DONE, package.error
     folder = package_folder(package)
@@ -219,9 +198,9 @@ def test_the_package_derives_adam_and_renders_the_outputs(edc_world):
 def test_a_failing_output_fails_the_package_with_its_place(edc_world):
     w = edc_world
     statistician = w.users["unblinded_statistician"]
-    analysis_spec_save(actor=statistician, study=w.study, kind="adam", text=ADSL)
+    analysis_spec_save(actor=statistician, study=w.study, kind="adam", text=ADSL_SPEC)
     analysis_spec_save(
-        actor=statistician, study=w.study, kind="tfl", text=TABLE.replace("variable: SEX", "variable: RACE")
+        actor=statistician, study=w.study, kind="tfl", text=TABLE_SPEC.replace("variable: SEX", "variable: RACE")
     )
     package = package_build(actor=statistician, package=package_start(actor=statistician, study=w.study, blinded=False))
     assert package.status == PackageStatus.FAILED

@@ -9,8 +9,13 @@ import pytest
 from playwright.sync_api import expect
 
 from opencro.analysis.models import MappingSpec, PackageStatus, SubmissionPackage
+from opencro.analysis.services import analysis_spec_save
 from opencro.edc.services.entry import ItemEntry, form_save
-from tests.analysis.conftest import edc_world  # noqa: F401 (the fixture, requested by name)
+from tests.analysis.conftest import (
+    ADSL_SPEC,
+    TABLE_SPEC,
+    edc_world,  # noqa: F401 (the fixture, requested by name)
+)
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,6 +39,9 @@ def test_generate_the_specification_and_build_a_package(browse, edc_world, setti
     settings.VAR_DIR = tmp_path
     page, w = browse.page, edc_world
     _enter(w)
+    statistician = w.user("unblinded_statistician")
+    analysis_spec_save(actor=statistician, study=w.study, kind="adam", text=ADSL_SPEC, note="first draft")
+    analysis_spec_save(actor=statistician, study=w.study, kind="tfl", text=TABLE_SPEC, note="first draft")
     browse.login(w.user("unblinded_statistician").username, PASSWORD)
     browse.goto(f"/studies/{w.study.pk}/")
     page.locator("[data-testid=nav-analysis]").click()
