@@ -64,6 +64,19 @@ def annotated_build() -> b.StudyBuild:
     return dataclasses.replace(build, item_groups=groups, items=items)
 
 
+@pytest.fixture(autouse=True)
+def _var(settings, tmp_path):
+    """Packages are written under a fresh data folder per test."""
+    settings.VAR_DIR = tmp_path
+
+
+@pytest.fixture
+def eager(settings):
+    """Jobs run in the request that submits them (once their row is committed), never on a broker."""
+    settings.OPENCRO_JOBS_EAGER = True
+    settings.OPENCRO_BROKER_URL = ""
+
+
 @pytest.fixture
 def edc_world(world):
     """The shared world with the annotated small build imported and published on T-001."""

@@ -26,17 +26,6 @@ pytestmark = pytest.mark.django_db
 BIOSTAT, UNBLINDED, DM = "biostatistician", "unblinded_statistician", "data_manager"
 
 
-@pytest.fixture(autouse=True)
-def _var(settings, tmp_path):
-    settings.VAR_DIR = tmp_path
-
-
-@pytest.fixture
-def eager(settings):
-    settings.OPENCRO_JOBS_EAGER = True
-    settings.OPENCRO_BROKER_URL = ""
-
-
 def _base(w) -> str:
     return f"/studies/{w.study.pk}/analysis/"
 

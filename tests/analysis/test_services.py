@@ -29,11 +29,6 @@ from tests.analysis.conftest import ADSL_SPEC, TABLE_SPEC, enter_data
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _var(settings, tmp_path):
-    settings.VAR_DIR = tmp_path
-
-
 def test_the_default_specification_is_version_one_and_audited(edc_world):
     w = edc_world
     spec = mapping_spec_create_default(actor=w.users["biostatistician"], study=w.study)

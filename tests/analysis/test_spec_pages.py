@@ -17,7 +17,8 @@ from opencro.analysis.models import AnalysisSpec, AnalysisSpecKind
 from opencro.analysis.selectors import analysis_specs_current
 from opencro.analysis.services import analysis_spec_save
 from opencro.audit.services import audited_save
-from tests.analysis.test_services import ADSL, TABLE
+from tests.analysis.conftest import ADSL_SPEC as ADSL
+from tests.analysis.conftest import TABLE_SPEC as TABLE
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
