@@ -141,6 +141,7 @@ EXEMPT: dict[str, str] = {
     "analysis.packages_root": "a path from the settings",
     "analysis.package_folder": "a path from the settings",
     "analysis.package_permission": "the permission check package_start and package_build make (cases above)",
+    "analysis.spec_writer_check": "the permission check analysis_spec_save makes (its case above), for the pages",
 }
 
 
@@ -164,6 +165,14 @@ CASES: list = [
     Case(
         "analysis.analysis_spec_save",
         lambda w, u: analysis_services.analysis_spec_save(actor=u, study=_study(w), kind="tfl", text=TABLE),
+        RUN,
+        RoleCode.BIOSTATISTICIAN,
+    ),
+    Case(
+        "analysis.analysis_spec_retire",
+        lambda w, u: analysis_services.analysis_spec_retire(
+            actor=u, study=_study(w), kind="adam", name=w.ids["an_adam"]
+        ),
         RUN,
         RoleCode.BIOSTATISTICIAN,
     ),
