@@ -14,6 +14,7 @@ from opencro.accounts.permissions import RoleCode
 from opencro.rtsm.models import Dispensation, Kit, KitStatus, Shipment, ShipmentStatus
 from opencro.rtsm.services.supply import dispensing, inventory
 from opencro.rtsm.services.supply._base import site_today
+from opencro.studies.dates import site_date
 from opencro.subjects import services as subjects
 from opencro.subjects.models import Subject, SubjectStatus, TreatmentAssignment
 from tests.rtsm.supply_world import site_kits, supply_setup
@@ -87,10 +88,12 @@ def test_the_visit_says_how_many_kits(world):
     [(-4, False), (-3, True), (0, True), (3, True), (4, False)],
 )
 def test_the_visit_window_is_day_one_plus_day_minus_one(world, offset, ok):
-    """V3 is Day 29, window -3/+3: randomised 40 days ago, its target is Day 1 + 28 days = 12 days ago."""
+    """V3 is Day 29, window -3/+3: randomised 40 days ago, its target is Day 1 + 28 days (Day 1: the randomisation's
+    date at the site; 40 days of elapsed time may be 39 or 41 calendar days there across a clock change)."""
     supply = supply_setup(world)
     randomised_days_ago(world.subject_a, 40)
-    target = site_today(world.site_a) - dt.timedelta(days=40) + dt.timedelta(days=28)
+    randomised_at = TreatmentAssignment.objects.get(subject=world.subject_a).randomised_at
+    target = site_date(world.site_a, randomised_at) + dt.timedelta(days=28)
     when = target + dt.timedelta(days=offset)
     if ok:
         assert len(dispense(world, world.subject_a, supply.visits["V3"], when).kit_numbers) == 2
