@@ -116,7 +116,7 @@ def analysis_spec_check(kind: str, text: str, *, source: str = "specification"):
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"{source}: line {mark.line + 1}: " if mark else f"{source}: "
+        where = f"{source}: line {mark.line + 1}, column {mark.column + 1}: " if mark else f"{source}: "
         raise ValidationError({"text": where + str(getattr(exc, "problem", exc))}) from None
     try:
         if kind == AnalysisSpecKind.ADAM:
