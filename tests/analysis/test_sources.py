@@ -16,6 +16,7 @@ from opencro.rtsm.models import DispensingVisit
 from opencro.studies import services as studies
 from opencro.studies.dates import site_date
 from opencro.studies.models import EligibilityCriterion, Epoch, Visit
+from opencro.subjects import services as subjects
 from opencro.subjects.models import TreatmentAssignment
 
 pytestmark = pytest.mark.django_db
@@ -140,3 +141,17 @@ def test_trial_design_from_the_protocol(world):
     parameters = {p.tsparmcd: p.tsval for p in protocol.parameters}
     assert parameters["TPHASE"] == "PHASE III TRIAL"
     assert (parameters["NARMS"], parameters["RANDOM"]) == ("2", "Y")
+
+
+def test_a_screen_failure_is_a_disposition_event_on_its_day(world):
+    subject = subjects.subject_screen(
+        actor=None, site=world.site_a, number="A1-009", screened_on=dt.date(2026, 3, 4), sex="M", year_of_birth=1970
+    )
+    subjects.subject_screen_fail(actor=None, subject=subject, reason="eGFR below 30")
+    sources = study_sources(world.study, blinded=False)
+    ds = sources.dispositions.set_index("USUBJID")
+    row = ds.loc["T-001-A1-009"]
+    assert (row["DSDECOD"], row["DSTERM"], row["DSCAT"]) == ("SCREEN FAILURE", "eGFR below 30", "DISPOSITION EVENT")
+    assert row["DSSTDTC"] == "2026-03-04"  # no eligibility confirmation: the screening day
+    dm = sources.subjects.set_index("SUBJID").loc["A1-009"]
+    assert dm["ARMNRS"] == "SCREEN FAILURE" and pd.isna(dm["ARMCD"])

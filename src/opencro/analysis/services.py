@@ -83,17 +83,8 @@ def mapping_spec_create_default(*, actor: User | None, study: Study, note: str =
 def mapping_spec_save(*, actor: User | None, study: Study, text: str, note: str = "") -> MappingSpec:
     """Save an edited specification (YAML or JSON text) as a new version; every problem is reported, located,
     and nothing is saved when there is one."""
-    import yaml
-
     _require(actor, study)
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = (
-            _("line %(line)d, column %(column)d: ") % {"line": mark.line + 1, "column": mark.column + 1} if mark else ""
-        )
-        raise ValidationError({"text": where + str(getattr(exc, "problem", exc))}) from None
+    data = _yaml(text, "specification")
     try:
         spec = spec_from_dict(data, where="specification")
     except SdtmError as exc:
@@ -102,22 +93,28 @@ def mapping_spec_save(*, actor: User | None, study: Study, text: str, note: str 
     return _save_version(actor, study, spec_to_content(spec), SpecOrigin.EDITED, note)
 
 
+def _yaml(text: str, source: str):
+    """The parsed YAML (or JSON) text; ValidationError({"text": "<source>: line L, column C: problem"}) when it is
+    not YAML."""
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{source}: line {mark.line + 1}, column {mark.column + 1}: " if mark else f"{source}: "
+        raise ValidationError({"text": where + str(getattr(exc, "problem", exc))}) from None
+
+
 def analysis_spec_check(kind: str, text: str, *, source: str = "specification"):
     """Parse and check an ADaM (`adam`) or output (`tfl`) specification; ValidationError({"text": located}) when it
     is not one. Returns the parsed specification."""
-    import yaml
-
     from opencro.analysis.adam.errors import AdamError
     from opencro.analysis.adam.spec import spec_from_mapping
     from opencro.analysis.tfl.errors import TflError
     from opencro.analysis.tfl.spec import parse_spec
 
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{source}: line {mark.line + 1}, column {mark.column + 1}: " if mark else f"{source}: "
-        raise ValidationError({"text": where + str(getattr(exc, "problem", exc))}) from None
+    data = _yaml(text, source)
     try:
         if kind == AnalysisSpecKind.ADAM:
             return spec_from_mapping(data, origin=source)

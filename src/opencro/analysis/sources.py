@@ -47,7 +47,7 @@ from opencro.analysis.sdtm.inputs import (
 )
 from opencro.coding.models import CODED_STATUSES, CodedTerm
 from opencro.edc.exports.tables import catalog_load, form_records, long_rows
-from opencro.edc.models import BuildVersion, CodeListItem, EventData, GroupItem, ItemDef, ItemGroupDef
+from opencro.edc.models import BuildVersion, CodeListItem, EventData, GroupItem, ItemData, ItemDef, ItemGroupDef
 from opencro.formats.build import text_of
 from opencro.rtsm.models import Dispensation, DispensingVisit
 from opencro.studies.dates import site_date
@@ -246,8 +246,6 @@ def _end_dates(study: Study) -> dict[int, dt.date]:
     """Each subject's end of study: the end-of-study form's date (DSSTDTC), else a withdrawal from the study."""
     ends: dict[int, dt.date] = {}
     form_dates = ItemDef.objects.filter(version__study=study, sds_var_name="DSSTDTC").values_list("pk", flat=True)
-    from opencro.edc.models import ItemData
-
     for subject_id, value in ItemData.objects.filter(
         form__study=study, item_def_id__in=list(form_dates), value__isnull=False
     ).values_list("form__subject_id", "value"):
@@ -477,9 +475,12 @@ def _dispositions(study: Study, ids: dict[int, str]) -> pd.DataFrame:
         if subject_id in ids:
             day = site_date(sites[site_id], moment)
             rows.append((ids[subject_id], "RANDOMIZED", "RANDOMIZED", "PROTOCOL MILESTONE", "SCREENING", _iso(day)))
-    for subject_id, reason, updated in Subject.objects.filter(study=study, status="screen_failed").values_list(
-        "pk", "screen_failure_reason", "enrolled_on"
-    ):
+    # the screen failure's date: the site's confirmation that the participant is not eligible, else screening day
+    failed = Subject.objects.filter(study=study, status="screen_failed").values_list(
+        "pk", "screen_failure_reason", "screened_on", "site_id", "eligibility__confirmed_at"
+    )
+    for subject_id, reason, screened_on, site_id, confirmed_at in failed:
+        updated = site_date(sites[site_id], confirmed_at) if confirmed_at else screened_on
         if subject_id in ids:
             rows.append(
                 (
