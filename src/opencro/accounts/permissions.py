@@ -40,6 +40,12 @@ class Perm(models.TextChoices):
     ANALYSIS_RUN = "analysis.run", _("Run analyses and produce TLFs")
     DEVIATION_REPORT = "deviation.report", _("Report protocol deviations")
     DEVIATION_REVIEW = "deviation.review", _("Confirm, classify and close protocol deviations")
+    OVERSIGHT_VIEW = "oversight.view", _("View the oversight dashboard: risks, KRIs, QTLs, issues, monitoring visits")
+    RISK_MANAGE = "risk.manage", _("Edit the risk assessment, QTLs, KRIs and monitoring plan; compute snapshots")
+    RISK_APPROVE = "risk.approve", _("Approve the risk assessment")
+    ISSUE_MANAGE = "issue.manage", _("Raise issues and manage their corrective and preventive actions")
+    VISIT_MANAGE = "visit.manage", _("Schedule monitoring visits and write their reports")
+    VISIT_APPROVE = "visit.approve", _("Review and approve monitoring visit reports")
 
 
 READ_ONLY = {Perm.STUDY_VIEW, Perm.SITE_VIEW, Perm.SUBJECT_VIEW, Perm.DATA_VIEW, Perm.AUDIT_VIEW}
@@ -80,8 +86,22 @@ DEFAULT_ROLES: dict[str, set[str]] = {
         Perm.STUDY_MANAGE_ACCESS,
         Perm.DEVIATION_REPORT,
         Perm.DEVIATION_REVIEW,
+        Perm.OVERSIGHT_VIEW,
+        Perm.RISK_MANAGE,
+        Perm.RISK_APPROVE,
+        Perm.ISSUE_MANAGE,
+        Perm.VISIT_MANAGE,
+        Perm.VISIT_APPROVE,
     },
-    RoleCode.SPONSOR_OVERSIGHT: {*_BLINDED_READ, Perm.AUDIT_VIEW, Perm.SIGN},
+    RoleCode.SPONSOR_OVERSIGHT: {
+        *_BLINDED_READ,
+        Perm.AUDIT_VIEW,
+        Perm.SIGN,
+        Perm.OVERSIGHT_VIEW,
+        Perm.RISK_APPROVE,
+        Perm.ISSUE_MANAGE,
+        Perm.VISIT_APPROVE,
+    },
     RoleCode.MONITOR: {
         *_BLINDED_READ,
         Perm.DATA_REVIEW,
@@ -90,6 +110,10 @@ DEFAULT_ROLES: dict[str, set[str]] = {
         Perm.SIGN,
         Perm.DEVIATION_REPORT,
         Perm.DEVIATION_REVIEW,
+        Perm.OVERSIGHT_VIEW,
+        Perm.RISK_MANAGE,
+        Perm.ISSUE_MANAGE,
+        Perm.VISIT_MANAGE,
     },
     RoleCode.DATA_MANAGER: {
         *_BLINDED_READ,
@@ -99,6 +123,8 @@ DEFAULT_ROLES: dict[str, set[str]] = {
         Perm.AUDIT_VIEW,
         Perm.SIGN,
         Perm.DEVIATION_REPORT,
+        Perm.OVERSIGHT_VIEW,
+        Perm.ISSUE_MANAGE,
     },
     RoleCode.MEDICAL_CODER: {*_BLINDED_READ, Perm.CODING},
     RoleCode.BIOSTATISTICIAN: {*_BLINDED_READ, Perm.ANALYSIS_RUN, Perm.SIGN},
@@ -146,7 +172,7 @@ DEFAULT_ROLES: dict[str, set[str]] = {
         Perm.DISPENSE,
         Perm.DEVIATION_REPORT,
     },
-    RoleCode.AUDITOR: {*READ_ONLY, Perm.SAFETY_VIEW},
+    RoleCode.AUDITOR: {*READ_ONLY, Perm.SAFETY_VIEW, Perm.OVERSIGHT_VIEW},
 }
 
 SITE_SCOPED_ROLES = {RoleCode.INVESTIGATOR, RoleCode.STUDY_COORDINATOR, RoleCode.MONITOR, RoleCode.PHARMACIST}

@@ -6,44 +6,128 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('studies', '0003_site_activated_on'),
-        ('subjects', '0003_participants'),
+        ("studies", "0003_site_activated_on"),
+        ("subjects", "0003_participants"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Deviation',
+            name="Deviation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=24, verbose_name='number')),
-                ('category', models.CharField(choices=[('informed_consent', 'Informed consent'), ('eligibility', 'Eligibility criteria'), ('visit_schedule', 'Visit schedule (missed or out of window)'), ('procedures', 'Study procedures and assessments'), ('investigational_product', 'Investigational product'), ('randomisation', 'Randomisation and blinding'), ('safety_reporting', 'Safety reporting'), ('prohibited_medication', 'Prohibited medication'), ('data_source', 'Source documents and data'), ('other', 'Other')], max_length=24, verbose_name='category')),
-                ('description', models.TextField(verbose_name='description')),
-                ('occurred_on', models.DateField(verbose_name='occurred on')),
-                ('identified_on', models.DateField(verbose_name='identified on')),
-                ('source', models.CharField(choices=[('site', 'Reported by the site'), ('monitoring', 'Found in monitoring'), ('data_review', 'Found in data review'), ('rule', 'Detected by a rule')], max_length=12, verbose_name='source')),
-                ('rule', models.CharField(blank=True, max_length=40, verbose_name='rule')),
-                ('rule_key', models.CharField(blank=True, max_length=200)),
-                ('status', models.CharField(choices=[('open', 'Awaiting review'), ('confirmed', 'Confirmed'), ('closed', 'Closed'), ('rejected', 'Not a deviation')], default='open', max_length=10, verbose_name='status')),
-                ('important', models.BooleanField(blank=True, null=True, verbose_name='important')),
-                ('rationale', models.TextField(blank=True, verbose_name='rationale of the classification')),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='reviewed at')),
-                ('corrective_action', models.TextField(blank=True, verbose_name='corrective and preventive action')),
-                ('closed_on', models.DateField(blank=True, null=True, verbose_name='closed on')),
-                ('reported_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='studies.site')),
-                ('study', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='studies.study')),
-                ('subject', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='deviations', to='subjects.subject')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.CharField(max_length=24, verbose_name="number")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("informed_consent", "Informed consent"),
+                            ("eligibility", "Eligibility criteria"),
+                            ("visit_schedule", "Visit schedule (missed or out of window)"),
+                            ("procedures", "Study procedures and assessments"),
+                            ("investigational_product", "Investigational product"),
+                            ("randomisation", "Randomisation and blinding"),
+                            ("safety_reporting", "Safety reporting"),
+                            ("prohibited_medication", "Prohibited medication"),
+                            ("data_source", "Source documents and data"),
+                            ("other", "Other"),
+                        ],
+                        max_length=24,
+                        verbose_name="category",
+                    ),
+                ),
+                ("description", models.TextField(verbose_name="description")),
+                ("occurred_on", models.DateField(verbose_name="occurred on")),
+                ("identified_on", models.DateField(verbose_name="identified on")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("site", "Reported by the site"),
+                            ("monitoring", "Found in monitoring"),
+                            ("data_review", "Found in data review"),
+                            ("rule", "Detected by a rule"),
+                        ],
+                        max_length=12,
+                        verbose_name="source",
+                    ),
+                ),
+                ("rule", models.CharField(blank=True, max_length=40, verbose_name="rule")),
+                ("rule_key", models.CharField(blank=True, max_length=200)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Awaiting review"),
+                            ("confirmed", "Confirmed"),
+                            ("closed", "Closed"),
+                            ("rejected", "Not a deviation"),
+                        ],
+                        default="open",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("important", models.BooleanField(blank=True, null=True, verbose_name="important")),
+                ("rationale", models.TextField(blank=True, verbose_name="rationale of the classification")),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True, verbose_name="reviewed at")),
+                ("corrective_action", models.TextField(blank=True, verbose_name="corrective and preventive action")),
+                ("closed_on", models.DateField(blank=True, null=True, verbose_name="closed on")),
+                (
+                    "reported_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="studies.site"),
+                ),
+                (
+                    "study",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="studies.study"
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deviations",
+                        to="subjects.subject",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['study', '-identified_on', '-id'],
-                'indexes': [models.Index(fields=['site', 'status'], name='deviation_site_status')],
-                'constraints': [models.UniqueConstraint(fields=('study', 'number'), name='deviation_number_unique'), models.UniqueConstraint(condition=models.Q(('rule_key', ''), _negated=True), fields=('study', 'rule_key'), name='deviation_rule_key_unique')],
+                "ordering": ["study", "-identified_on", "-id"],
+                "indexes": [models.Index(fields=["site", "status"], name="deviation_site_status")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("study", "number"), name="deviation_number_unique"),
+                    models.UniqueConstraint(
+                        condition=models.Q(("rule_key", ""), _negated=True),
+                        fields=("study", "rule_key"),
+                        name="deviation_rule_key_unique",
+                    ),
+                ],
             },
         ),
     ]
