@@ -15,6 +15,7 @@ urlpatterns = [
     path("studies/<int:study_id>/enrolment/", include("opencro.recruitment.urls")),
     path("studies/<int:study_id>/followup/", include("opencro.followup.urls")),
     path("studies/<int:study_id>/deviations/", include("opencro.monitoring.urls")),
+    path("studies/<int:study_id>/oversight/", include("opencro.monitoring.oversight.urls")),
     path("studies/<int:study_id>/analysis/", include("opencro.analysis.urls")),
     path("studies/<int:study_id>/audit/", include("opencro.audit.urls")),
     path("studies/<int:study_id>/edc/", include("opencro.edc.urls")),

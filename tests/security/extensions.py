@@ -21,6 +21,10 @@ NAMES = (
     "signal_runs",
     "deviations",
     "analysis",
+    "oversight",
+    "kris",
+    "issues",
+    "visits",
 )
 
 

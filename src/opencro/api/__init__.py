@@ -71,6 +71,10 @@ def _register() -> None:
     from opencro.followup.api import router as followup_router
     from opencro.jobs.api import router as jobs_router
     from opencro.monitoring.api import router as deviations_router
+    from opencro.monitoring.issues.api import router as issues_router
+    from opencro.monitoring.kris.api import router as kris_router
+    from opencro.monitoring.oversight.api import router as oversight_dashboard_router
+    from opencro.monitoring.visits.api import router as visits_router
     from opencro.notices.api import router as notices_router
     from opencro.recruitment.api import router as recruitment_router
     from opencro.rtsm.api.randomisation import router as rtsm_randomisation_router
@@ -101,6 +105,10 @@ def _register() -> None:
     api.add_router("/studies", coding_router)
     api.add_router("/studies", design_router)
     api.add_router("/studies", deviations_router)
+    api.add_router("/studies", oversight_dashboard_router)
+    api.add_router("/studies", kris_router)
+    api.add_router("/studies", issues_router)
+    api.add_router("/studies", visits_router)
     api.add_router("/studies", analysis_router)
     api.add_router("/studies", rtsm_randomisation_router)
     api.add_router("/studies", rtsm_scheme_router)

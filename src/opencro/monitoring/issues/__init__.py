@@ -1,0 +1,1 @@
+"""Issues and CAPA raised from oversight signals."""

@@ -1,0 +1,1 @@
+"""Monitoring plan and monitoring visits: scheduling, letters, reports, review."""
