@@ -18,5 +18,5 @@ def setup_django() -> None:
 
 
 def fail(message: str, code: int = 1) -> None:
-    err.print(f"[red]error:[/red] {message}")
+    err.print(f"[red]error:[/red] {message}", soft_wrap=True)  # never wrapped: paths stay whole
     sys.exit(code)

@@ -1,0 +1,1 @@
+"""The oversight dashboard, the risk assessment, quality tolerance limits and central statistical monitoring."""

@@ -1,0 +1,303 @@
+"""Risk assessment and QTL API: versions and their risks, the draft's edits and approval (e-signature), QTLs with
+their evaluations, the evaluation at a data cut, and breaches with their documented actions.
+
+Reads need `oversight.view`; writes `risk.manage` (approval `risk.approve` and `esign.sign`) and a study-wide
+membership. Refusals of the rules answer 422 with each error under its field; a wrong password 403.
+"""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+
+from opencro.accounts.access import StudyAccess, access_check, access_study
+from opencro.accounts.permissions import Perm
+from opencro.monitoring.models import (
+    AssessmentStatus,
+    QtlBreach,
+    QtlEvaluation,
+    QtlParameter,
+    QualityToleranceLimit,
+    Risk,
+    RiskAssessment,
+    RiskCategory,
+)
+from opencro.monitoring.oversight import qtl_services, risk_services, selectors
+
+router = Router(tags=["oversight: risks and QTLs"])
+RA = "/{study_id}/oversight/risk-assessments"
+DRAFT = RA + "/draft"
+QTLS = "/{study_id}/oversight/qtls"
+BREACHES = "/{study_id}/oversight/qtl-breaches"
+ID_MAX = 2**53
+TEXT_MAX = 4000
+
+
+class RiskOut(Schema):
+    id: int
+    number: str
+    category: str
+    description: str
+    impact: int
+    likelihood: int
+    detectability: int
+    score: int = Field(..., description="impact x likelihood x detectability, 1-27")
+    mitigation: str
+    kri_codes: list[str]
+    qtl_codes: list[str]
+
+
+class RiskAssessmentOut(Schema):
+    version: int
+    status: str
+    summary: str
+    created_by: str
+    created_at: dt.datetime
+    approved_by: str | None
+    approved_at: dt.datetime | None
+    risks: list[RiskOut]
+
+    @staticmethod
+    def resolve_created_by(obj: RiskAssessment) -> str:
+        return obj.created_by.printed_name
+
+    @staticmethod
+    def resolve_approved_by(obj: RiskAssessment) -> str | None:
+        return obj.approved_by.printed_name if obj.approved_by_id else None
+
+    @staticmethod
+    def resolve_risks(obj: RiskAssessment) -> list[Risk]:
+        return selectors.risks_ranked(obj)
+
+
+class RiskIn(Schema):
+    category: RiskCategory
+    description: str = Field(..., max_length=TEXT_MAX)
+    impact: int = Field(..., ge=1, le=3)
+    likelihood: int = Field(..., ge=1, le=3)
+    detectability: int = Field(..., ge=1, le=3)
+    mitigation: str = Field("", max_length=TEXT_MAX)
+    kri_codes: list[str] = Field(default_factory=list, max_length=50)
+    qtl_codes: list[str] = Field(default_factory=list, max_length=50)
+
+
+class RiskPatch(RiskIn):
+    reason: str = Field(..., max_length=2000, description="Why the risk changes")
+
+
+class ReasonIn(Schema):
+    reason: str = Field(..., max_length=2000)
+
+
+class ApproveIn(Schema):
+    password: str = Field(..., max_length=200, description="The approver's password: the e-signature")
+    summary: str = Field("", max_length=TEXT_MAX)
+
+
+class QtlOut(Schema):
+    id: int
+    code: str
+    parameter: str
+    limit: float
+    direction: str
+    rationale: str
+    active: bool
+
+
+class QtlIn(Schema):
+    code: str = Field(..., max_length=20)
+    parameter: QtlParameter
+    limit: float = Field(..., gt=0)
+    direction: str = Field("upper", pattern="^(upper|lower)$")
+    rationale: str = Field("", max_length=TEXT_MAX)
+    active: bool = True
+
+
+class QtlPatch(QtlIn):
+    reason: str = Field(..., max_length=2000)
+
+
+class QtlEvaluationOut(Schema):
+    qtl_code: str
+    cut_on: dt.date
+    numerator: float
+    denominator: float
+    estimate: float | None
+    lower: float | None = Field(..., description="Exact 95% interval")
+    upper: float | None
+    status: str = Field(..., description="within, signal (estimate beyond the limit) or breach (interval beyond)")
+
+    @staticmethod
+    def resolve_qtl_code(obj: QtlEvaluation) -> str:
+        return obj.qtl.code
+
+
+class QtlDetailOut(QtlOut):
+    history: list[QtlEvaluationOut]
+
+
+class EvaluateIn(Schema):
+    cut_on: dt.date
+
+
+class BreachOut(Schema):
+    id: int
+    qtl_code: str
+    first_cut: dt.date
+    last_cut: dt.date
+    worst_status: str
+    ended_on: dt.date | None
+    cause: str
+    action: str
+    actioned_by: str | None
+    actioned_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_qtl_code(obj: QtlBreach) -> str:
+        return obj.qtl.code
+
+    @staticmethod
+    def resolve_first_cut(obj: QtlBreach) -> dt.date:
+        return obj.first_evaluation.cut_on
+
+    @staticmethod
+    def resolve_last_cut(obj: QtlBreach) -> dt.date:
+        return obj.last_evaluation.cut_on
+
+    @staticmethod
+    def resolve_actioned_by(obj: QtlBreach) -> str | None:
+        return obj.actioned_by.printed_name if obj.actioned_by_id else None
+
+
+class BreachActionIn(Schema):
+    cause: str = Field(..., max_length=TEXT_MAX)
+    action: str = Field(..., max_length=TEXT_MAX)
+
+
+def _read(request, study_id: int) -> StudyAccess:
+    return access_study(request.user, study_id, Perm.OVERSIGHT_VIEW)
+
+
+def _draft(access: StudyAccess) -> RiskAssessment:
+    assessment = selectors.assessment_get(access)
+    if assessment is None or assessment.status != AssessmentStatus.DRAFT:
+        raise Http404(_("There is no draft: start a new version first."))
+    return assessment
+
+
+@router.get(RA, response=list[RiskAssessmentOut], summary="Versions of the risk assessment, newest first")
+def risk_assessments_get(request, study_id: int):
+    return list(selectors.assessment_versions(_read(request, study_id)).prefetch_related("risks"))
+
+
+@router.get(RA + "/{version}", response=RiskAssessmentOut, summary="One version with its risks by score")
+def risk_assessment_get(request, study_id: int, version: int):
+    access = access_study(request.user, study_id)
+    found = selectors.assessment_get(access, min(version, ID_MAX))
+    access_check(access, Perm.OVERSIGHT_VIEW)
+    return found
+
+
+@router.post(RA, response={201: RiskAssessmentOut}, summary="Start the next version as a draft (copies the risks)")
+def risk_assessment_post(request, study_id: int):
+    access = access_check(_read(request, study_id), Perm.RISK_MANAGE)
+    draft = risk_services.risk_assessment_draft(actor=request.user, study=access.membership.study, known=access)
+    return Status(201, draft)
+
+
+@router.post(DRAFT + "/risks", response={201: RiskOut}, summary="Add a risk to the draft")
+def risk_post(request, study_id: int, payload: RiskIn):
+    access = access_check(_read(request, study_id), Perm.RISK_MANAGE)
+    risk = risk_services.risk_save(actor=request.user, assessment=_draft(access), known=access, **payload.dict())
+    return Status(201, risk)
+
+
+@router.patch(DRAFT + "/risks/{risk_id}", response=RiskOut, summary="Change a risk of the draft")
+def risk_patch(request, study_id: int, risk_id: int, payload: RiskPatch):
+    access = access_study(request.user, study_id)
+    assessment = _draft(access)
+    risk = selectors.risk_get(assessment, min(risk_id, ID_MAX))
+    access_check(access, Perm.OVERSIGHT_VIEW)
+    access_check(access, Perm.RISK_MANAGE)
+    return risk_services.risk_save(actor=request.user, assessment=assessment, risk=risk, known=access, **payload.dict())
+
+
+@router.post(DRAFT + "/risks/{risk_id}/remove", response={204: None}, summary="Remove a risk from the draft")
+def risk_remove_post(request, study_id: int, risk_id: int, payload: ReasonIn):
+    access = access_study(request.user, study_id)
+    risk = selectors.risk_get(_draft(access), min(risk_id, ID_MAX))
+    access_check(access, Perm.OVERSIGHT_VIEW)
+    access_check(access, Perm.RISK_MANAGE)
+    risk_services.risk_remove(actor=request.user, risk=risk, reason=payload.reason, known=access)
+    return Status(204, None)
+
+
+@router.post(DRAFT + "/approve", response=RiskAssessmentOut, summary="Approve the draft with your e-signature")
+def risk_assessment_approve_post(request, study_id: int, payload: ApproveIn):
+    access = access_check(_read(request, study_id), Perm.RISK_APPROVE)
+    assessment = _draft(access)
+    access_check(access, Perm.SIGN)
+    if access.site_ids is not None:
+        raise PermissionDenied(_("This needs a study-wide membership, not one restricted to sites."))
+    return risk_services.risk_assessment_approve(
+        actor=request.user, assessment=assessment, password=payload.password, summary=payload.summary, known=access
+    )
+
+
+@router.get(QTLS, response=list[QtlOut], summary="The study's QTLs")
+def qtls_get(request, study_id: int):
+    return list(selectors.qtl_list(_read(request, study_id)))
+
+
+@router.post(QTLS, response={201: QtlOut}, summary="Define a QTL")
+def qtl_post(request, study_id: int, payload: QtlIn):
+    access = access_check(_read(request, study_id), Perm.RISK_MANAGE)
+    qtl = qtl_services.qtl_save(actor=request.user, study=access.membership.study, known=access, **payload.dict())
+    return Status(201, qtl)
+
+
+@router.post(QTLS + "/evaluate", response=list[QtlEvaluationOut], summary="Evaluate the active QTLs at a data cut")
+def qtls_evaluate_post(request, study_id: int, payload: EvaluateIn):
+    access = access_check(_read(request, study_id), Perm.RISK_MANAGE)
+    return qtl_services.qtls_evaluate(
+        actor=request.user, study=access.membership.study, cut_on=payload.cut_on, known=access
+    )
+
+
+def _qtl(request, study_id: int, qtl_id: int) -> tuple[StudyAccess, QualityToleranceLimit]:
+    access = access_study(request.user, study_id)
+    qtl = selectors.qtl_get(access, min(qtl_id, ID_MAX))
+    access_check(access, Perm.OVERSIGHT_VIEW)
+    return access, qtl
+
+
+@router.get(QTLS + "/{qtl_id}", response=QtlDetailOut, summary="One QTL with its evaluations, oldest first")
+def qtl_get(request, study_id: int, qtl_id: int):
+    _access, qtl = _qtl(request, study_id, qtl_id)
+    qtl.history = selectors.qtl_history(qtl)
+    return qtl
+
+
+@router.patch(QTLS + "/{qtl_id}", response=QtlOut, summary="Change a QTL")
+def qtl_patch(request, study_id: int, qtl_id: int, payload: QtlPatch):
+    access, qtl = _qtl(request, study_id, qtl_id)
+    access_check(access, Perm.RISK_MANAGE)
+    return qtl_services.qtl_save(
+        actor=request.user, study=access.membership.study, qtl=qtl, known=access, **payload.dict()
+    )
+
+
+@router.get(BREACHES, response=list[BreachOut], summary="QTL breaches, first found first (the CSR list)")
+def qtl_breaches_get(request, study_id: int):
+    return list(selectors.breach_list(_read(request, study_id)))
+
+
+@router.post(BREACHES + "/{breach_id}/action", response=BreachOut, summary="Document a breach's cause and action")
+def qtl_breach_action_post(request, study_id: int, breach_id: int, payload: BreachActionIn):
+    access = access_study(request.user, study_id)
+    breach = selectors.breach_get(access, min(breach_id, ID_MAX))
+    access_check(access, Perm.OVERSIGHT_VIEW)
+    access_check(access, Perm.RISK_MANAGE)
+    return qtl_services.qtl_breach_action(actor=request.user, breach=breach, known=access, **payload.dict())
