@@ -40,6 +40,7 @@ SITE_OBJECTS = (
     "{su_",
     "{fu_",
     "{pd_",
+    "{iss_",
 )
 
 
@@ -717,7 +718,8 @@ PAGES: list[Route] = [
             "studies/<int:study_id>/audit/export.<str:fmt>",
             S,
             Perm.AUDIT_VIEW,
-            url=f"/studies/{{study}}/audit/export.{fmt}",
+            # the PDF of sites' records only: a PDF holds at most 5,000 records, and the world's trail is longer
+            url=f"/studies/{{study}}/audit/export.{fmt}" + ("?object_type=studies.site" if fmt == "pdf" else ""),
         )
         for fmt in ("csv", "pdf")
     ),

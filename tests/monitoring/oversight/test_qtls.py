@@ -106,13 +106,13 @@ def test_bad_qtls_are_refused_by_field(world, kwargs, field):
     assert field in refused.value.message_dict
 
 
-def test_codes_are_unique_and_writes_need_a_study_wide_manager(world):
+def test_codes_are_unique_and_writes_need_risk_manage(world):
     _qtl(world)
     with pytest.raises(ValidationError, match="already"):
         _qtl(world)
-    with pytest.raises(PermissionDenied):  # the monitor here is restricted to site A1
+    with pytest.raises(PermissionDenied):
         qtl_services.qtl_save(
-            actor=world.user(RoleCode.MONITOR), study=world.study, code="QTL-09", parameter="sae_rate", limit=2.0
+            actor=world.user(RoleCode.INVESTIGATOR), study=world.study, code="QTL-09", parameter="sae_rate", limit=2.0
         )
     with pytest.raises(PermissionDenied):
         qtl_services.qtls_evaluate(actor=world.user(RoleCode.DATA_MANAGER), study=world.study, cut_on=CUT)

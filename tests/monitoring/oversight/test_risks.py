@@ -129,3 +129,10 @@ def test_remove_a_risk_with_reason(world):
     assert not draft.risks.exists()
     assert AuditRecord.objects.filter(object_type="monitoring.risk", action="delete").exists()
     assert QualityToleranceLimit.objects.count() == 0
+
+
+def test_numbers_are_not_reused_after_a_removal(world):
+    draft = risk_services.risk_assessment_draft(actor=world.user(PM), study=world.study)
+    first, second = _risk(world, draft), _risk(world, draft)
+    risk_services.risk_remove(actor=world.user(PM), risk=first, reason="Duplicate of R-02.")
+    assert (second.number, _risk(world, draft).number) == ("R-02", "R-03")

@@ -1,13 +1,13 @@
 """Risk assessment and QTL API: versions and their risks, the draft's edits and approval (e-signature), QTLs with
 their evaluations, the evaluation at a data cut, and breaches with their documented actions.
 
-Reads need `oversight.view`; writes `risk.manage` (approval `risk.approve` and `esign.sign`) and a study-wide
-membership. Refusals of the rules answer 422 with each error under its field; a wrong password 403.
+Also central monitoring runs (a site-restricted reader gets the rows of their sites) and the oversight dashboard.
+Reads need `oversight.view`; writes `risk.manage` (approval `risk.approve` and `esign.sign`). Refusals of the rules
+answer 422 with each error under its field; a wrong password 403.
 """
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -16,6 +16,7 @@ from opencro.accounts.access import StudyAccess, access_check, access_study
 from opencro.accounts.permissions import Perm
 from opencro.monitoring.models import (
     AssessmentStatus,
+    CsmRun,
     QtlBreach,
     QtlEvaluation,
     QtlParameter,
@@ -24,13 +25,14 @@ from opencro.monitoring.models import (
     RiskAssessment,
     RiskCategory,
 )
-from opencro.monitoring.oversight import qtl_services, risk_services, selectors
+from opencro.monitoring.oversight import central, dashboard, qtl_services, risk_services, selectors
 
 router = Router(tags=["oversight: risks and QTLs"])
 RA = "/{study_id}/oversight/risk-assessments"
 DRAFT = RA + "/draft"
 QTLS = "/{study_id}/oversight/qtls"
 BREACHES = "/{study_id}/oversight/qtl-breaches"
+CENTRAL = "/{study_id}/oversight/central-runs"
 ID_MAX = 2**53
 TEXT_MAX = 4000
 
@@ -239,8 +241,6 @@ def risk_assessment_approve_post(request, study_id: int, payload: ApproveIn):
     access = access_check(_read(request, study_id), Perm.RISK_APPROVE)
     assessment = _draft(access)
     access_check(access, Perm.SIGN)
-    if access.site_ids is not None:
-        raise PermissionDenied(_("This needs a study-wide membership, not one restricted to sites."))
     return risk_services.risk_assessment_approve(
         actor=request.user, assessment=assessment, password=payload.password, summary=payload.summary, known=access
     )
@@ -301,3 +301,141 @@ def qtl_breach_action_post(request, study_id: int, breach_id: int, payload: Brea
     access_check(access, Perm.OVERSIGHT_VIEW)
     access_check(access, Perm.RISK_MANAGE)
     return qtl_services.qtl_breach_action(actor=request.user, breach=breach, known=access, **payload.dict())
+
+
+class CsmTestOut(Schema):
+    test: str
+    variable: str | None
+    p: float
+    log10_p: float
+    q: float = Field(..., description="Benjamini-Hochberg adjusted over all tests of all sites")
+    direction: str
+    estimate: float
+    reference: float
+
+
+class CsmSiteOut(Schema):
+    site_id: int
+    site: str
+    rank: int
+    score: float = Field(..., description="-log10 of the geometric mean of the site's p-values")
+    n_records: int
+    n_subjects: int
+    n_tests: int
+    n_significant: int = Field(..., description="Tests significant at the run's false discovery rate")
+    flagged: bool = Field(..., description="The site's combined p-value is significant across sites (Simes, BH)")
+    site_q: float
+    top: list[CsmTestOut]
+
+
+class CsmRunOut(Schema):
+    id: int
+    cut_on: dt.date
+    created_at: dt.datetime
+    n_subjects: int
+    n_variables: int
+    fdr: float
+    ranking: list[CsmSiteOut] = Field(..., description="The sites you may see, with their rank among all sites")
+
+
+class CsmRunIn(Schema):
+    cut_on: dt.date
+    fdr: float = Field(0.05, gt=0, lt=1)
+
+
+def _csm_out(access: StudyAccess, run: CsmRun) -> dict:
+    rows = [r for r in run.ranking if access.site_ids is None or r["site_id"] in access.site_ids]
+    return {
+        **{f: getattr(run, f) for f in ("id", "cut_on", "created_at", "n_subjects", "n_variables", "fdr")},
+        "ranking": rows,
+    }
+
+
+@router.get(CENTRAL, response=list[CsmRunOut], summary="Central monitoring runs, newest first")
+def csm_runs_get(request, study_id: int):
+    access = _read(request, study_id)
+    return [_csm_out(access, run) for run in CsmRun.objects.filter(study_id=study_id)[:50]]
+
+
+@router.post(CENTRAL, response={201: CsmRunOut}, summary="Run central statistical monitoring at a data cut")
+def csm_run_post(request, study_id: int, payload: CsmRunIn):
+    access = access_check(_read(request, study_id), Perm.RISK_MANAGE)
+    run = central.csm_run(
+        actor=request.user, study=access.membership.study, cut_on=payload.cut_on, fdr=payload.fdr, known=access
+    )
+    return Status(201, _csm_out(access, run))
+
+
+class FlagOut(Schema):
+    kri_code: str
+    name: str
+    flag: int
+    score: float | None
+    metric: float | None
+    numerator: float
+    denominator: float
+    newly_flagged: bool
+    flagged_since: dt.date | None
+    flagged_cuts: int
+    issue: str | None = Field(..., description="The number of the open issue raised from this flag")
+
+
+class SiteOversightOut(Schema):
+    site_id: int
+    site: str
+    red: int
+    amber: int
+    flags: list[FlagOut]
+    open_issues: int
+    overdue_issues: int
+    next_visit_due: dt.date | None
+    visit_due_now: bool
+    csm_rank: int | None
+    csm_flagged: bool
+
+
+class DashboardOut(Schema):
+    cut_on: dt.date | None = Field(..., description="The latest KRI snapshot's data cut")
+    sites: list[SiteOversightOut] = Field(..., description="Flagged sites first")
+    qtls: list[QtlEvaluationOut] = Field(..., description="Each QTL's latest evaluation")
+
+
+def _site_out(view) -> dict:
+    return {
+        "site_id": view.site_id,
+        "site": view.number,
+        "red": view.red,
+        "amber": view.amber,
+        "flags": [
+            {
+                "kri_code": f.row.kri_code,
+                "name": f.name,
+                "flag": f.row.run.flag,
+                "score": f.row.score,
+                "metric": f.row.metric,
+                "numerator": f.row.numerator,
+                "denominator": f.row.denominator,
+                "newly_flagged": f.row.run.newly_flagged,
+                "flagged_since": f.row.run.flagged_since,
+                "flagged_cuts": f.row.run.flagged_cuts,
+                "issue": f.issue.number if f.issue else None,
+            }
+            for f in view.flags
+        ],
+        "open_issues": view.open_issues,
+        "overdue_issues": view.overdue_issues,
+        "next_visit_due": view.schedule.next_due if view.schedule else None,
+        "visit_due_now": bool(view.schedule and view.schedule.due_now),
+        "csm_rank": view.csm_rank,
+        "csm_flagged": view.csm_flagged,
+    }
+
+
+@router.get("/{study_id}/oversight/dashboard", response=DashboardOut, summary="Flagged sites and why, QTLs")
+def oversight_dashboard_get(request, study_id: int):
+    board = dashboard.dashboard(_read(request, study_id))
+    return {
+        "cut_on": board.snapshot.cut_on if board.snapshot else None,
+        "sites": [_site_out(s) for s in board.sites],
+        "qtls": [row.latest for row in board.qtls if row.latest is not None],
+    }

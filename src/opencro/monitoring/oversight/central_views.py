@@ -1,15 +1,15 @@
 """Central statistical monitoring page: the latest run's site ranking with the tests that drove each site, earlier
 runs, and a new run at a data cut.
 
-Reading needs `oversight.view` and a study-wide membership (the ranking compares every site); running needs
-`risk.manage` too. Each flagged site links to its oversight page and to a new issue raised from the finding.
+Reading needs `oversight.view` (a site-restricted reader sees the rows of their sites, with their ranks among all);
+running needs `risk.manage` too. Each flagged site links to its oversight page and to a new issue raised from the
+finding.
 """
 
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from opencro.accounts.access import StudyAccess, access_check, access_study
+from opencro.accounts.access import access_check, access_study
 from opencro.accounts.permissions import Perm
 from opencro.monitoring.models import CsmRun, IssueSource
 from opencro.monitoring.oversight import central, forms
@@ -30,12 +30,6 @@ TEST_LABELS = {
     "weekday": "weekday pattern",
     "duplicates": "duplicate records",
 }
-
-
-def _study_wide(access: StudyAccess) -> StudyAccess:
-    if access.site_ids is not None:
-        raise PermissionDenied(_("Central monitoring compares every site: it needs a study-wide membership."))
-    return access
 
 
 def finding_text(test: dict) -> str:
@@ -61,17 +55,19 @@ def issue_link(study_id: int, run: CsmRun, row: dict) -> str:
 @login_required
 @require_GET
 def central_page(request: HttpRequest, study_id: int) -> HttpResponse:
-    access = _study_wide(access_study(request.user, study_id, Perm.OVERSIGHT_VIEW))
+    access = access_study(request.user, study_id, Perm.OVERSIGHT_VIEW)
     runs = list(CsmRun.objects.filter(study_id=study_id).select_related("created_by")[:20])
     latest = runs[0] if runs else None
     rows = []
     if latest is not None:
         for row in latest.ranking:
+            if access.site_ids is not None and row["site_id"] not in access.site_ids:
+                continue  # a site-restricted reader sees the ranks of their own sites
             rows.append(
                 {
                     **row,
                     "findings": [finding_text(t) for t in row["top"]],
-                    "issue_href": issue_link(study_id, latest, row) if row["n_significant"] else "",
+                    "issue_href": issue_link(study_id, latest, row) if row["flagged"] else "",
                 }
             )
     context = {
@@ -89,7 +85,7 @@ def central_page(request: HttpRequest, study_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def central_run(request: HttpRequest, study_id: int) -> HttpResponse:
-    access = access_check(_study_wide(access_study(request.user, study_id, Perm.OVERSIGHT_VIEW)), Perm.RISK_MANAGE)
+    access = access_check(access_study(request.user, study_id, Perm.OVERSIGHT_VIEW), Perm.RISK_MANAGE)
     form = forms.EvaluateForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the data cut as a date."))
@@ -97,7 +93,7 @@ def central_run(request: HttpRequest, study_id: int) -> HttpResponse:
     run = central.csm_run(
         actor=request.user, study=access.membership.study, cut_on=form.cleaned_data["cut_on"], known=access
     )
-    flagged = sum(1 for r in run.ranking if r["n_significant"])
+    flagged = sum(1 for r in run.ranking if r["flagged"])
     messages.success(
         request,
         _("Central monitoring ran over %(n)d participants and %(v)d variables: %(f)d sites flagged.")

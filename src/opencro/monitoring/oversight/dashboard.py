@@ -140,7 +140,7 @@ def dashboard(access: StudyAccess) -> Dashboard:
     csm = CsmRun.objects.filter(study_id=study_id).order_by("-created_at", "-id").first()
     csm_rows = [r for r in (csm.ranking if csm else []) if r["site_id"] in sites]
     for r in csm_rows:
-        sites[r["site_id"]].csm_rank, sites[r["site_id"]].csm_flagged = r["rank"], bool(r["n_significant"])
+        sites[r["site_id"]].csm_rank, sites[r["site_id"]].csm_flagged = r["rank"], bool(r["flagged"])
     ordered = sorted(sites.values(), key=lambda s: (-s.red, -s.amber, -s.csm_flagged, s.number))
     heat = kri_heatmap(access)
     by_number = {s.number: s for s in sites.values()}

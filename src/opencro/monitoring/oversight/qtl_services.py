@@ -3,7 +3,7 @@
 Evaluating writes one `QtlEvaluation` per active QTL (exact 95% interval, `opencro.stats.qtl`). A QTL that is
 beyond its limit (signal or breach) opens a `QtlBreach`, or extends the open one; the first evaluation back within
 the limit ends it. A breach keeps its cause and action, documented by the study team, for the clinical study report.
-Writes need `risk.manage` and a study-wide membership.
+Writes need `risk.manage`.
 """
 
 import datetime as dt
@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opencro.accounts.access import StudyAccess
+from opencro.accounts.access import StudyAccess, access_require
 from opencro.accounts.models import User
 from opencro.accounts.permissions import Perm
 from opencro.audit.models import AuditAction
@@ -27,7 +27,6 @@ from opencro.monitoring.models import (
     QualityToleranceLimit,
 )
 from opencro.monitoring.oversight.qtl_parameters import PARAMETERS, parameter_counts
-from opencro.monitoring.oversight.risk_services import study_wide_require
 from opencro.stats.qtl import qtl_estimate
 from opencro.studies.models import Study
 
@@ -50,7 +49,7 @@ def qtl_save(
     known: StudyAccess | None = None,
 ) -> QualityToleranceLimit:
     """Define a QTL (`qtl` None) or change one (with a reason); a proportion's limit lies in (0, 1)."""
-    study_wide_require(actor, study, Perm.RISK_MANAGE, known)
+    access_require(actor, study, Perm.RISK_MANAGE, known=known)
     if qtl is not None and qtl.study_id != study.pk:
         raise ValidationError({"qtl": _("The QTL belongs to another study.")})
     code = (code or "").strip()
@@ -79,7 +78,7 @@ def qtls_evaluate(
 ) -> list[QtlEvaluation]:
     """Evaluate every active QTL of the study at `cut_on` (the system may, as the daily job)."""
     if actor is not None:
-        study_wide_require(actor, study, Perm.RISK_MANAGE, known)
+        access_require(actor, study, Perm.RISK_MANAGE, known=known)
     qtls = list(QualityToleranceLimit.objects.filter(study=study, active=True).order_by("code"))
     counts = parameter_counts(study, cut_on, {q.parameter for q in qtls})
     now = timezone.now()
@@ -151,7 +150,7 @@ def qtl_breach_action(
     *, actor: User, breach: QtlBreach, cause: str, action: str, known: StudyAccess | None = None
 ) -> QtlBreach:
     """Document the cause of a QTL breach and the action taken (it can be revised, with the trail)."""
-    study_wide_require(actor, breach.study, Perm.RISK_MANAGE, known)
+    access_require(actor, breach.study, Perm.RISK_MANAGE, known=known)
     with transaction.atomic():
         breach = QtlBreach.objects.select_for_update(of=("self",)).get(pk=breach.pk)
         revising = bool(breach.action)

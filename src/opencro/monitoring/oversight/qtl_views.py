@@ -1,8 +1,7 @@
 """Quality tolerance limit pages: the QTLs with their latest estimate, each QTL's trend against its limit, the
 evaluation at a data cut, and the breaches with their documented actions (the list for the CSR).
 
-Reads need `oversight.view`; defining, evaluating and documenting need `risk.manage` and a study-wide membership
-(the services check it).
+Reads need `oversight.view`; defining, evaluating and documenting need `risk.manage`.
 """
 
 from django.contrib import messages
@@ -23,7 +22,7 @@ from opencro.monitoring.oversight.charts import qtl_trend_svg
 
 
 def _can_manage(access: StudyAccess) -> bool:
-    return access.can(Perm.RISK_MANAGE) and access.site_ids is None
+    return access.can(Perm.RISK_MANAGE)
 
 
 def _list_page(request: HttpRequest, access: StudyAccess, *, form=None, evaluate_form=None) -> HttpResponse:

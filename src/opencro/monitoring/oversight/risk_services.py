@@ -2,14 +2,14 @@
 
 A study has at most one draft; a new draft copies the risks of the latest version. Approving signs the draft (meaning
 "approve") after binding it to its risks (`content_digest`, SHA-256 of the risks' content), and supersedes the
-version approved before it. Writes need `risk.manage` (approval: `risk.approve` and `esign.sign`) and a study-wide
-membership: a risk assessment is the whole study's.
+version approved before it. Writes need `risk.manage` (approval: `risk.approve` and `esign.sign`); a risk assessment
+holds no participant's data, so a member restricted to some sites may work on it too.
 """
 
 import hashlib
 import json
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,14 +34,6 @@ SCALE = (1, 2, 3)  # RACT: low, medium, high
 DESCRIPTION_MESSAGE = "Describe the risk in at least %(n)d characters."
 
 
-def study_wide_require(actor: User, study: Study, perm: str, known: StudyAccess | None = None) -> StudyAccess:
-    """`perm` on the study through a membership covering all its sites."""
-    access = access_require(actor, study, perm, known=known)
-    if access.site_ids is not None:
-        raise PermissionDenied(_("This needs a study-wide membership, not one restricted to sites."))
-    return access
-
-
 def _draft_locked(assessment: RiskAssessment) -> RiskAssessment:
     locked = RiskAssessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
     if locked.status != AssessmentStatus.DRAFT:
@@ -54,7 +46,7 @@ def _draft_locked(assessment: RiskAssessment) -> RiskAssessment:
 
 def risk_assessment_draft(*, actor: User, study: Study, known: StudyAccess | None = None) -> RiskAssessment:
     """Start the next version as a draft, with a copy of the latest version's risks; refused while one is a draft."""
-    study_wide_require(actor, study, Perm.RISK_MANAGE, known)
+    access_require(actor, study, Perm.RISK_MANAGE, known=known)
     with transaction.atomic():
         Study.objects.select_for_update(of=("self",)).filter(pk=study.pk).first()
         latest = RiskAssessment.objects.filter(study=study).order_by("-version").first()
@@ -106,6 +98,12 @@ def _codes(study_id: int, codes: list[str], model, field: str) -> list[str]:
     return codes
 
 
+def _number_next(assessment: RiskAssessment) -> str:
+    """R-01, R-02...: one more than the highest number of the version (a removed risk's number is not reused)."""
+    used = [int(n[2:]) for n in assessment.risks.values_list("number", flat=True) if n[2:].isdigit()]
+    return f"R-{max(used, default=0) + 1:02d}"
+
+
 def risk_save(
     *,
     actor: User,
@@ -123,14 +121,14 @@ def risk_save(
     known: StudyAccess | None = None,
 ) -> Risk:
     """Add a risk to a draft (`risk` None; numbered R-01...) or edit one of its risks (with a reason)."""
-    study_wide_require(actor, assessment.study, Perm.RISK_MANAGE, known)
+    access_require(actor, assessment.study, Perm.RISK_MANAGE, known=known)
     if category not in RiskCategory.values:
         raise ValidationError({"category": _("Choose a category from the list.")})
     if risk is not None and risk.assessment_id != assessment.pk:
         raise ValidationError({"risk": _("The risk is not in this version.")})
     with transaction.atomic():
         assessment = _draft_locked(assessment)
-        target = risk or Risk(assessment=assessment, number=f"R-{assessment.risks.count() + 1:02d}")
+        target = risk or Risk(assessment=assessment, number=_number_next(assessment))
         target.category = category
         target.description = explanation_required(description, field="description", message=DESCRIPTION_MESSAGE)
         target.impact = _score(impact, "impact")
@@ -144,7 +142,7 @@ def risk_save(
 
 def risk_remove(*, actor: User, risk: Risk, reason: str, known: StudyAccess | None = None) -> None:
     """Remove a risk from a draft (audited, with a reason)."""
-    study_wide_require(actor, risk.assessment.study, Perm.RISK_MANAGE, known)
+    access_require(actor, risk.assessment.study, Perm.RISK_MANAGE, known=known)
     with transaction.atomic():
         _draft_locked(risk.assessment)
         audited_delete(risk, actor=actor, reason=reason)
@@ -172,7 +170,7 @@ def risk_assessment_approve(
     *, actor: User, assessment: RiskAssessment, password: str, summary: str = "", known: StudyAccess | None = None
 ) -> RiskAssessment:
     """Approve the draft with an e-signature; the version approved before it is superseded."""
-    study_wide_require(actor, assessment.study, Perm.RISK_APPROVE, known)
+    access_require(actor, assessment.study, Perm.RISK_APPROVE, known=known)
     with transaction.atomic():
         assessment = _draft_locked(assessment)
         if not assessment.risks.exists():

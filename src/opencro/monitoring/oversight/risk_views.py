@@ -1,9 +1,8 @@
 """Risk assessment pages: the current version (draft or approved) with its risks by score, earlier versions, the
 draft's edits and its approval with an e-signature.
 
-Reads need `oversight.view`; edits `risk.manage`, approval `risk.approve` (the services also ask for a study-wide
-membership and, to sign, `esign.sign`). A refused form answers 200 with the page and the errors; a change that
-lands redirects with a message.
+Reads need `oversight.view`; edits `risk.manage`, approval `risk.approve` and `esign.sign`. A refused form answers
+200 with the page and the errors; a change that lands redirects with a message.
 """
 
 from django.contrib import messages
@@ -45,7 +44,7 @@ def _page(
     errors: list[str] | None = None,
 ) -> HttpResponse:
     draft = assessment is not None and assessment.status == AssessmentStatus.DRAFT
-    can_manage = access.can(Perm.RISK_MANAGE) and access.site_ids is None
+    can_manage = access.can(Perm.RISK_MANAGE)
     context = {
         "study": access.membership.study,
         "assessment": assessment,
@@ -56,7 +55,7 @@ def _page(
         "can_start": can_manage and not draft,
         "risk_form": (risk_form or forms.RiskForm()) if draft and can_manage else None,
         "approve_form": (approve_form or forms.ApproveForm(initial={"summary": assessment.summary}))
-        if draft and access.can(Perm.RISK_APPROVE) and access.site_ids is None
+        if draft and access.can(Perm.RISK_APPROVE)
         else None,
         "errors": errors or [],
         "can_audit": access.can(Perm.AUDIT_VIEW),
@@ -180,8 +179,6 @@ def risk_remove(request: HttpRequest, study_id: int, risk_id: int) -> HttpRespon
 def risk_assessment_approve(request: HttpRequest, study_id: int) -> HttpResponse:
     access = access_check(access_study(request.user, study_id, Perm.OVERSIGHT_VIEW), Perm.RISK_APPROVE)
     access_check(access, Perm.SIGN)
-    if access.site_ids is not None:
-        raise PermissionDenied(_("This needs a study-wide membership, not one restricted to sites."))
     assessment = _draft_of(access)
     form = forms.ApproveForm(request.POST)
     if form.is_valid():
