@@ -155,3 +155,24 @@ def test_a_screen_failure_is_a_disposition_event_on_its_day(world):
     assert row["DSSTDTC"] == "2026-03-04"  # no eligibility confirmation: the screening day
     dm = sources.subjects.set_index("SUBJID").loc["A1-009"]
     assert dm["ARMNRS"] == "SCREEN FAILURE" and pd.isna(dm["ARMCD"])
+
+
+def test_a_withdrawal_of_all_consent_ends_the_study_for_rfendtc(world):
+    """Withdrawal from all further data collection is the end of study; from treatment only it is not."""
+    from django.utils import timezone
+
+    from opencro.subjects.models import ConsentWithdrawal
+
+    for subject, scope in ((world.subject_a, "treatment"), (world.subject_b, "all")):
+        ConsentWithdrawal.objects.create(
+            study=world.study,
+            site=subject.site,
+            subject=subject,
+            withdrawn_on=dt.date(2026, 9, 1),
+            scope=scope,
+            data_may_be_used=True,
+            recorded_at=timezone.now(),
+        )
+    sources = study_sources(world.study, blinded=True)
+    assert _dm(sources, "B1-001")["RFENDTC"] == "2026-09-01"
+    assert _dm(sources, "A1-001")["RFENDTC"] != "2026-09-01"

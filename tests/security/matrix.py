@@ -41,6 +41,7 @@ SITE_OBJECTS = (
     "{fu_",
     "{pd_",
     "{iss_",
+    "{mv_",
 )
 
 

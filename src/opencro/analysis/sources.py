@@ -53,6 +53,7 @@ from opencro.rtsm.models import Dispensation, DispensingVisit
 from opencro.studies.dates import site_date
 from opencro.studies.models import Arm, EligibilityCriterion, Epoch, Study, Visit
 from opencro.subjects.models import ConsentRecord, ConsentWithdrawal, Subject, TreatmentAssignment
+from opencro.subjects.models.withdrawal import WithdrawalScope
 
 Progress = Callable[[int, int], None]
 
@@ -243,7 +244,7 @@ def _subjects(study: Study, *, blinded: bool) -> pd.DataFrame:
 
 
 def _end_dates(study: Study) -> dict[int, dt.date]:
-    """Each subject's end of study: the end-of-study form's date (DSSTDTC), else a withdrawal from the study."""
+    """Each subject's end of study: the end-of-study form's date (DSSTDTC), else a withdrawal of all consent."""
     ends: dict[int, dt.date] = {}
     form_dates = ItemDef.objects.filter(version__study=study, sds_var_name="DSSTDTC").values_list("pk", flat=True)
     for subject_id, value in ItemData.objects.filter(
@@ -253,7 +254,7 @@ def _end_dates(study: Study) -> dict[int, dt.date]:
             ends[subject_id] = dt.date.fromisoformat(value[:10])
         except ValueError:
             continue  # a partial date: not a reference date
-    for subject_id, day in ConsentWithdrawal.objects.filter(study=study, scope="study").values_list(
+    for subject_id, day in ConsentWithdrawal.objects.filter(study=study, scope=WithdrawalScope.ALL).values_list(
         "subject_id", "withdrawn_on"
     ):
         ends.setdefault(subject_id, day)

@@ -66,3 +66,16 @@ def deviations(
                     d["number"], d["site"], d["subject"] or "—", d["rule"], d["occurred_on"], d["description"]
                 )
             out.print(table)
+
+
+from opencro.cli.monitor_kri import kri  # noqa: E402
+
+app.command("kri")(kri)
+
+from opencro.cli.monitor_csm import csm  # noqa: E402
+
+app.command("csm")(csm)
+
+from opencro.cli.monitor_snapshot import snapshot  # noqa: E402
+
+app.command("snapshot")(snapshot)

@@ -15,6 +15,7 @@ from opencro.demo import clinical, crf, data
 from opencro.demo.analysis_specs import load_analysis_specs
 from opencro.demo.coding import load_coding
 from opencro.demo.deviations import load_deviations
+from opencro.demo.oversight import load_oversight
 from opencro.demo.participants import load_participants
 from opencro.demo.safety import load_safety, review_cases
 from opencro.demo.startup import startup_history
@@ -38,7 +39,7 @@ from opencro.studies.models import (
 )
 
 Progress = Callable[[str], None]
-STEPS = 14
+STEPS = 15
 
 
 def demo_loaded() -> bool:
@@ -85,6 +86,8 @@ def load_demo(progress: Progress = lambda step: None) -> bool:
         load_deviations(study)
         progress("analysis specifications")
         load_analysis_specs(study)
+        progress("oversight: risks, QTLs, KRIs, central monitoring, visits")
+        load_oversight(study)
     return True
 
 

@@ -9,10 +9,18 @@ edit checks open automatic queries, which `queries` then works through.
 
 One `form_save` per form. Deterministic: each participant draws from a generator seeded with the
 subject number and the query workflow from one seeded with the protocol, so every load of the
-demo gives the same data (ids and timestamps aside).
+demo gives the same data (ids aside).
+
+Each visit's forms are entered as the site would have entered them: `ENTRY_LAG_DAYS` after the visit (site 102 is
+slow), on the clock of that day (`entered_on`, `opencro.demo.clock`), so the pages' entry times, their audit trail
+and the KRIs computed at earlier data cuts tell the study's history rather than the moment the demo was loaded.
+Entry never happens later than the real present.
 """
 
 import datetime as dt
+import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from opencro.accounts.models import User
@@ -21,12 +29,23 @@ from opencro.demo.clinical.logs import adverse_events, medical_history, medicati
 from opencro.demo.clinical.participants import Participant, Truth, Values, participant
 from opencro.demo.clinical.queries import SITE_ENTRY, USERS, automatic_queries_work, manual_queries_raise
 from opencro.demo.clinical.visits import FORM_VALUES, TODAY, mistakes, schedule
+from opencro.demo.clock import afternoon, demo_clock
 from opencro.edc.services.entry import ItemEntry, event_open, form_save
 from opencro.studies.models import Study
 from opencro.subjects.models import Subject, SubjectStatus
 
 VISIT_STARTED_ONLY = 0.2  # the latest visit is under way: its date is recorded, its forms not yet
 UNSCHEDULED = 0.15
+ENTRY_LAG_DAYS = {"102": (6, 21)}  # days from the visit to its entry; the other sites take 0 to 4
+ENTRY_LAG_DEFAULT = (0, 4)
+
+
+@contextmanager
+def entered_on(day: dt.date, site_number: str, rng: random.Random) -> Iterator[None]:
+    """Run the enclosed entry on the clock of the day the site entered it (never later than now)."""
+    lag = rng.randint(*ENTRY_LAG_DAYS.get(site_number, ENTRY_LAG_DEFAULT))
+    with demo_clock(afternoon(day + dt.timedelta(days=lag))):
+        yield
 
 
 def _entries(values: Values | list[Values]) -> list[ItemEntry]:
@@ -94,24 +113,30 @@ class _Entry:
 
 def _casebook(entry: _Entry, p: Participant, visit_forms: dict[str, list[str]]) -> None:
     logs = crf.LOG_EVENT
-    entry.visit(p, "V1", p.consent, [f for f in visit_forms["V1"] if f != "F.MH"])
-    entry.save(p, "SE.V1", "F.MH", medical_history(p))
+    site, clock = p.subject.site.number, random.Random(f"entry-{p.subject.number}")  # noqa: S311 - demo data
+    with entered_on(p.consent, site, clock):
+        entry.visit(p, "V1", p.consent, [f for f in visit_forms["V1"] if f != "F.MH"])
+        entry.save(p, "SE.V1", "F.MH", medical_history(p))
     if p.subject.status == SubjectStatus.SCREEN_FAILED:
         ended = min(p.consent + dt.timedelta(days=p.rng.randint(5, 12)), TODAY)
-        entry.save(p, logs, "F.CM", medications(p, []))
-        entry.save(p, logs, "F.DS", {"IT.DSDECOD": "SCREEN FAILURE", "IT.DSSTDAT": ended.isoformat()})
+        with entered_on(ended, site, clock):
+            entry.save(p, logs, "F.CM", medications(p, []))
+            entry.save(p, logs, "F.DS", {"IT.DSDECOD": "SCREEN FAILURE", "IT.DSSTDAT": ended.isoformat()})
         return
     visits = schedule(p)
     for n, (code, date) in enumerate(visits):
         started_only = n == len(visits) - 1 and n > 0 and p.rng.random() < VISIT_STARTED_ONLY
-        entry.visit(p, code, date, [] if started_only else visit_forms[code])
+        with entered_on(date, site, clock):
+            entry.visit(p, code, date, [] if started_only else visit_forms[code])
     last = visits[-1][1] if visits else p.baseline
     if (last - p.baseline).days > 20 and p.rng.random() < UNSCHEDULED:
         date = p.baseline + dt.timedelta(days=p.rng.randint(10, (last - p.baseline).days))
-        entry.visit(p, "UNS", date, ["F.VS", "F.LB"])
+        with entered_on(date, site, clock):
+            entry.visit(p, "UNS", date, ["F.VS", "F.LB"])
     events, truth = adverse_events(p, last)
-    entry.save(p, logs, "F.AE", events, truth=truth)
-    entry.save(p, logs, "F.CM", medications(p, events))
+    with entered_on(last, site, clock):
+        entry.save(p, logs, "F.AE", events, truth=truth)
+        entry.save(p, logs, "F.CM", medications(p, events))
 
 
 def load(*, study: Study) -> int:

@@ -81,6 +81,8 @@ class MonitoringVisit(Audited):
     summary = models.TextField(_("summary"), blank=True)
     actions = models.TextField(_("actions"), blank=True)
     submitted_at = models.DateTimeField(_("report submitted at"), null=True, blank=True)
+    # SHA-256 of the findings as submitted (category, finding, action, due date): the signatures cover them too
+    findings_digest = models.CharField(max_length=64, blank=True)
     review_comments = models.TextField(_("review comments"), blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -37,7 +37,7 @@ ID_MAX = 2**53
 TEXT_MAX = 4000
 
 
-class RiskOut(Schema):
+class RaRiskOut(Schema):
     id: int
     number: str
     category: str
@@ -51,7 +51,7 @@ class RiskOut(Schema):
     qtl_codes: list[str]
 
 
-class RiskAssessmentOut(Schema):
+class RaVersionOut(Schema):
     version: int
     status: str
     summary: str
@@ -59,7 +59,7 @@ class RiskAssessmentOut(Schema):
     created_at: dt.datetime
     approved_by: str | None
     approved_at: dt.datetime | None
-    risks: list[RiskOut]
+    risks: list[RaRiskOut]
 
     @staticmethod
     def resolve_created_by(obj: RiskAssessment) -> str:
@@ -74,7 +74,7 @@ class RiskAssessmentOut(Schema):
         return selectors.risks_ranked(obj)
 
 
-class RiskIn(Schema):
+class RaRiskIn(Schema):
     category: RiskCategory
     description: str = Field(..., max_length=TEXT_MAX)
     impact: int = Field(..., ge=1, le=3)
@@ -85,20 +85,20 @@ class RiskIn(Schema):
     qtl_codes: list[str] = Field(default_factory=list, max_length=50)
 
 
-class RiskPatch(RiskIn):
+class RaRiskPatch(RaRiskIn):
     reason: str = Field(..., max_length=2000, description="Why the risk changes")
 
 
-class ReasonIn(Schema):
+class RaRiskRemoveIn(Schema):
     reason: str = Field(..., max_length=2000)
 
 
-class ApproveIn(Schema):
+class RaApproveIn(Schema):
     password: str = Field(..., max_length=200, description="The approver's password: the e-signature")
     summary: str = Field("", max_length=TEXT_MAX)
 
 
-class QtlOut(Schema):
+class QtlLimitOut(Schema):
     id: int
     code: str
     parameter: str
@@ -108,7 +108,7 @@ class QtlOut(Schema):
     active: bool
 
 
-class QtlIn(Schema):
+class QtlLimitIn(Schema):
     code: str = Field(..., max_length=20)
     parameter: QtlParameter
     limit: float = Field(..., gt=0)
@@ -117,7 +117,7 @@ class QtlIn(Schema):
     active: bool = True
 
 
-class QtlPatch(QtlIn):
+class QtlLimitPatch(QtlLimitIn):
     reason: str = Field(..., max_length=2000)
 
 
@@ -136,15 +136,15 @@ class QtlEvaluationOut(Schema):
         return obj.qtl.code
 
 
-class QtlDetailOut(QtlOut):
+class QtlLimitDetailOut(QtlLimitOut):
     history: list[QtlEvaluationOut]
 
 
-class EvaluateIn(Schema):
+class QtlEvaluateIn(Schema):
     cut_on: dt.date
 
 
-class BreachOut(Schema):
+class QtlBreachOut(Schema):
     id: int
     qtl_code: str
     first_cut: dt.date
@@ -173,7 +173,7 @@ class BreachOut(Schema):
         return obj.actioned_by.printed_name if obj.actioned_by_id else None
 
 
-class BreachActionIn(Schema):
+class QtlBreachActionIn(Schema):
     cause: str = Field(..., max_length=TEXT_MAX)
     action: str = Field(..., max_length=TEXT_MAX)
 
@@ -189,12 +189,12 @@ def _draft(access: StudyAccess) -> RiskAssessment:
     return assessment
 
 
-@router.get(RA, response=list[RiskAssessmentOut], summary="Versions of the risk assessment, newest first")
+@router.get(RA, response=list[RaVersionOut], summary="Versions of the risk assessment, newest first")
 def risk_assessments_get(request, study_id: int):
     return list(selectors.assessment_versions(_read(request, study_id)).prefetch_related("risks"))
 
 
-@router.get(RA + "/{version}", response=RiskAssessmentOut, summary="One version with its risks by score")
+@router.get(RA + "/{version}", response=RaVersionOut, summary="One version with its risks by score")
 def risk_assessment_get(request, study_id: int, version: int):
     access = access_study(request.user, study_id)
     found = selectors.assessment_get(access, min(version, ID_MAX))
@@ -202,22 +202,22 @@ def risk_assessment_get(request, study_id: int, version: int):
     return found
 
 
-@router.post(RA, response={201: RiskAssessmentOut}, summary="Start the next version as a draft (copies the risks)")
+@router.post(RA, response={201: RaVersionOut}, summary="Start the next version as a draft (copies the risks)")
 def risk_assessment_post(request, study_id: int):
     access = access_check(_read(request, study_id), Perm.RISK_MANAGE)
     draft = risk_services.risk_assessment_draft(actor=request.user, study=access.membership.study, known=access)
     return Status(201, draft)
 
 
-@router.post(DRAFT + "/risks", response={201: RiskOut}, summary="Add a risk to the draft")
-def risk_post(request, study_id: int, payload: RiskIn):
+@router.post(DRAFT + "/risks", response={201: RaRiskOut}, summary="Add a risk to the draft")
+def risk_post(request, study_id: int, payload: RaRiskIn):
     access = access_check(_read(request, study_id), Perm.RISK_MANAGE)
     risk = risk_services.risk_save(actor=request.user, assessment=_draft(access), known=access, **payload.dict())
     return Status(201, risk)
 
 
-@router.patch(DRAFT + "/risks/{risk_id}", response=RiskOut, summary="Change a risk of the draft")
-def risk_patch(request, study_id: int, risk_id: int, payload: RiskPatch):
+@router.patch(DRAFT + "/risks/{risk_id}", response=RaRiskOut, summary="Change a risk of the draft")
+def risk_patch(request, study_id: int, risk_id: int, payload: RaRiskPatch):
     access = access_study(request.user, study_id)
     assessment = _draft(access)
     risk = selectors.risk_get(assessment, min(risk_id, ID_MAX))
@@ -227,7 +227,7 @@ def risk_patch(request, study_id: int, risk_id: int, payload: RiskPatch):
 
 
 @router.post(DRAFT + "/risks/{risk_id}/remove", response={204: None}, summary="Remove a risk from the draft")
-def risk_remove_post(request, study_id: int, risk_id: int, payload: ReasonIn):
+def risk_remove_post(request, study_id: int, risk_id: int, payload: RaRiskRemoveIn):
     access = access_study(request.user, study_id)
     risk = selectors.risk_get(_draft(access), min(risk_id, ID_MAX))
     access_check(access, Perm.OVERSIGHT_VIEW)
@@ -236,8 +236,8 @@ def risk_remove_post(request, study_id: int, risk_id: int, payload: ReasonIn):
     return Status(204, None)
 
 
-@router.post(DRAFT + "/approve", response=RiskAssessmentOut, summary="Approve the draft with your e-signature")
-def risk_assessment_approve_post(request, study_id: int, payload: ApproveIn):
+@router.post(DRAFT + "/approve", response=RaVersionOut, summary="Approve the draft with your e-signature")
+def risk_assessment_approve_post(request, study_id: int, payload: RaApproveIn):
     access = access_check(_read(request, study_id), Perm.RISK_APPROVE)
     assessment = _draft(access)
     access_check(access, Perm.SIGN)
@@ -246,20 +246,20 @@ def risk_assessment_approve_post(request, study_id: int, payload: ApproveIn):
     )
 
 
-@router.get(QTLS, response=list[QtlOut], summary="The study's QTLs")
+@router.get(QTLS, response=list[QtlLimitOut], summary="The study's QTLs")
 def qtls_get(request, study_id: int):
     return list(selectors.qtl_list(_read(request, study_id)))
 
 
-@router.post(QTLS, response={201: QtlOut}, summary="Define a QTL")
-def qtl_post(request, study_id: int, payload: QtlIn):
+@router.post(QTLS, response={201: QtlLimitOut}, summary="Define a QTL")
+def qtl_post(request, study_id: int, payload: QtlLimitIn):
     access = access_check(_read(request, study_id), Perm.RISK_MANAGE)
     qtl = qtl_services.qtl_save(actor=request.user, study=access.membership.study, known=access, **payload.dict())
     return Status(201, qtl)
 
 
 @router.post(QTLS + "/evaluate", response=list[QtlEvaluationOut], summary="Evaluate the active QTLs at a data cut")
-def qtls_evaluate_post(request, study_id: int, payload: EvaluateIn):
+def qtls_evaluate_post(request, study_id: int, payload: QtlEvaluateIn):
     access = access_check(_read(request, study_id), Perm.RISK_MANAGE)
     return qtl_services.qtls_evaluate(
         actor=request.user, study=access.membership.study, cut_on=payload.cut_on, known=access
@@ -273,15 +273,15 @@ def _qtl(request, study_id: int, qtl_id: int) -> tuple[StudyAccess, QualityToler
     return access, qtl
 
 
-@router.get(QTLS + "/{qtl_id}", response=QtlDetailOut, summary="One QTL with its evaluations, oldest first")
+@router.get(QTLS + "/{qtl_id}", response=QtlLimitDetailOut, summary="One QTL with its evaluations, oldest first")
 def qtl_get(request, study_id: int, qtl_id: int):
     _access, qtl = _qtl(request, study_id, qtl_id)
     qtl.history = selectors.qtl_history(qtl)
     return qtl
 
 
-@router.patch(QTLS + "/{qtl_id}", response=QtlOut, summary="Change a QTL")
-def qtl_patch(request, study_id: int, qtl_id: int, payload: QtlPatch):
+@router.patch(QTLS + "/{qtl_id}", response=QtlLimitOut, summary="Change a QTL")
+def qtl_patch(request, study_id: int, qtl_id: int, payload: QtlLimitPatch):
     access, qtl = _qtl(request, study_id, qtl_id)
     access_check(access, Perm.RISK_MANAGE)
     return qtl_services.qtl_save(
@@ -289,13 +289,13 @@ def qtl_patch(request, study_id: int, qtl_id: int, payload: QtlPatch):
     )
 
 
-@router.get(BREACHES, response=list[BreachOut], summary="QTL breaches, first found first (the CSR list)")
+@router.get(BREACHES, response=list[QtlBreachOut], summary="QTL breaches, first found first (the CSR list)")
 def qtl_breaches_get(request, study_id: int):
     return list(selectors.breach_list(_read(request, study_id)))
 
 
-@router.post(BREACHES + "/{breach_id}/action", response=BreachOut, summary="Document a breach's cause and action")
-def qtl_breach_action_post(request, study_id: int, breach_id: int, payload: BreachActionIn):
+@router.post(BREACHES + "/{breach_id}/action", response=QtlBreachOut, summary="Document a breach's cause and action")
+def qtl_breach_action_post(request, study_id: int, breach_id: int, payload: QtlBreachActionIn):
     access = access_study(request.user, study_id)
     breach = selectors.breach_get(access, min(breach_id, ID_MAX))
     access_check(access, Perm.OVERSIGHT_VIEW)
@@ -366,7 +366,7 @@ def csm_run_post(request, study_id: int, payload: CsmRunIn):
     return Status(201, _csm_out(access, run))
 
 
-class FlagOut(Schema):
+class OversightFlagOut(Schema):
     kri_code: str
     name: str
     flag: int
@@ -380,12 +380,12 @@ class FlagOut(Schema):
     issue: str | None = Field(..., description="The number of the open issue raised from this flag")
 
 
-class SiteOversightOut(Schema):
+class OversightSiteOut(Schema):
     site_id: int
     site: str
     red: int
     amber: int
-    flags: list[FlagOut]
+    flags: list[OversightFlagOut]
     open_issues: int
     overdue_issues: int
     next_visit_due: dt.date | None
@@ -394,9 +394,9 @@ class SiteOversightOut(Schema):
     csm_flagged: bool
 
 
-class DashboardOut(Schema):
+class OversightDashboardOut(Schema):
     cut_on: dt.date | None = Field(..., description="The latest KRI snapshot's data cut")
-    sites: list[SiteOversightOut] = Field(..., description="Flagged sites first")
+    sites: list[OversightSiteOut] = Field(..., description="Flagged sites first")
     qtls: list[QtlEvaluationOut] = Field(..., description="Each QTL's latest evaluation")
 
 
@@ -431,7 +431,7 @@ def _site_out(view) -> dict:
     }
 
 
-@router.get("/{study_id}/oversight/dashboard", response=DashboardOut, summary="Flagged sites and why, QTLs")
+@router.get("/{study_id}/oversight/dashboard", response=OversightDashboardOut, summary="Flagged sites and why, QTLs")
 def oversight_dashboard_get(request, study_id: int):
     board = dashboard.dashboard(_read(request, study_id))
     return {

@@ -65,19 +65,21 @@ class FunnelPoint:
 def funnel_svg(
     title: str,
     points: Sequence[FunnelPoint],
-    bounds: Sequence[tuple[float, Sequence[float]]],
+    bounds: Sequence[tuple[float, Sequence[float], Sequence[float]]],
     *,
     x_label: str,
     y_label: str,
     width: int = 420,
     height: int = 280,
 ) -> str:
-    """Sites as linked points (metric against denominator) over the funnel's bounds ((x, [bounds...]) rows)."""
+    """Sites as linked points (metric against denominator) over the funnel's lines: (threshold, denominators,
+    metrics) each; the outer thresholds in the warning colour, the others (and the expected value, 0) in blue."""
     left, right, top, bottom = 52, 12, 28, height - 36
-    xs = [p.denominator for p in points] + [x for x, _b in bounds]
-    ys = [p.metric for p in points] + [v for _x, b in bounds for v in b if v is not None]
+    right_edge = width - right
+    xs = [p.denominator for p in points] + [x for _t, line_x, _y in bounds for x in line_x]
+    ys = [p.metric for p in points] + [y for _t, _x, line_y in bounds for y in line_y]
     x_hi = max(xs or [1.0]) * 1.05 or 1.0
-    y_ticks = nice_ticks(min(0.0, *ys) if ys else 0.0, max(ys or [1.0]) * 1.05 or 1.0)
+    y_ticks = nice_ticks(min([0.0, *ys]), max(ys or [1.0]) * 1.05 or 1.0)
     y_lo, y_hi = y_ticks[0], y_ticks[-1]
 
     def x_at(x: float) -> float:
@@ -86,7 +88,6 @@ def funnel_svg(
     def y_at(y: float) -> float:
         return bottom - (bottom - top) * (y - y_lo) / ((y_hi - y_lo) or 1.0)
 
-    right_edge = width - right
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label={quoteattr(title)} font-family={quoteattr(FONT)} font-size="10">',
@@ -100,14 +101,15 @@ def funnel_svg(
         if tick <= x_hi:
             x = x_at(tick)
             parts.append(f'<text x="{x:.1f}" y="{bottom + 14}" text-anchor="middle" fill="{MUTED}">{tick:g}</text>')
-    n_lines = max((len(b) for _x, b in bounds), default=0)
-    for k in range(n_lines):
+    outer = {min(t for t, _x, _y in bounds), max(t for t, _x, _y in bounds)} if bounds else set()
+    for threshold, line_x, line_y in bounds:
         coords = " ".join(
-            f"{x_at(x):.1f},{y_at(b[k]):.1f}" for x, b in bounds if k < len(b) and b[k] is not None and x > 0
+            f"{x_at(x):.1f},{y_at(y):.1f}" for x, y in zip(line_x, line_y, strict=True) if x > 0 and y_lo <= y <= y_hi
         )
         if coords:
-            colour = WARN if k in (0, n_lines - 1) else ACCENT
-            parts.append(f'<polyline points="{coords}" fill="none" stroke="{colour}" stroke-dasharray="4 3"/>')
+            colour = WARN if threshold in outer else ACCENT
+            dash = "" if threshold == 0 else ' stroke-dasharray="4 3"'
+            parts.append(f'<polyline points="{coords}" fill="none" stroke="{colour}"{dash}/>')
     for p in points:
         colour = FLAG_COLOURS.get(p.flag if p.flag is not None else 0, MUTED)
         stroke = INK if p.flag else MUTED
@@ -117,11 +119,12 @@ def funnel_svg(
             f'<circle cx="{x_at(p.denominator):.1f}" cy="{y_at(p.metric):.1f}" r="{5 if p.flag else 4}" '
             f'fill="{colour}" stroke="{stroke}"><title>{tip}</title></circle></a>'
         )
+    middle = (top + bottom) / 2
     parts.append(
         f'<text x="{(left + right_edge) / 2:.0f}" y="{height - 6}" text-anchor="middle">{escape(x_label)}</text>'
     )
     parts.append(
-        f'<text x="12" y="{(top + bottom) / 2:.0f}" transform="rotate(-90 12 {(top + bottom) / 2:.0f})" '
-        f'text-anchor="middle">{escape(y_label)}</text></svg>'
+        f'<text x="12" y="{middle:.0f}" transform="rotate(-90 12 {middle:.0f})" text-anchor="middle">'
+        f"{escape(y_label)}</text></svg>"
     )
     return "".join(parts)

@@ -96,24 +96,11 @@ def _funnels(access: StudyAccess, snapshot: KriSnapshot, names: dict[str, str]) 
         ]
         if not points:
             continue
-        bounds = _bound_rows(data.bounds)
+        bounds = [(b.threshold, b.denominator, b.metric) for b in data.bounds]
         frozen = snapshot.definitions[code]
         title = f"{code} · {names.get(code, frozen.get('name', code))}"
         out.append((code, funnel_svg(title, points, bounds, x_label=_("Denominator"), y_label=_("Metric"))))
     return out
-
-
-def _bound_rows(bounds) -> list[tuple[float, list[float]]]:
-    """Funnel lines (one per threshold, each over its own grid) as rows of one shared grid where they agree."""
-    if not bounds:
-        return []
-    ordered = sorted(bounds, key=lambda b: b.threshold)
-    grid = ordered[0].denominator
-    rows = []
-    for i, x in enumerate(grid):
-        values = [b.metric[i] if i < len(b.metric) and b.denominator[i] == x else None for b in ordered]
-        rows.append((x, values))
-    return rows
 
 
 def dashboard(access: StudyAccess) -> Dashboard:
