@@ -6,30 +6,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from opencro.monitoring.models import DeviationCategory, DeviationSource, DeviationStatus
+from opencro.monitoring.widgets import NO, YES
+from opencro.monitoring.widgets import date_input as _date
+from opencro.monitoring.widgets import testid as _testid
+from opencro.monitoring.widgets import textarea as _text
 from opencro.studies.models import Site
 from opencro.subjects.models import Subject
 
-YES, NO = "yes", "no"
 ANY = [("", _("Any"))]
 YES_NO = [(YES, _("Yes")), (NO, _("No"))]
 REPORTED_SOURCES = [(s.value, s.label) for s in DeviationSource if s != DeviationSource.RULE]
-
-
-def _testid(name: str, **attrs) -> dict[str, str]:
-    return {"data-testid": name, **attrs}
-
-
-def _text(name: str, rows: int = 3) -> forms.Textarea:
-    return forms.Textarea(attrs=_testid(name, rows=str(rows)))
-
-
-def _date(name: str) -> forms.DateInput:
-    return forms.DateInput(attrs=_testid(name, type="date"), format="%Y-%m-%d")
-
-
-def yes_no(value: str) -> bool | None:
-    """ "yes" -> True, "no" -> False, anything else -> None."""
-    return {YES: True, NO: False}.get(value)
 
 
 class DeviationFilter(forms.Form):

@@ -26,6 +26,8 @@ from opencro.audit.exports.csv_export import BOM, spreadsheet_safe
 from opencro.core.form_errors import errors_to_form
 from opencro.monitoring import forms, selectors, services
 from opencro.monitoring.models import Deviation, DeviationCategory, DeviationStatus
+from opencro.monitoring.steps import step_forms
+from opencro.monitoring.widgets import NO, YES, yes_no
 from opencro.studies.dates import site_today
 from opencro.studies.selectors import site_scope
 from opencro.subjects.selectors import subject_list
@@ -60,7 +62,7 @@ def _filtered(request: HttpRequest, access: StudyAccess) -> tuple[forms.Deviatio
         site_id=values.get("site"),
         category=values.get("category", ""),
         status=values.get("status", ""),
-        important=forms.yes_no(values.get("important", "")),
+        important=yes_no(values.get("important", "")),
         source=values.get("source", ""),
         search=values.get("q", ""),
     )
@@ -95,7 +97,7 @@ def _name(user: User | None) -> str:
 
 
 def _csv_row(d: Deviation) -> list[str]:
-    important = {True: forms.YES, False: forms.NO}.get(d.important, "")
+    important = {True: YES, False: NO}.get(d.important, "")
     cells = [
         d.number,
         d.site.number,
@@ -192,14 +194,7 @@ def _detail(request: HttpRequest, access: StudyAccess, deviation: Deviation, *, 
         "deviation": deviation,
         "can_audit": access.can(Perm.AUDIT_VIEW),
         "failed": failed,
-        # the refusal of a step the page no longer offers (the status changed meanwhile) is shown above
-        "errors": [m for texts in form.errors.values() for m in texts]
-        if form is not None and failed not in allowed
-        else [],
-        **{
-            f"{name}_form": (form if name == failed else make()) if name in allowed else None
-            for name, make in blank.items()
-        },
+        **step_forms(allowed, blank, failed=failed, form=form, shown=failed in allowed),
     }
     return render(request, "monitoring/deviation.html", context)
 
@@ -250,7 +245,7 @@ def deviation_classify(request: HttpRequest, study_id: int, deviation_id: int) -
         services.deviation_classify(
             actor=request.user,
             deviation=deviation,
-            important=forms.yes_no(data["important"]) is True,
+            important=yes_no(data["important"]) is True,
             rationale=data["rationale"],
             category=data["category"],
             reason=data["reason"],

@@ -24,6 +24,8 @@ from opencro.core.form_errors import errors_to_form
 from opencro.monitoring.issues import forms, selectors, services
 from opencro.monitoring.issues.dates import issue_today
 from opencro.monitoring.models import IssueSource, OversightIssue
+from opencro.monitoring.steps import step_forms
+from opencro.monitoring.widgets import yes_no
 from opencro.studies.selectors import site_scope
 
 LIST_LIMIT = 500
@@ -44,7 +46,7 @@ def _filtered(request: HttpRequest, access: StudyAccess):
         status=values.get("status", ""),
         source=values.get("source", ""),
         owner_id=values.get("owner"),
-        overdue=forms.yes_no(values.get("overdue", "")),
+        overdue=yes_no(values.get("overdue", "")),
         search=values.get("q", ""),
     )
     return form, found
@@ -173,14 +175,7 @@ def _detail(request: HttpRequest, access: StudyAccess, issue: OversightIssue, *,
         "history": selectors.issue_history(access, issue) if can_audit else None,
         "can_audit": can_audit,
         "failed": failed,
-        # the refusal of a step the page no longer offers (the status changed meanwhile) is shown above
-        "errors": [m for texts in form.errors.values() for m in texts]
-        if form is not None and failed not in allowed
-        else [],
-        **{
-            f"{name}_form": (form if name == failed else make()) if name in allowed else None
-            for name, make in blank.items()
-        },
+        **step_forms(allowed, blank, failed=failed, form=form, shown=failed in allowed),
     }
     return render(request, "monitoring/issues/issue.html", context)
 
@@ -262,7 +257,7 @@ def issue_implement(request: HttpRequest, study_id: int, issue_id: int) -> HttpR
 @require_POST
 def issue_check(request: HttpRequest, study_id: int, issue_id: int) -> HttpResponse:
     def call(access, issue, data):
-        effective = forms.yes_no(data["effective"]) is True
+        effective = yes_no(data["effective"]) is True
         services.issue_check(
             actor=request.user,
             issue=issue,

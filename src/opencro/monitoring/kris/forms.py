@@ -5,12 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from opencro.monitoring.kris.measures import MEASURES
 from opencro.monitoring.models import KriMethod, KriType
+from opencro.monitoring.widgets import testid as _testid
 
 MEASURE_CHOICES = [(m.code, m.label) for m in MEASURES]
-
-
-def _testid(name: str, **attrs) -> dict[str, str]:
-    return {"data-testid": name, **attrs}
 
 
 def thresholds_parse(text: str) -> list[float] | None:

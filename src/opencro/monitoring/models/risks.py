@@ -131,7 +131,7 @@ class QualityToleranceLimit(Audited):
 class QtlStatus(models.TextChoices):
     WITHIN = "within", _("Within the limit")
     SIGNAL = "signal", _("Estimate beyond the limit")
-    BREACH = "breach", _("Breached: the whole 95% interval is beyond the limit")
+    BREACH = "breach", _("Breached: the whole interval (95%) is beyond the limit")
 
 
 class QtlEvaluation(models.Model):

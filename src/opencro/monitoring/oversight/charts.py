@@ -40,7 +40,7 @@ def qtl_trend_svg(qtl: QualityToleranceLimit, history: Sequence[QtlEvaluation]) 
         ),
         bands=(
             Band(
-                _("95% interval"),
+                _("Interval (95%)"),
                 tuple(
                     (float(d), (e.lower or 0) * scale, (e.upper or 0) * scale)
                     for d, e in zip(days, history, strict=True)

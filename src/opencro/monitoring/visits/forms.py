@@ -13,23 +13,14 @@ from opencro.monitoring.models import (
     VisitStatus,
     VisitType,
 )
+from opencro.monitoring.widgets import NO, YES
+from opencro.monitoring.widgets import date_input as _date
+from opencro.monitoring.widgets import testid as _testid
+from opencro.monitoring.widgets import textarea as _text
 from opencro.studies.models import Site
 
 ANY = [("", _("Any"))]
-YES, NO = "yes", "no"
 TEXT_MAX = 4000
-
-
-def _testid(name: str, **attrs) -> dict[str, str]:
-    return {"data-testid": name, **attrs}
-
-
-def _text(name: str, rows: int = 3) -> forms.Textarea:
-    return forms.Textarea(attrs=_testid(name, rows=str(rows)))
-
-
-def _date(name: str) -> forms.DateInput:
-    return forms.DateInput(attrs=_testid(name, type="date"), format="%Y-%m-%d")
 
 
 def _member_label(m: Membership) -> str:

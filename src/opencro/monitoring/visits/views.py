@@ -23,6 +23,7 @@ from opencro.accounts.models import SignatureMeaning, User
 from opencro.accounts.permissions import Perm
 from opencro.core.form_errors import errors_to_form
 from opencro.monitoring.models import MonitoringVisit, VisitFinding
+from opencro.monitoring.steps import step_forms
 from opencro.monitoring.visits import forms, selectors, services
 from opencro.monitoring.visits.letters import findings_by_category
 from opencro.studies.dates import site_today, sites_today
@@ -226,11 +227,7 @@ def _detail(
         "allowed": allowed,
         "can_audit": access.can(Perm.AUDIT_VIEW),
         "failed": failed,
-        "errors": [m for texts in form.errors.values() for m in texts] if form is not None and not rendered else [],
-        **{
-            f"{name}_form": (form if name == failed else make()) if name in allowed else None
-            for name, make in blank.items()
-        },
+        **step_forms(allowed, blank, failed=failed, form=form, shown=rendered),
     }
     return render(request, "monitoring/visits/visit.html", context)
 

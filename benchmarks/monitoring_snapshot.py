@@ -1,0 +1,231 @@
+"""Benchmark: a KRI snapshot from the database, all 12 KRIs at site and country level, for 1,000 sites and 100,000
+participants with 10,000,000 data points (target of issue 9: all KRIs under 10 s).
+
+    python benchmarks/monitoring_snapshot.py [--db sqlite|postgres] [--subjects 100000] [--sites 1000]
+        [--pages 10] [--items 10] [--runs 2] [--json]
+
+A fresh database holds a study with `--sites` sites in 10 countries, the demo's eCRF build (OPC-301), and
+`--subjects` enrolled participants, each with `--pages` visit pages of `--items` values (subjects x pages x items
+data points; 10% of the pages entered more than 10 days after the visit), one adverse-event log row (a serious one
+for one in five), a query on every tenth page and a protocol deviation for one participant in twenty (a quarter of
+them important). Loaded in bulk, not timed.
+
+Timed (median of `--runs`): the per-participant measures at the cut (`kris.measures.participant_measures`: a fixed
+number of aggregate queries), and the whole snapshot (`kris.services.kri_snapshot_compute`: measures, the 12 KRIs at
+both levels with the gsm statistics, the results written, the snapshot audited). Reference measured in the same
+run: one aggregate query counting the data points per participant (`ItemData` grouped by the page's participant),
+the least any KRI over data points must read.
+"""
+
+import argparse
+import datetime as dt
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from _serve import bench_study, scratch_postgres, setup_django  # noqa: E402
+
+GOAL_S = 10.0
+CUT = dt.date(2026, 11, 20)
+BATCH = 20_000
+
+
+def prepare(n_subjects: int, n_sites: int, n_pages: int, n_items: int) -> tuple:
+    from django.utils import timezone
+
+    from opencro.accounts import services as accounts
+    from opencro.demo import crf
+    from opencro.edc.models import EventData, EventDef, FormData, FormDef, ItemData, ItemDef, Query
+    from opencro.edc.services.build import build_import
+    from opencro.monitoring.models import Deviation
+    from opencro.studies.models import Country, Site
+    from opencro.subjects.models import Subject
+
+    admin = accounts.user_create(actor=None, username="admin", password="Bench-admin-2026!", is_superuser=True)
+    study, _country = bench_study(admin, "KRI", "KRI snapshot at 100,000 participants")
+    countries = [
+        Country.objects.create(study=study, code=f"C{k}", name=f"Country {k}", regulator="x") for k in range(10)
+    ]
+    sites = Site.objects.bulk_create(
+        Site(
+            study=study,
+            number=f"{i:04d}",
+            institution=f"Site {i}",
+            principal_investigator="Dr",
+            country=countries[i % 10],
+            time_zone="UTC",
+        )
+        for i in range(n_sites)
+    )
+    build_import(actor=None, study=study, build=crf.opc301_build())
+    visit_def = EventDef.objects.filter(version__study=study, repeating=False).order_by("id").first()
+    log_def = EventDef.objects.get(version__study=study, oid=crf.LOG_EVENT)
+    visit_form = FormDef.objects.get(version__study=study, oid="F.VS")
+    ae_form = FormDef.objects.get(version__study=study, oid="F.AE")
+    items = list(ItemDef.objects.filter(version__study=study, data_type__in=("integer", "float")))[:n_items]
+    ae_term = ItemDef.objects.get(version__study=study, oid="IT.AETERM")
+    ae_serious = ItemDef.objects.get(version__study=study, oid="IT.AESER")
+    rng = random.Random(100_000)
+    entered = timezone.make_aware(dt.datetime(2026, 10, 1, 12))
+    late = timezone.make_aware(dt.datetime(2026, 10, 20, 12))
+    for start in range(0, n_subjects, BATCH // n_pages):
+        stop = min(n_subjects, start + BATCH // n_pages)
+        subjects = Subject.objects.bulk_create(
+            Subject(
+                study=study,
+                site=sites[rng.randrange(n_sites)],
+                number=f"S{k:06d}",
+                status="enrolled",
+                screened_on=dt.date(2026, 5, 1),
+                enrolled_on=dt.date(2026, 5, 8),
+            )
+            for k in range(start, stop)
+        )
+        events = EventData.objects.bulk_create(
+            EventData(
+                study=study,
+                site_id=s.site_id,
+                subject=s,
+                event_def=event_def,
+                event_oid=event_def.oid,
+                repeat_key=repeat,
+                visit_date=dt.date(2026, 9, 30),
+            )
+            for s in subjects
+            for event_def, repeat in [(visit_def, p + 1) for p in range(n_pages)] + [(log_def, 1)]
+        )
+        forms = FormData.objects.bulk_create(
+            FormData(
+                study=study,
+                site_id=e.site_id,
+                subject_id=e.subject_id,
+                event=e,
+                form_def=ae_form if e.event_def_id == log_def.pk else visit_form,
+                form_oid="F.AE" if e.event_def_id == log_def.pk else "F.VS",
+                first_entered_at=late if rng.random() < 0.1 else entered,
+                status="complete",
+            )
+            for e in events
+        )
+        values = []
+        for form in forms:
+            if form.form_oid == "F.AE":
+                values.append(ItemData(form=form, item_def=ae_term, value="Headache"))
+                values.append(ItemData(form=form, item_def=ae_serious, value="Y" if rng.random() < 0.2 else "N"))
+            else:
+                values.extend(ItemData(form=form, item_def=item, value=str(rng.randint(50, 150))) for item in items)
+        ItemData.objects.bulk_create(values, batch_size=BATCH)
+        Query.objects.bulk_create(
+            Query(
+                study=study,
+                site_id=f.site_id,
+                subject_id=f.subject_id,
+                form=f,
+                origin="manual",
+                text="q",
+                opened_at=entered,
+            )
+            for f in forms[::10]
+        )
+        Deviation.objects.bulk_create(
+            Deviation(
+                study=study,
+                site_id=s.site_id,
+                subject=s,
+                number=f"PD-{s.number}",
+                category="procedures",
+                description="x",
+                occurred_on=dt.date(2026, 9, 1),
+                identified_on=dt.date(2026, 9, 2),
+                source="site",
+                status="confirmed",
+                important=rng.random() < 0.25,
+            )
+            for s in subjects
+            if rng.random() < 0.05
+        )
+    return study, ItemData.objects.count()
+
+
+def timed(fn, runs: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
+def run(args) -> dict:
+    from django.db.models import Count
+
+    from opencro.edc.models import ItemData
+    from opencro.monitoring.kris.measures import participant_measures
+    from opencro.monitoring.kris.services import kri_definitions_create_default, kri_snapshot_compute
+
+    started = time.perf_counter()
+    study, points = prepare(args.subjects, args.sites, args.pages, args.items)
+    kri_definitions_create_default(actor=None, study=study)
+    load_s = time.perf_counter() - started
+    reference_s, _rows = timed(
+        lambda: list(
+            ItemData.objects.filter(form__study=study).values("form__subject_id").annotate(n=Count("id")).order_by()
+        ),
+        args.runs,
+    )
+    measures_s, people = timed(lambda: participant_measures(study, CUT), args.runs)
+    snapshot_s, snapshot = timed(lambda: kri_snapshot_compute(actor=None, study=study, cut_on=CUT), args.runs)
+    results = snapshot.results.all()
+    return {
+        "db": args.db,
+        "subjects": len(people),
+        "sites": args.sites,
+        "data_points": points,
+        "load_s": round(load_s, 1),
+        "measures_s": round(measures_s, 2),
+        "snapshot_s": round(snapshot_s, 2),
+        "reference_s": round(reference_s, 2),
+        "ratio": round(snapshot_s / reference_s, 2),
+        "results": results.count(),
+        "flagged_sites": results.filter(level="site").exclude(flag=0).exclude(flag__isnull=True).count(),
+        "goal_s": GOAL_S,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--subjects", type=int, default=100_000)
+    parser.add_argument("--sites", type=int, default=1_000)
+    parser.add_argument("--pages", type=int, default=10)
+    parser.add_argument("--items", type=int, default=10)
+    parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.db == "postgres":
+            with scratch_postgres("opencro_kri") as url:
+                setup_django(url)
+                figures = run(args)
+        else:
+            setup_django(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
+            figures = run(args)
+    if args.json:
+        print(json.dumps(figures))
+        return
+    f = figures
+    print(f"{f['db']}: {f['subjects']:,} participants at {f['sites']:,} sites, {f['data_points']:,} data points")
+    print(f"  per-participant measures: {f['measures_s']} s")
+    print(f"  whole snapshot (measures + 12 KRIs x 2 levels + writing): {f['snapshot_s']} s (target {GOAL_S:g} s)")
+    print(f"  reference, data points counted per participant: {f['reference_s']} s; ratio {f['ratio']}")
+    print(f"  {f['results']:,} results, {f['flagged_sites']} site flags; loading (not timed) {f['load_s']} s")
+
+
+if __name__ == "__main__":
+    main()
