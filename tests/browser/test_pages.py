@@ -18,7 +18,7 @@ from opencro.demo.loader import load_demo
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SKIP_PREFIXES = ("/static/", "/api/", "/i18n/", "/accounts/logout/")
-MAX_PAGES = 150
+MAX_PAGES = 250
 PER_SHAPE = 2  # pages of one shape (same path but for ids) visited: /audit/studies.site/3/ and /7/, not all
 DOWNLOAD_SUFFIXES = (".csv", ".json", ".xml", ".pdf", ".zip", ".xpt", ".txt")
 

@@ -64,7 +64,12 @@ def test_site_restricted_manager_grants_only_its_own_sites(matrix_world):
     accounts.role_permissions_set(
         actor=matrix_world.admin,
         role=Role.objects.get(study=study, code=RoleCode.MONITOR),
-        permissions={*DEFAULT_ROLES[RoleCode.MONITOR], Perm.STUDY_MANAGE_ACCESS},
+        # what it grants below (sponsor oversight) it must hold itself: the test is about sites, not permissions
+        permissions={
+            *DEFAULT_ROLES[RoleCode.MONITOR],
+            *DEFAULT_ROLES[RoleCode.SPONSOR_OVERSIGHT],
+            Perm.STUDY_MANAGE_ACCESS,
+        },
         reason="test: monitors manage access",
     )
     newcomer = matrix_world.locked
