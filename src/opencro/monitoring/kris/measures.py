@@ -290,7 +290,6 @@ def _edc(study: Study, cut: _Cut, people: dict[int, Participant]) -> None:
                 person.values["data_pages"] += row["n"]
                 person.values["data_pages_late"] += row["late"]
     entered = _entered(study, cut)
-    _add(people, "data_points", entered.values_list("form__subject_id").annotate(n=Count("id")).order_by())
     changes = (
         AuditRecord.objects.filter(
             study_id=study.pk, object_type=ITEM_TYPE, action=AuditAction.UPDATE, field="value", old_value__isnull=False
@@ -299,22 +298,24 @@ def _edc(study: Study, cut: _Cut, people: dict[int, Participant]) -> None:
         .annotate(item_id=Cast("object_id", BigIntegerField()))
         .values("item_id")
     )
-    changed = entered.filter(pk__in=changes).values_list("form__subject_id").annotate(n=Count("id")).order_by()
-    _add(people, "data_points_changed", changed)
     roles = role_items(study)
+    # one pass over the entered values: every count a conditional aggregate of the same scan
+    counts = {"data_points": Count("id"), "data_points_changed": Count("id", filter=Q(pk__in=changes))}
+    filled = ~Q(value="")
     if roles.get("AETERM"):
-        aes = entered.filter(item_def_id__in=roles["AETERM"]).exclude(value="")
-        _add(people, "aes", aes.values_list("form__subject_id").annotate(n=Count("id")).order_by())
+        counts["aes"] = Count("id", filter=Q(item_def_id__in=roles["AETERM"]) & filled)
     if roles.get("AESER"):
         serious = Q()
         for word in YES:
             serious |= Q(value__iexact=word)
-        saes = entered.filter(item_def_id__in=roles["AESER"]).filter(serious)
-        _add(people, "saes", saes.values_list("form__subject_id").annotate(n=Count("id")).order_by())
+        counts["saes"] = Count("id", filter=Q(item_def_id__in=roles["AESER"]) & serious)
     if roles.get("LBORRES"):
-        samples = entered.filter(item_def_id__in=roles["LBORRES"]).exclude(value="")
-        by_subject = samples.values_list("form__subject_id").annotate(n=Count("form_id", distinct=True)).order_by()
-        _add(people, "lab_samples", by_subject)
+        counts["lab_samples"] = Count("form_id", distinct=True, filter=Q(item_def_id__in=roles["LBORRES"]) & filled)
+    for row in entered.values("form__subject_id").annotate(**counts).order_by():
+        person = people.get(row["form__subject_id"])
+        if person is not None:
+            for code in counts:
+                person.values[code] += row[code]
     if roles.get("LBTOXGR"):
         _high_grade(entered.filter(item_def_id__in=roles["LBTOXGR"]), people)
 
