@@ -130,7 +130,7 @@ def study_sources(study: Study, *, blinded: bool, on_progress: Progress | None =
     subjects = _subjects(study, blinded=blinded)
     ids = dict(zip(subjects["_pk"], subjects["USUBJID"], strict=True))
     items = _items(study, ids, on_progress)
-    item_meta, group_meta, codelists = _metadata(study)
+    item_meta, group_meta, codelists = study_metadata(study)
     item_meta = pd.concat([item_meta, _coded_meta(items)], ignore_index=True)
     dummy = dict(zip(subjects["USUBJID"], subjects["ARM"], strict=True)) if blinded else None
     exposures = _exposures(study, ids, dummy)
@@ -393,7 +393,7 @@ def _coded_values(term: CodedTerm) -> dict[str, str]:
     return {k: v for k, v in values.items() if v}
 
 
-def _metadata(study: Study) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def study_metadata(study: Study) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Items, item groups and code lists of every build version (the newest version's definition wins)."""
     versions = list(BuildVersion.objects.filter(study=study).order_by("-number").values_list("pk", flat=True))
     rank = {pk: i for i, pk in enumerate(versions)}

@@ -41,7 +41,7 @@ from django.db.models import BigIntegerField, Count, F, Q, QuerySet
 from django.db.models.functions import Cast, TruncDate
 from django.utils.translation import gettext_lazy as _
 
-from opencro.analysis.sources import _metadata
+from opencro.analysis.sources import study_metadata
 from opencro.audit.models import AuditAction, AuditRecord
 from opencro.edc.models import FormData, ItemData, ItemDef, Query, QueryState
 from opencro.edc.services.entry import ITEM_TYPE
@@ -137,7 +137,7 @@ def role_items(study: Study) -> dict[str, list[int]]:
     LB.LBORRES, LB.LBTOXGR, found by SDTM variable and domain as the default SDTM mapping finds them (the item's
     SDS variable with its group's domain, or an annotation naming DOMAIN.VARIABLE)."""
     wanted = {("AE", "AETERM"), ("AE", "AESER"), ("LB", "LBORRES"), ("LB", "LBTOXGR")}
-    item_meta, group_meta, _codelists = _metadata(study)
+    item_meta, group_meta, _codelists = study_metadata(study)
     if item_meta.empty:
         return {}
     domains = dict(zip(group_meta["GROUP_OID"], group_meta["DOMAIN"], strict=True)) if len(group_meta) else {}
