@@ -14,10 +14,12 @@ Agresti A (2013). Categorical Data Analysis, 3rd ed., section 3.2 (Pearson chi-s
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from scipy import stats
 
-from opencro.stats.csm.pvalues import floored
+from opencro.stats.csm.pvalues import TestBlock, floored
 
 
 def site_vs_rest_chi_square(
@@ -54,3 +56,34 @@ def site_vs_rest_chi_square(
         site_share = counts[rows, top] / n_site
         rest_share = rest[rows, top] / n_rest
     return x2, df, log_p, top, site_share, rest_share, n_site, n_rest, valid
+
+
+def chi_square_block(
+    test: str,
+    variable: str,
+    counts: np.ndarray,
+    min_records: int,
+    reference: np.ndarray | None,
+    *,
+    direction: Callable[[int], str],
+    method: str,
+) -> TestBlock:
+    """The site-vs-rest chi-square of every site for one variable as a `TestBlock`; `direction` names the column the
+    site over-uses most (its index -> "excess of Sunday")."""
+    x2, df, log_p, top, site_share, rest_share, n_site, n_rest, valid = site_vs_rest_chi_square(
+        counts, min_records, reference
+    )
+    return TestBlock(
+        test=test,
+        variable=variable,
+        statistic=x2,
+        df=df[:, None],
+        log_p=log_p,
+        direction=np.array([direction(int(d)) for d in top], dtype=object),
+        estimate=site_share,
+        reference=rest_share,
+        n_site=n_site,
+        n_rest=n_rest,
+        valid=valid,
+        method=method,
+    )

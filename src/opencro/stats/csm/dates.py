@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from opencro.stats.csm.contingency import site_vs_rest_chi_square
+from opencro.stats.csm.contingency import chi_square_block
 from opencro.stats.csm.pvalues import TestBlock
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -48,25 +48,15 @@ def weekday_tests(
     counts: np.ndarray, names: tuple[str, ...], min_records: int, reference: np.ndarray | None = None
 ) -> list[TestBlock]:
     """One `TestBlock` per date column; direction names the weekday the site over-uses most ("excess of Sunday")."""
-    blocks = []
-    for j, name in enumerate(names):
-        x2, df, log_p, top, site_share, rest_share, n_site, n_rest, valid = site_vs_rest_chi_square(
-            counts[:, j, :], min_records, reference
+    return [
+        chi_square_block(
+            "weekday",
+            name,
+            counts[:, j, :],
+            min_records,
+            reference,
+            direction=lambda d: f"excess of {WEEKDAYS[d]}",
+            method=METHOD,
         )
-        blocks.append(
-            TestBlock(
-                test="weekday",
-                variable=name,
-                statistic=x2,
-                df=df[:, None],
-                log_p=log_p,
-                direction=np.array([f"excess of {WEEKDAYS[d]}" for d in top], dtype=object),
-                estimate=site_share,
-                reference=rest_share,
-                n_site=n_site,
-                n_rest=n_rest,
-                valid=valid,
-                method=METHOD,
-            )
-        )
-    return blocks
+        for j, name in enumerate(names)
+    ]

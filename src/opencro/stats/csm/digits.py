@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from opencro.stats.csm.contingency import site_vs_rest_chi_square
+from opencro.stats.csm.contingency import chi_square_block
 from opencro.stats.csm.pvalues import TestBlock
 
 MAX_DECIMALS = 6
@@ -93,25 +93,15 @@ def digit_tests(
 ) -> list[TestBlock]:
     """One `TestBlock` per variable; direction names the digit the site over-uses most ("excess of 0")."""
     table, precision = digits_at_precision(counts)
-    blocks = []
-    for j, name in enumerate(names):
-        x2, df, log_p, top, site_share, rest_share, n_site, n_rest, valid = site_vs_rest_chi_square(
-            table[:, j, :], min_records, reference
+    return [
+        chi_square_block(
+            "digits",
+            name,
+            table[:, j, :],
+            min_records,
+            reference,
+            direction=lambda d, j=j: f"excess of {d} (decimals {precision[j]})",
+            method=METHOD,
         )
-        blocks.append(
-            TestBlock(
-                test="digits",
-                variable=name,
-                statistic=x2,
-                df=df[:, None],
-                log_p=log_p,
-                direction=np.array([f"excess of {d} (decimals {precision[j]})" for d in top], dtype=object),
-                estimate=site_share,
-                reference=rest_share,
-                n_site=n_site,
-                n_rest=n_rest,
-                valid=valid,
-                method=METHOD,
-            )
-        )
-    return blocks
+        for j, name in enumerate(names)
+    ]
