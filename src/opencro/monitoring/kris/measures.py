@@ -107,7 +107,7 @@ class Participant:
 
 
 @dataclass(frozen=True)
-class _Cut:
+class DataCut:
     """The cut as each time zone of the study's sites sees it: a moment counts when it is before the zone's bound."""
 
     on: dt.date
@@ -121,12 +121,14 @@ class _Cut:
         return q
 
 
-def _cut(sites: Iterable[Site], cut_on: dt.date) -> _Cut:
+def data_cut(sites: Iterable[Site], cut_on: dt.date) -> DataCut:
     by_zone: dict[str, set[int]] = defaultdict(set)
     for site in sites:
         by_zone[site.time_zone].add(site.pk)
     after = dt.datetime.combine(cut_on + dt.timedelta(days=1), dt.time())
-    return _Cut(cut_on, {zone: (frozenset(ids), after.replace(tzinfo=ZoneInfo(zone))) for zone, ids in by_zone.items()})
+    return DataCut(
+        cut_on, {zone: (frozenset(ids), after.replace(tzinfo=ZoneInfo(zone))) for zone, ids in by_zone.items()}
+    )
 
 
 _ANNOTATION = re.compile(r"^\s*([A-Z]{2})\.([A-Z0-9]+)\b")
@@ -162,7 +164,7 @@ def participant_measures(study: Study, cut_on: dt.date) -> list[Participant]:
     """Every participant screened by the cut, with each measure of `MEASURES` (all sites: a snapshot compares
     every site with the study; readers see their own sites' results only)."""
     sites = {s.pk: s for s in Site.objects.filter(study=study).select_related("country")}
-    cut = _cut(sites.values(), cut_on)
+    cut = data_cut(sites.values(), cut_on)
     rows = list(
         Subject.objects.filter(study=study, screened_on__lte=cut_on)
         .order_by("number")
@@ -193,7 +195,7 @@ def _add(people: dict[int, Participant], code: str, counts: Iterable[tuple[int, 
             people[subject_id].values[code] += n
 
 
-def _participation(study: Study, cut: _Cut, rows: list, sites: dict[int, Site], people: dict[int, Participant]):
+def _participation(study: Study, cut: DataCut, rows: list, sites: dict[int, Site], people: dict[int, Participant]):
     """Days on study and discontinuations, from consent, enrolment, dispositions and withdrawals."""
     consent: dict[int, dt.date] = {}
     for record in ConsentRecord.objects.filter(study=study).select_related("site").order_by("obtained_at"):
@@ -244,13 +246,13 @@ def _deviations(study: Study, cut_on: dt.date, people: dict[int, Participant]) -
             person.values["deviations_not_important"] += row["n"] - row["important"]
 
 
-def _queries(study: Study, cut: _Cut, people: dict[int, Participant]) -> None:
+def _queries(study: Study, cut: DataCut, people: dict[int, Participant]) -> None:
     """Queries opened by the cut (cancelled ones left out) and those open at the cut for more than 30 days."""
     cancelled = Q(state=QueryState.CANCELLED) & (Q(closed_at__isnull=True) | cut.before("closed_at"))
     closed_at_cut = cut.before("closed_at") | Q(state__in=(QueryState.CLOSED, QueryState.CANCELLED), closed_at=None)
     # opened more than 30 days before the cut: on or before the cut date minus 31 days, at the site
     age = dt.timedelta(days=QUERY_AGE_DAYS + 1)
-    old = _Cut(cut.on, {z: (ids, bound - age) for z, (ids, bound) in cut.zones.items()})
+    old = DataCut(cut.on, {z: (ids, bound - age) for z, (ids, bound) in cut.zones.items()})
     counted = (
         Query.objects.filter(study=study)
         .filter(cut.before("opened_at"))
@@ -266,14 +268,14 @@ def _queries(study: Study, cut: _Cut, people: dict[int, Participant]) -> None:
             person.values["queries_old"] += row["old"]
 
 
-def _entered(study: Study, cut: _Cut) -> QuerySet[ItemData]:
+def _entered(study: Study, cut: DataCut) -> QuerySet[ItemData]:
     """Item values on pages first entered by the cut."""
     return ItemData.objects.filter(form__study=study, value__isnull=False).filter(
         cut.before("form__first_entered_at", "form__site_id")
     )
 
 
-def _edc(study: Study, cut: _Cut, people: dict[int, Participant]) -> None:
+def _edc(study: Study, cut: DataCut, people: dict[int, Participant]) -> None:
     """Pages and late pages (per time zone: the entry date at the site), data points, changed data points, AEs,
     SAEs, lab samples and high-grade lab samples."""
     for zone, (site_ids, bound) in cut.zones.items():

@@ -354,7 +354,7 @@ def _csm_out(access: StudyAccess, run: CsmRun) -> dict:
 @router.get(CENTRAL, response=list[CsmRunOut], summary="Central monitoring runs, newest first")
 def csm_runs_get(request, study_id: int):
     access = _read(request, study_id)
-    return [_csm_out(access, run) for run in CsmRun.objects.filter(study_id=study_id)[:50]]
+    return [_csm_out(access, run) for run in selectors.csm_runs(access)[:50]]
 
 
 @router.post(CENTRAL, response={201: CsmRunOut}, summary="Run central statistical monitoring at a data cut")

@@ -22,6 +22,7 @@ from opencro.accounts.permissions import Perm
 from opencro.audit.models import AuditAction
 from opencro.audit.services import audit_event
 from opencro.edc.models import ItemData
+from opencro.monitoring.kris.measures import data_cut
 from opencro.monitoring.models import CsmRun
 from opencro.stats.csm import CsmChunk, CsmResult, monitor_sites
 from opencro.studies.models import Site, Study
@@ -47,11 +48,11 @@ def study_records(
     item at a visit, `SE.W4:IT.SYSBP` (first repeat of the visit and of the item's group), as Venet et al. (2012)
     treat each item x visit as a variable; a date column is a visit's date (`SE.W4`).
     """
-    bound = timezone.make_aware(dt.datetime.combine(cut_on + dt.timedelta(days=1), dt.time.min))
+    cut = data_cut(Site.objects.filter(study=study), cut_on)  # the cut date on each site's calendar
     rows = (
-        ItemData.objects.filter(
+        ItemData.objects.filter(cut.before("form__first_entered_at", "form__site_id"))
+        .filter(
             form__study=study,
-            form__first_entered_at__lt=bound,
             form__event__repeat_key=1,
             item_def__data_type__in=NUMERIC_TYPES,
             item_def__code_list__isnull=True,

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from opencro.accounts.access import access_check, access_study
 from opencro.accounts.permissions import Perm
 from opencro.monitoring.models import CsmRun, IssueSource
-from opencro.monitoring.oversight import central, forms
+from opencro.monitoring.oversight import central, forms, selectors
 
 TEST_LABELS = {
     "digits": "terminal digit preference",
@@ -56,7 +56,7 @@ def issue_link(study_id: int, run: CsmRun, row: dict) -> str:
 @require_GET
 def central_page(request: HttpRequest, study_id: int) -> HttpResponse:
     access = access_study(request.user, study_id, Perm.OVERSIGHT_VIEW)
-    runs = list(CsmRun.objects.filter(study_id=study_id).select_related("created_by")[:20])
+    runs = list(selectors.csm_runs(access)[:20])
     latest = runs[0] if runs else None
     rows = []
     if latest is not None:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from opencro.design.charts import ACCENT, FONT, GRID, INK, MUTED, WARN, Band, Chart, Series, nice_ticks, svg
 from opencro.monitoring.models import QtlEvaluation, QualityToleranceLimit
+from opencro.monitoring.oversight.qtl_parameters import PARAMETERS
 
 FLAG_COLOURS = {-2: "#a4452c", -1: "#e0a458", 0: "#dfe6ee", 1: "#e0a458", 2: "#a4452c"}
 
@@ -17,7 +18,7 @@ def qtl_trend_svg(qtl: QualityToleranceLimit, history: Sequence[QtlEvaluation]) 
     """Estimate (line), exact 95% interval (band) and the limit (reference line) at each data cut."""
     start = history[0].cut_on
     days = [(e.cut_on - start).days for e in history]
-    scale = 100.0 if qtl.parameter != "sae_rate" else 1.0
+    scale = 100.0 if PARAMETERS[qtl.parameter].distribution == "binomial" else 1.0  # percent, or a rate as it is
     top = max([qtl.limit * scale * 1.5, *((e.upper or 0) * scale for e in history)])
     y_ticks = nice_ticks(0.0, top)
     x_max = float(max(days[-1], 1))

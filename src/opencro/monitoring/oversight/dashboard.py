@@ -124,7 +124,7 @@ def dashboard(access: StudyAccess) -> Dashboard:
     for schedule in site_schedule(access):
         if schedule.site.pk in sites:
             sites[schedule.site.pk].schedule = schedule
-    csm = CsmRun.objects.filter(study_id=study_id).order_by("-created_at", "-id").first()
+    csm = selectors.csm_latest(access)
     csm_rows = [r for r in (csm.ranking if csm else []) if r["site_id"] in sites]
     for r in csm_rows:
         sites[r["site_id"]].csm_rank, sites[r["site_id"]].csm_flagged = r["rank"], bool(r["flagged"])
@@ -136,7 +136,8 @@ def dashboard(access: StudyAccess) -> Dashboard:
         for group in heat.groups
         if group in by_number
     ]
-    heatmap.sort(key=lambda item: ordered.index(item[0]))
+    position = {view.site_id: i for i, view in enumerate(ordered)}
+    heatmap.sort(key=lambda item: position[item[0].site_id])
     qtls = selectors.qtl_overview(access)
     charts = {}
     for row in qtls:

@@ -16,8 +16,8 @@ from opencro.accounts.access import access_check, access_study
 from opencro.accounts.permissions import Perm
 from opencro.monitoring.issues.selectors import issue_list
 from opencro.monitoring.kris.selectors import kri_history
-from opencro.monitoring.models import CsmRun
 from opencro.monitoring.oversight import dashboard as reads
+from opencro.monitoring.oversight import selectors
 from opencro.monitoring.oversight.central_views import finding_text
 from opencro.monitoring.visits.selectors import visit_list
 from opencro.studies.selectors import site_scope
@@ -49,11 +49,7 @@ def site_page(request: HttpRequest, study_id: int, site_id: int) -> HttpResponse
     histories = {
         f.row.kri_code: kri_history(access, f.row.kri_code, group=site.number).get(site.number, []) for f in flags
     }
-    csm = (
-        CsmRun.objects.filter(study_id=study_id).order_by("-created_at", "-id").first()
-        if access.site_ids is None
-        else None
-    )
+    csm = selectors.csm_latest(access)  # the site is the reader's: its own row may be shown
     csm_row = next((r for r in (csm.ranking if csm else []) if r["site_id"] == site.pk), None)
     context = {
         "study": access.membership.study,

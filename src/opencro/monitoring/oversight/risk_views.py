@@ -8,7 +8,7 @@ Reads need `oversight.view`; edits `risk.manage`, approval `risk.approve` and `e
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -115,7 +115,7 @@ def _risk_call(request: HttpRequest, access: StudyAccess, assessment: RiskAssess
 def _draft_of(access: StudyAccess) -> RiskAssessment:
     assessment = selectors.assessment_get(access)
     if assessment is None or assessment.status != AssessmentStatus.DRAFT:
-        raise PermissionDenied(_("There is no draft: start a new version first."))
+        raise Http404(_("There is no draft: start a new version first."))
     return assessment
 
 

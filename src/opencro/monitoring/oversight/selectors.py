@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from opencro.accounts.access import StudyAccess
 from opencro.monitoring.models import (
     AssessmentStatus,
+    CsmRun,
     QtlBreach,
     QtlEvaluation,
     QualityToleranceLimit,
@@ -103,3 +104,16 @@ def breach_get(access: StudyAccess, breach_id: int) -> QtlBreach:
     if breach is None:
         raise Http404(_("No such QTL breach."))
     return breach
+
+
+def csm_runs(access: StudyAccess) -> QuerySet[CsmRun]:
+    """The study's central monitoring runs, newest first (a ranking holds every site: show a reader their sites')."""
+    return (
+        CsmRun.objects.filter(study_id=access.membership.study_id)
+        .select_related("created_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def csm_latest(access: StudyAccess) -> CsmRun | None:
+    return csm_runs(access).first()
