@@ -37,8 +37,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.db.models import BigIntegerField, Count, F, Q, QuerySet
-from django.db.models.functions import Cast, TruncDate
+from django.db.models import BigIntegerField, Count, Min, Q, QuerySet
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from opencro.analysis.sources import study_metadata
@@ -48,6 +48,7 @@ from opencro.edc.services.entry import ITEM_TYPE
 from opencro.followup.models import Disposition, DispositionOutcome
 from opencro.monitoring.models import Deviation, DeviationStatus
 from opencro.studies.dates import site_date
+from opencro.studies.dates_sql import SiteDaysAfter
 from opencro.studies.models import Site, Study
 from opencro.subjects.models import ConsentRecord, ConsentWithdrawal, Subject, SubjectStatus
 from opencro.subjects.models.withdrawal import WithdrawalScope
@@ -279,11 +280,15 @@ def _edc(study: Study, cut: DataCut, people: dict[int, Participant]) -> None:
     """Pages and late pages (per time zone: the entry date at the site), data points, changed data points, AEs,
     SAEs, lab samples and high-grade lab samples."""
     for zone, (site_ids, bound) in cut.zones.items():
+        entered = FormData.objects.filter(study=study, site_id__in=site_ids, first_entered_at__lt=bound)
+        first = entered.aggregate(first=Min("first_entered_at"))["first"]
+        if first is None:
+            continue
+        lag = SiteDaysAfter("first_entered_at", "event__visit_date", zone=zone, start=first, end=bound)
         pages = (
-            FormData.objects.filter(study=study, site_id__in=site_ids, first_entered_at__lt=bound)
-            .annotate(lag=TruncDate("first_entered_at", tzinfo=ZoneInfo(zone)) - F("event__visit_date"))
+            entered.annotate(lag=lag)
             .values("subject_id")
-            .annotate(n=Count("id"), late=Count("id", filter=Q(lag__gt=dt.timedelta(days=LATE_ENTRY_DAYS))))
+            .annotate(n=Count("id"), late=Count("id", filter=Q(lag__gt=LATE_ENTRY_DAYS)))
             .order_by()
         )
         for row in pages:
