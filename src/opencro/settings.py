@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "opencro.design",
     "opencro.rtsm",
     "opencro.safety",
+    "opencro.documents",
+    "opencro.regulatory",
     "opencro.jobs",
     "opencro.notices",
 ]
@@ -167,6 +169,25 @@ OPENCRO_E2B_SENDER = {
         )
     },
 }
+
+# Documents (opencro.documents): where document bodies are kept, by SHA-256 and never overwritten. A local folder
+# by default; any S3-compatible store (AWS S3, MinIO, Ceph) when OPENCRO_DOCUMENTS_S3_BUCKET is set (pip extra
+# `s3`), with OPENCRO_DOCUMENTS_S3_ENDPOINT_URL, _REGION, _ACCESS_KEY, _SECRET_KEY and _PREFIX.
+if os.environ.get("OPENCRO_DOCUMENTS_S3_BUCKET"):
+    OPENCRO_DOCUMENT_STORE = {
+        "BACKEND": "s3",
+        "BUCKET": os.environ["OPENCRO_DOCUMENTS_S3_BUCKET"],
+        **{
+            key: os.environ[f"OPENCRO_DOCUMENTS_S3_{key}"]
+            for key in ("ENDPOINT_URL", "REGION", "ACCESS_KEY", "SECRET_KEY", "PREFIX")
+            if os.environ.get(f"OPENCRO_DOCUMENTS_S3_{key}")
+        },
+    }
+else:
+    OPENCRO_DOCUMENT_STORE = {
+        "BACKEND": "local",
+        "ROOT": os.environ.get("OPENCRO_DOCUMENTS_DIR", str(VAR_DIR / "documents")),
+    }
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["opencro.accounts.backends.LockoutModelBackend"]

@@ -34,7 +34,14 @@ class Perm(models.TextChoices):
     SAFETY_VIEW = "safety.view", _("View safety cases")
     SAFETY_EDIT = "safety.edit", _("Process safety cases")
     SAFETY_UNBLIND = "safety.unblind", _("Break the blind of a safety case to decide on expedited reporting")
-    REGULATORY_EDIT = "regulatory.edit", _("Prepare regulatory submissions and the TMF")
+    REGULATORY_VIEW = (
+        "regulatory.view",
+        _("View regulatory and ethics submissions, approvals and the trial master file"),
+    )
+    REGULATORY_EDIT = "regulatory.edit", _("Prepare and track regulatory and ethics submissions; build eCTD sequences")
+    DOCUMENT_APPROVE = "document.approve", _("Review and approve controlled documents")
+    TMF_FILE = "tmf.file", _("Upload documents and file them in the trial master file")
+    TMF_QC = "tmf.qc", _("Quality-check documents filed in the trial master file")
     SUPPLY_MANAGE = "supply.manage", _("Manage trial supply: kits, lots, depots, shipments (unblinded)")
     DISPENSE = "supply.dispense", _("Dispense kits, receive shipments, record returns at a site")
     ANALYSIS_RUN = "analysis.run", _("Run analyses and produce TLFs")
@@ -92,6 +99,11 @@ DEFAULT_ROLES: dict[str, set[str]] = {
         Perm.ISSUE_MANAGE,
         Perm.VISIT_MANAGE,
         Perm.VISIT_APPROVE,
+        Perm.REGULATORY_VIEW,
+        Perm.REGULATORY_EDIT,
+        Perm.DOCUMENT_APPROVE,
+        Perm.TMF_FILE,
+        Perm.TMF_QC,
     },
     RoleCode.SPONSOR_OVERSIGHT: {
         *_BLINDED_READ,
@@ -101,6 +113,8 @@ DEFAULT_ROLES: dict[str, set[str]] = {
         Perm.RISK_APPROVE,
         Perm.ISSUE_MANAGE,
         Perm.VISIT_APPROVE,
+        Perm.REGULATORY_VIEW,
+        Perm.DOCUMENT_APPROVE,
     },
     RoleCode.MONITOR: {
         *_BLINDED_READ,
@@ -114,6 +128,8 @@ DEFAULT_ROLES: dict[str, set[str]] = {
         Perm.RISK_MANAGE,
         Perm.ISSUE_MANAGE,
         Perm.VISIT_MANAGE,
+        Perm.REGULATORY_VIEW,
+        Perm.TMF_FILE,
     },
     RoleCode.DATA_MANAGER: {
         *_BLINDED_READ,
@@ -125,6 +141,7 @@ DEFAULT_ROLES: dict[str, set[str]] = {
         Perm.DEVIATION_REPORT,
         Perm.OVERSIGHT_VIEW,
         Perm.ISSUE_MANAGE,
+        Perm.REGULATORY_VIEW,
     },
     RoleCode.MEDICAL_CODER: {*_BLINDED_READ, Perm.CODING},
     RoleCode.BIOSTATISTICIAN: {*_BLINDED_READ, Perm.ANALYSIS_RUN, Perm.SIGN},
@@ -143,7 +160,15 @@ DEFAULT_ROLES: dict[str, set[str]] = {
         Perm.SIGN,
         Perm.UNBLIND_NOTIFY,
     },
-    RoleCode.REGULATORY_SPECIALIST: {*_BLINDED_READ, Perm.REGULATORY_EDIT, Perm.SIGN},
+    RoleCode.REGULATORY_SPECIALIST: {
+        *_BLINDED_READ,
+        Perm.REGULATORY_VIEW,
+        Perm.REGULATORY_EDIT,
+        Perm.DOCUMENT_APPROVE,
+        Perm.TMF_FILE,
+        Perm.TMF_QC,
+        Perm.SIGN,
+    },
     RoleCode.PHARMACIST: {
         Perm.STUDY_VIEW,
         Perm.SITE_VIEW,
@@ -163,6 +188,8 @@ DEFAULT_ROLES: dict[str, set[str]] = {
         Perm.SIGN,
         Perm.SIGNOFF,
         Perm.DEVIATION_REPORT,
+        Perm.REGULATORY_VIEW,
+        Perm.TMF_FILE,
     },
     RoleCode.STUDY_COORDINATOR: {
         *_BLINDED_READ,
@@ -171,8 +198,10 @@ DEFAULT_ROLES: dict[str, set[str]] = {
         Perm.RANDOMISE,
         Perm.DISPENSE,
         Perm.DEVIATION_REPORT,
+        Perm.REGULATORY_VIEW,
+        Perm.TMF_FILE,
     },
-    RoleCode.AUDITOR: {*READ_ONLY, Perm.SAFETY_VIEW, Perm.OVERSIGHT_VIEW},
+    RoleCode.AUDITOR: {*READ_ONLY, Perm.SAFETY_VIEW, Perm.OVERSIGHT_VIEW, Perm.REGULATORY_VIEW},
 }
 
 SITE_SCOPED_ROLES = {RoleCode.INVESTIGATOR, RoleCode.STUDY_COORDINATOR, RoleCode.MONITOR, RoleCode.PHARMACIST}
