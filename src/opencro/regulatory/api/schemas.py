@@ -110,6 +110,19 @@ class RegSubmissionDetailOut(RegSubmissionOut):
     commitments: list[RegCommitmentOut]
     documents: list[RegDocumentVersionOut] = Field(..., description="The content: document versions it carries")
 
+    # the lists `api.submissions.detail` reads (the model's own names are its related managers)
+    @staticmethod
+    def resolve_questions(obj: Submission) -> list:
+        return obj.questions_list
+
+    @staticmethod
+    def resolve_commitments(obj: Submission) -> list:
+        return obj.commitments_list
+
+    @staticmethod
+    def resolve_documents(obj: Submission) -> list:
+        return obj.documents_list
+
 
 class RegSubmissionFilters(Schema):
     country_id: int | None = Field(None, ge=1, le=ID_MAX)

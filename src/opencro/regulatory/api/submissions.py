@@ -74,17 +74,6 @@ def detail(access: StudyAccess, submission_id: int) -> Submission:
     return submission
 
 
-def _detail_dict(submission: Submission) -> dict:
-    data = RegSubmissionOut.from_orm(submission).model_dump()
-    data.update(
-        clocks=submission.clocks,
-        questions=[RegQuestionOut.from_orm(q).model_dump() for q in submission.questions_list],
-        commitments=[RegCommitmentOut.from_orm(c).model_dump() for c in submission.commitments_list],
-        documents=submission.documents_list,
-    )
-    return data
-
-
 @router.get(BASE, response=list[RegSubmissionOut], summary="Regulatory and ethics submissions you may see")
 @paginate(LimitOffset)
 def regulatory_submissions_get(request, study_id: int, filters: Query[RegSubmissionFilters]):
@@ -132,13 +121,13 @@ def regulatory_submission_post(request, study_id: int, payload: RegSubmissionIn)
         owner=request.user,
     )
     submission = services.submission_create(actor=request.user, submission=submission)
-    return Status(201, _detail_dict(detail(access, submission.pk)))
+    return Status(201, detail(access, submission.pk))
 
 
 @router.get(ONE, response=RegSubmissionDetailOut, summary="One submission with its clocks, questions and content")
 def regulatory_submission_get(request, study_id: int, submission_id: int):
     access, _submission = found(request, study_id, submission_id, VIEW)
-    return _detail_dict(detail(access, submission_id))
+    return detail(access, submission_id)
 
 
 @router.patch(ONE, response=RegSubmissionDetailOut, summary="Change details or correct dates (fields left out kept)")
@@ -156,7 +145,7 @@ def regulatory_submission_patch(request, study_id: int, submission_id: int, payl
         pk = given["parent_id"]
         changes["parent"] = selectors.submission_get(access, pk) if pk is not None else None
     services.submission_update(actor=request.user, submission=submission, changes=changes, reason=payload.reason)
-    return _detail_dict(detail(access, submission_id))
+    return detail(access, submission_id)
 
 
 @router.post(
@@ -175,7 +164,7 @@ def regulatory_submission_step_post(request, study_id: int, submission_id: int, 
         expires_on=payload.expires_on,
         reason=payload.reason,
     )
-    return _detail_dict(detail(access, submission_id))
+    return detail(access, submission_id)
 
 
 @router.get(ONE + "/clocks", response=list[RegClockOut], summary="The submission's review clocks as they stand today")
@@ -227,4 +216,4 @@ def regulatory_submission_documents_post(request, study_id: int, submission_id: 
     services.submission_documents_set(
         actor=request.user, submission=submission, versions=versions, reason=payload.reason
     )
-    return _detail_dict(detail(access, submission_id))
+    return detail(access, submission_id)

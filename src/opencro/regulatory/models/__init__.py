@@ -10,6 +10,7 @@ from opencro.regulatory.models.authorities import (
     ClockStart,
     DayBasis,
 )
+from opencro.regulatory.models.disclosure import EctdSequence, Registry, RegistryRecord
 from opencro.regulatory.models.ethics import CommitteeScope, EthicsCommittee
 from opencro.regulatory.models.submissions import (
     CLOSED_STATUSES,
@@ -31,9 +32,12 @@ __all__ = [
     "Commitment",
     "CommitteeScope",
     "DayBasis",
+    "EctdSequence",
     "EthicsCommittee",
     "EthicsKind",
     "Question",
+    "Registry",
+    "RegistryRecord",
     "Submission",
     "SubmissionStatus",
 ]
