@@ -57,8 +57,9 @@ def germany(world):
 
 def test_the_library_is_installed_with_cited_clocks():
     ind = _type("FDA", "IND")
-    clock = ind.clocks.get()
+    clock = ind.clocks.get(name="Safe-to-proceed period")
     assert (clock.days, clock.effect) == (30, "may_proceed") and "312.40" in clock.reference
+    assert ind.clocks.get(recurs_months=12).days == 60  # the annual report (21 CFR 312.33)
     assert [c.name for c in _type("EU-CTR", "CTA").clocks.order_by("order")][:2] == [
         "Validation",
         "Assessment (Part I)",

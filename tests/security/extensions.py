@@ -25,6 +25,7 @@ NAMES = (
     "kris",
     "issues",
     "visits",
+    "registry",
 )
 
 

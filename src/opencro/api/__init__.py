@@ -65,6 +65,7 @@ def _register() -> None:
     from opencro.audit.api import router as audit_router
     from opencro.coding.api import router as coding_router
     from opencro.design.api import router as design_router
+    from opencro.documents.api import router as documents_router
     from opencro.edc.api import router as edc_router
     from opencro.edc.exports_api import router as edc_exports_router
     from opencro.edc.oversight_api import router as oversight_router
@@ -77,6 +78,8 @@ def _register() -> None:
     from opencro.monitoring.visits.api import router as visits_router
     from opencro.notices.api import router as notices_router
     from opencro.recruitment.api import router as recruitment_router
+    from opencro.regulatory.api import router as regulatory_router
+    from opencro.regulatory.registry.api import router as registry_router
     from opencro.rtsm.api.randomisation import router as rtsm_randomisation_router
     from opencro.rtsm.api.scheme import router as rtsm_scheme_router
     from opencro.rtsm.api.supply import router as rtsm_supply_router
@@ -125,6 +128,9 @@ def _register() -> None:
     api.add_router("/studies", safety_unblinding_router)
     api.add_router("/studies", safety_signals_router)
     api.add_router("/studies", safety_signal_runs_router)
+    api.add_router("/studies", regulatory_router)
+    api.add_router("/studies", registry_router)
+    api.add_router("/studies", documents_router)
     api.add_router("/jobs", jobs_router)
     api.add_router("/notices", notices_router)
 

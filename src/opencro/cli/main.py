@@ -12,6 +12,7 @@ from opencro.cli import (
     jobs,
     monitor,
     recruit,
+    registry,
     regulatory,
     rtsm,
     safety,
@@ -46,6 +47,11 @@ app.add_typer(
     analysis.app, name="analysis", help="Submission data and TFLs: run output specifications, build packages."
 )
 app.add_typer(regulatory.app, name="regulatory", help="Regulatory affairs: build and validate eCTD sequences.")
+app.add_typer(
+    registry.app,
+    name="registry",
+    help="Registry disclosure: export ClinicalTrials.gov and EU CTR registrations, show what changed.",
+)
 app.add_typer(jobs.app, name="jobs", help="Start background jobs and follow their progress.")
 app.command("worker", help="Run a Celery worker for background jobs (needs OPENCRO_BROKER_URL).")(jobs.worker)
 

@@ -17,6 +17,7 @@ from opencro.demo.coding import load_coding
 from opencro.demo.deviations import load_deviations
 from opencro.demo.oversight import load_oversight
 from opencro.demo.participants import load_participants
+from opencro.demo.regulatory import load_regulatory
 from opencro.demo.safety import load_safety, review_cases
 from opencro.demo.startup import startup_history
 from opencro.edc.services.build import build_import
@@ -39,7 +40,7 @@ from opencro.studies.models import (
 )
 
 Progress = Callable[[str], None]
-STEPS = 15
+STEPS = 16
 
 
 def demo_loaded() -> bool:
@@ -88,6 +89,8 @@ def load_demo(progress: Progress = lambda step: None) -> bool:
         load_analysis_specs(study)
         progress("oversight: risks, QTLs, KRIs, central monitoring, visits")
         load_oversight(study)
+        progress("regulatory: submissions, ethics reviews, questions and clocks")
+        load_regulatory(study)
     return True
 
 

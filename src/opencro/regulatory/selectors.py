@@ -141,9 +141,13 @@ def regulatory_calendar(
     """What falls due between `since` and `until`, and everything overdue, earliest first; overdue as of `on`
     (default: today in each submission's country)."""
     items: list[CalendarItem] = []
-    for submission in submission_list(access).prefetch_related(
-        "questions", "commitments", "application_type__clocks", "country__sites"
-    ):
+    submissions = list(
+        submission_list(access).prefetch_related(
+            "questions", "commitments", "application_type__clocks", "country__sites"
+        )
+    )
+    latest_expiry = _latest_expiry(submissions)
+    for submission in submissions:
         today = on or country_today(submission.country)
         for clock in submission_clocks(submission, today):
             if clock.state in ("running", "overdue") and clock.effect != "may_proceed":
@@ -176,7 +180,9 @@ def regulatory_calendar(
                     submission.planned_on, "planned", submission, _("Planned submission"), submission.planned_on < today
                 )
             )
-        if submission.status == SubmissionStatus.APPROVED and submission.expires_on:
+        if submission.status == SubmissionStatus.APPROVED and submission.expires_on == latest_expiry.get(
+            submission.committee_id or -submission.pk
+        ):
             items.append(
                 CalendarItem(
                     submission.expires_on, "expiry", submission, _("Approval expires"), submission.expires_on < today
@@ -184,6 +190,16 @@ def regulatory_calendar(
             )
     items = [i for i in items if i.overdue or since <= i.on <= until]
     return sorted(items, key=lambda i: (i.on, i.submission.number, i.kind))
+
+
+def _latest_expiry(submissions: list[Submission]) -> dict[int, dt.date]:
+    """The last day of each committee's approval (a continuing review renews it), or of an authority approval."""
+    latest: dict[int, dt.date] = {}
+    for s in submissions:
+        if s.status == SubmissionStatus.APPROVED and s.expires_on:
+            key = s.committee_id or -s.pk
+            latest[key] = max(s.expires_on, latest.get(key, s.expires_on))
+    return latest
 
 
 @dataclass(frozen=True)

@@ -161,8 +161,8 @@ def _ethics_expiry(submission: Submission, decided_on: dt.date) -> dt.date | Non
     """The last day of an ethics approval: the committee's interval less a day (OHRP's convention for 45 CFR
     46.109(e) and 21 CFR 56.109(f): approved on 1 March, expires on the last day of February)."""
     months = submission.committee.continuing_review_months if submission.committee_id else None
-    if not months:
-        return submission.expires_on
+    if not months or submission.ethics_kind not in (EthicsKind.INITIAL, EthicsKind.CONTINUING_REVIEW):
+        return submission.expires_on  # an amendment's approval does not restart the approval period
     return add_months(decided_on, months) - dt.timedelta(days=1)
 
 
