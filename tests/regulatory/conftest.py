@@ -5,8 +5,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from django.utils import timezone
 
 from opencro.accounts.permissions import RoleCode
+from opencro.documents.models import Document, DocumentVersion
 from opencro.regulatory.models import ApplicationType, EthicsCommittee, Submission
 from opencro.regulatory.services import submissions as svc
 from opencro.studies import services as studies
@@ -18,6 +20,34 @@ RA = RoleCode.REGULATORY_SPECIALIST
 
 def application_type(authority: str, code: str) -> ApplicationType:
     return ApplicationType.objects.select_related("authority").get(authority__code=authority, code=code)
+
+
+def document_version(world, number: str, status: str, *, site=None) -> DocumentVersion:
+    """A document of the study with one version in `status` (made directly: the documents app's services are
+    written at the same time; only the fields the regulatory pages read matter here)."""
+    now = timezone.now()
+    document = Document.objects.create(
+        study=world.study,
+        number=number,
+        title=f"Document {number}",
+        level="site" if site else "trial",
+        site=site,
+        owner=world.admin,
+        created_at=now,
+    )
+    return DocumentVersion.objects.create(
+        document=document,
+        version="1.0",
+        file_name=f"{number}.pdf",
+        content_type="application/pdf",
+        size=10,
+        sha256="0" * 64,
+        blob_key="k",
+        document_date=dt.date(2026, 1, 1),
+        status=status,
+        uploaded_by=world.admin,
+        uploaded_at=now,
+    )
 
 
 @dataclass

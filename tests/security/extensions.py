@@ -26,6 +26,7 @@ NAMES = (
     "issues",
     "visits",
     "registry",
+    "documents",
 )
 
 

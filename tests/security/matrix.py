@@ -42,6 +42,7 @@ SITE_OBJECTS = (
     "{pd_",
     "{iss_",
     "{mv_",
+    "{doc_",
 )
 
 

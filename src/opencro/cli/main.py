@@ -18,6 +18,7 @@ from opencro.cli import (
     safety,
     server,
     sites,
+    tmf,
     tokens,
     users,
 )
@@ -52,6 +53,7 @@ app.add_typer(
     name="registry",
     help="Registry disclosure: export ClinicalTrials.gov and EU CTR registrations, show what changed.",
 )
+app.add_typer(tmf.app, name="tmf", help="Trial master file: load the Reference Model, export for inspection.")
 app.add_typer(jobs.app, name="jobs", help="Start background jobs and follow their progress.")
 app.command("worker", help="Run a Celery worker for background jobs (needs OPENCRO_BROKER_URL).")(jobs.worker)
 

@@ -20,6 +20,7 @@ from opencro.demo.participants import load_participants
 from opencro.demo.regulatory import load_regulatory
 from opencro.demo.safety import load_safety, review_cases
 from opencro.demo.startup import startup_history
+from opencro.demo.tmf import load_tmf
 from opencro.edc.services.build import build_import
 from opencro.rtsm.models import Randomisation
 from opencro.rtsm.services import scheme as schemes
@@ -40,7 +41,7 @@ from opencro.studies.models import (
 )
 
 Progress = Callable[[str], None]
-STEPS = 16
+STEPS = 17
 
 
 def demo_loaded() -> bool:
@@ -91,6 +92,8 @@ def load_demo(progress: Progress = lambda step: None) -> bool:
         load_oversight(study)
         progress("regulatory: submissions, ethics reviews, questions and clocks")
         load_regulatory(study)
+        progress("trial master file: file plan, documents, approvals, QC")
+        load_tmf(study)
     return True
 
 

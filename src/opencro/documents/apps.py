@@ -6,3 +6,10 @@ class DocumentsConfig(AppConfig):
     name = "opencro.documents"
     label = "documents"
     verbose_name = _("Documents and the trial master file")
+
+    def ready(self) -> None:
+        from django.core import checks
+
+        from opencro.documents.checks import document_store_check
+
+        checks.register(document_store_check)

@@ -180,7 +180,7 @@ def regulatory_calendar(
                     submission.planned_on, "planned", submission, _("Planned submission"), submission.planned_on < today
                 )
             )
-        if submission.status == SubmissionStatus.APPROVED and submission.expires_on == latest_expiry.get(
+        if submission.expires_on and submission.expires_on == latest_expiry.get(
             submission.committee_id or -submission.pk
         ):
             items.append(

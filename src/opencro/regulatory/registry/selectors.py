@@ -164,14 +164,21 @@ def registry_changes(study: Study, registry: str, *, site_ids: Collection[int] |
 
     No changes when nothing is recorded yet or the current document cannot be prepared (its problems say why).
     """
+    return registry_overview(study, registry, site_ids=site_ids)[1]
+
+
+def registry_overview(
+    study: Study, registry: str, *, site_ids: Collection[int] | None = None
+) -> tuple[RegistryExport, RegistryChanges]:
+    """The current export and the changes since the latest record, from one read of the study (the page's)."""
     snap = study_snapshot(study)
     current = _export(study, registry, snap, site_ids)
     record = registry_records(study, registry).first()
     if record is None or current.document is None:
-        return RegistryChanges(registry, record, current.protocol_version)
+        return current, RegistryChanges(registry, record, current.protocol_version)
     registered = mapping.project_document(registry, record.payload, snap, site_ids)
     changes = document_changes(registry, registered, current.document)
-    return RegistryChanges(registry, record, current.protocol_version, tuple(changes))
+    return current, RegistryChanges(registry, record, current.protocol_version, tuple(changes))
 
 
 def _export(

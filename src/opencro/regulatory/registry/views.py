@@ -47,8 +47,7 @@ def _shown(value: Any) -> str:
 
 def _page(request: HttpRequest, access: StudyAccess, registry: str, form: RecordForm | None = None) -> HttpResponse:
     study = access.membership.study
-    current = selectors.registry_current(study, registry, site_ids=access.site_ids)
-    changes = selectors.registry_changes(study, registry, site_ids=access.site_ids)
+    current, changes = selectors.registry_overview(study, registry, site_ids=access.site_ids)
     can_edit = access.can(Perm.REGULATORY_EDIT) and access.site_ids is None
     if form is None and can_edit:
         form = RecordForm(

@@ -106,7 +106,8 @@ def tracker(request: HttpRequest, study_id: int) -> HttpResponse:
         form = plan_form(access)
     countries = list(selectors.countries_of(access))
     committees = list(selectors.committee_list(access))
-    authorities = list(Authority.objects.filter(submissions__study_id=study_id).distinct().order_by("code"))
+    visible = selectors.submission_list(access).order_by().values("pk")
+    authorities = list(Authority.objects.filter(submissions__in=visible).distinct().order_by("code"))
     filters = forms.TrackerFilter(
         request.GET or None, countries=countries, authorities=authorities, committees=committees
     )
