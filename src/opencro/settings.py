@@ -189,6 +189,13 @@ else:
         "ROOT": os.environ.get("OPENCRO_DOCUMENTS_DIR", str(VAR_DIR / "documents")),
     }
 
+# eCTD (opencro.regulatory.ectd): the applicant of US sequences (FDA Module 1 applicant-info and contact) when a
+# study has built none yet: OPENCRO_ECTD_APPLICANT_ID (DUNS), _COMPANY, _CONTACT_NAME, _CONTACT_PHONE, _CONTACT_EMAIL.
+OPENCRO_ECTD_APPLICANT = {
+    key: os.environ.get(f"OPENCRO_ECTD_APPLICANT_{key.upper()}", "")
+    for key in ("id", "company", "contact_name", "contact_phone", "contact_email")
+}
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["opencro.accounts.backends.LockoutModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
