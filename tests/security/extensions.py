@@ -27,6 +27,7 @@ NAMES = (
     "visits",
     "registry",
     "documents",
+    "regulatory",
 )
 
 

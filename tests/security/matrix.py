@@ -43,6 +43,7 @@ SITE_OBJECTS = (
     "{iss_",
     "{mv_",
     "{doc_",
+    "{reg_",
 )
 
 

@@ -31,6 +31,9 @@ PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {
 }
 # Records of who may see which sites name other sites: not for readers restricted to some sites.
 ACCESS_OBJECT_TYPES = frozenset({"accounts.membership", "accounts.role"})
+# The regulatory file is kept at study and country level (submissions, committees, registry records naming every
+# site): a site-restricted reader reads it through the regulatory pages, scoped to their countries, not the trail.
+SPONSOR_FILE_PREFIX = "regulatory."
 
 
 def _visible(access: StudyAccess) -> QuerySet[AuditRecord]:
@@ -38,7 +41,7 @@ def _visible(access: StudyAccess) -> QuerySet[AuditRecord]:
     qs = AuditRecord.objects.filter(study_id=access.membership.study_id)
     if access.site_ids is not None:
         qs = qs.filter(Q(site_id__in=access.site_ids) | Q(site_id__isnull=True))
-        qs = qs.exclude(object_type__in=ACCESS_OBJECT_TYPES)
+        qs = qs.exclude(object_type__in=ACCESS_OBJECT_TYPES).exclude(object_type__startswith=SPONSOR_FILE_PREFIX)
     if not access.sees_treatment:
         qs = qs.exclude(object_type__in=BLINDED_OBJECT_TYPES)
         for object_type, fields in BLINDED_FIELDS.items():

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -76,7 +76,7 @@ def submission_list(
         submissions = submissions.filter(committee__isnull=not ethics)
     return submissions.select_related(
         "authority", "application_type", "committee", "country", "protocol_version", "parent"
-    ).order_by("-planned_on", "-number")
+    ).order_by(F("planned_on").desc(nulls_last=True), "-number")
 
 
 def submission_get(access: StudyAccess, pk: int) -> Submission:

@@ -27,12 +27,12 @@ import re
 from collections.abc import Iterator
 from typing import IO, Any
 
+from opencro.formats.ctgov.json_node import TOP, JsonNode, json_kind, show
 from opencro.formats.ctgov.model import Facility, TrialRecord
 from opencro.formats.errors import FormatError, Problem
 
 Source = str | os.PathLike[str] | bytes | IO[bytes] | dict[str, Any] | list[Any]
 
-TOP = "top level"  # the location of a problem with the document as a whole
 NCT_ID = re.compile(r"NCT\d{8}")
 
 # Classic-API display values whose upper-snake form is not the v2 enum name (keys case-folded).
@@ -128,7 +128,7 @@ def _studies(doc: Any, problems: list[Problem]) -> list["_Node"]:
     if isinstance(doc, list):
         candidates = top.elements()
     elif not isinstance(doc, dict):
-        problems.append(Problem(TOP, f"not a ClinicalTrials.gov study: a JSON {_kind(doc)}, expected an object"))
+        problems.append(Problem(TOP, f"not a ClinicalTrials.gov study: {json_kind(doc)}, expected an object"))
         return []
     elif "studies" in doc:
         candidates = top.elements("studies")
@@ -150,7 +150,7 @@ def _studies(doc: Any, problems: list[Problem]) -> list["_Node"]:
                 "FullStudiesResponse or ProtocolSection (classic API)"
             )
         else:
-            node.problem(f"not a ClinicalTrials.gov study: a JSON {_kind(value)}, expected an object")
+            node.problem(f"not a ClinicalTrials.gov study: {json_kind(value)}, expected an object")
     return studies
 
 
@@ -317,107 +317,21 @@ def _parse_date(text: str) -> tuple[datetime.date, str] | None:
         return None
 
 
-def _kind(value: Any) -> str:
-    """The JSON name of a parsed value's type."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object" if isinstance(value, dict) else type(value).__name__
+class _Node(JsonNode):
+    """A node of a harvested study: strings stripped, blank list entries skipped, counts also as digit strings."""
 
+    __slots__ = ()
 
-def _show(value: Any) -> str:
-    """A short display of an unexpected value."""
-    shown = repr(value)
-    return shown if len(shown) <= 40 else shown[:39] + "…"
-
-
-class _Node:
-    """A JSON value with its path: typed access to its fields, each unexpected shape a located problem."""
-
-    __slots__ = ("path", "problems", "value")
-
-    def __init__(self, value: Any, path: str, problems: list[Problem]) -> None:
-        self.value = value
-        self.path = path
-        self.problems = problems
-
-    def problem(self, message: str) -> None:
-        self.problems.append(Problem(self.path or TOP, message))
-
-    def child(self, key: str) -> "_Node":
-        value = self.value.get(key) if isinstance(self.value, dict) else None
-        return _Node(value, f"{self.path}.{key}" if self.path else key, self.problems)
-
-    def obj(self, key: str) -> "_Node":
-        """The object at `key`; an empty one when absent or (with a problem) not an object."""
-        node = self.child(key)
-        if node.value is None:
-            node.value = {}
-        elif not isinstance(node.value, dict):
-            node.problem(f"expected an object, found a JSON {_kind(node.value)}")
-            node.value = {}
-        return node
-
-    def elements(self, key: str | None = None) -> list["_Node"]:
-        """The elements of the array at `key` (of this node when None); none when absent or not an array."""
-        node = self if key is None else self.child(key)
-        if node.value is None:
-            return []
-        if not isinstance(node.value, list):
-            node.problem(f"expected an array, found a JSON {_kind(node.value)}")
-            return []
-        return [_Node(item, f"{node.path}[{index}]", self.problems) for index, item in enumerate(node.value)]
-
-    def objects(self, key: str) -> list["_Node"]:
-        """The objects of the array at `key`; an element that is not an object is a problem."""
-        found = []
-        for element in self.elements(key):
-            if isinstance(element.value, dict):
-                found.append(element)
-            else:
-                element.problem(f"expected an object, found a JSON {_kind(element.value)}")
-        return found
-
-    def text(self, key: str) -> str:
-        """The string at `key`, stripped; "" when absent or null."""
-        node = self.child(key)
-        if node.value is None:
-            return ""
-        if not isinstance(node.value, str):
-            node.problem(f"expected a string, found a JSON {_kind(node.value)}")
-            return ""
-        return node.value.strip()
-
-    def texts(self, key: str) -> tuple[str, ...]:
-        """The non-empty strings of the array at `key`."""
-        found = []
-        for element in self.elements(key):
-            if isinstance(element.value, str):
-                if element.value.strip():
-                    found.append(element.value.strip())
-            elif element.value is not None:
-                element.problem(f"expected a string, found a JSON {_kind(element.value)}")
-        return tuple(found)
+    strip = True
 
     def count(self, key: str) -> int | None:
         """A whole number >= 0 at `key`: a JSON integer, or digits in a string (the classic API)."""
-        node = self.child(key)
-        value = node.value
-        if value is None or value == "":
+        value = self.child(key).value
+        if value == "":
             return None
         if isinstance(value, str) and value.strip().isdigit():
             return int(value.strip())
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-            return value
-        node.problem(f"expected a whole number of participants, found {_show(value)}")
-        return None
+        return super().count(key)
 
     def coordinate(self, key: str, limit: float) -> float | None:
         """A latitude or longitude in [-limit, limit] at `key`, or None when absent."""
@@ -428,5 +342,5 @@ class _Node:
         number = isinstance(value, int | float) and not isinstance(value, bool)
         if number and math.isfinite(value) and -limit <= value <= limit:
             return float(value)
-        node.problem(f"expected a number of degrees between -{limit:g} and {limit:g}, found {_show(value)}")
+        node.problem(f"expected a number of degrees between -{limit:g} and {limit:g}, found {show(value)}")
         return None

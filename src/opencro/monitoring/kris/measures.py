@@ -318,11 +318,16 @@ def _edc(study: Study, cut: DataCut, people: dict[int, Participant]) -> None:
         counts["saes"] = Count("id", filter=Q(item_def_id__in=roles["AESER"]) & serious)
     if roles.get("LBORRES"):
         counts["lab_samples"] = Count("form_id", distinct=True, filter=Q(item_def_id__in=roles["LBORRES"]) & filled)
-    for row in entered.values("form__subject_id").annotate(**counts).order_by():
-        person = people.get(row["form__subject_id"])
-        if person is not None:
-            for code in counts:
-                person.values[code] += row[code]
+    # every value of the study, less those on pages entered after the cut: the cut's per-zone condition is then
+    # read on the pages (a small set, found through the page index) instead of on every value
+    values = ItemData.objects.filter(form__study=study, value__isnull=False)
+    later = FormData.objects.filter(study=study).exclude(cut.before("first_entered_at")).values("pk")
+    for sign, rows in ((1, values), (-1, values.filter(form_id__in=later))):
+        for row in rows.values("form__subject_id").annotate(**counts).order_by():
+            person = people.get(row["form__subject_id"])
+            if person is not None:
+                for code in counts:
+                    person.values[code] += sign * row[code]
     if roles.get("LBTOXGR"):
         _high_grade(entered.filter(item_def_id__in=roles["LBTOXGR"]), people)
 

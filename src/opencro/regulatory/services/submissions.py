@@ -91,12 +91,32 @@ def submission_update(*, actor: User | None, submission: Submission, changes: di
         for name, value in changes.items():
             setattr(submission, name, value)
         not_future(submission.country, **{f: getattr(submission, f) for f in STEP_DATES})
+        _dates_agree_with_status(submission)
         submission = audited_save(submission, actor=actor, reason=reason)
         _dates_milestones(submission, actor=actor)
         return submission
 
 
 STEP_DATES = ("submitted_on", "acknowledged_on", "validated_on", "decided_on")
+
+
+def _dates_agree_with_status(submission: Submission) -> None:
+    """A correction keeps the dates the status stands on: submitted ones have a submission date, decided ones a
+    decision date."""
+    errors = {}
+    if (
+        submission.status != SubmissionStatus.PLANNED
+        and submission.submitted_on is None
+        and (submission.status != SubmissionStatus.WITHDRAWN)
+    ):
+        errors["submitted_on"] = _("A submission that is %(status)s keeps its submission date.")
+    if submission.status in (SubmissionStatus.APPROVED, SubmissionStatus.REJECTED, SubmissionStatus.WITHDRAWN) and (
+        submission.decided_on is None
+    ):
+        errors["decided_on"] = _("A submission that is %(status)s keeps its decision date.")
+    if errors:
+        status = submission.get_status_display().lower()
+        raise ValidationError({name: message % {"status": status} for name, message in errors.items()})
 
 
 def submission_step(
@@ -242,6 +262,8 @@ def question_answer(
         raise ValidationError({"answer": _("Write the answer sent.")})
     with transaction.atomic():
         question = Question.objects.select_for_update(of=("self",)).get(pk=question.pk)
+        if question.answered_on is not None and not reason.strip():
+            raise ValidationError({"reason": _("Say why the answer recorded is corrected.")})
         question.answered_on, question.answer = answered_on, answer
         return audited_save(question, actor=actor, reason=reason or _("answered"))
 
@@ -263,6 +285,8 @@ def commitment_fulfil(
     not_future(submission.country, fulfilled_on=fulfilled_on)
     with transaction.atomic():
         commitment = Commitment.objects.select_for_update(of=("self",)).get(pk=commitment.pk)
+        if commitment.fulfilled_on is not None and not reason.strip():
+            raise ValidationError({"reason": _("Say why the fulfilment recorded is corrected.")})
         commitment.fulfilled_on, commitment.note = fulfilled_on, note or commitment.note
         return audited_save(commitment, actor=actor, reason=reason or _("fulfilled"))
 
@@ -284,6 +308,9 @@ def committee_save(
                 raise ValidationError({"sites": message})
             if committee.scope == CommitteeScope.CENTRAL and sites:
                 raise ValidationError({"sites": _("A central committee reviews for every site of its country.")})
+        if committee.scope == CommitteeScope.CENTRAL:
+            sites = []  # a central committee names no sites (a local one turned central drops its list)
+        if sites is not None:
             links_set(actor=actor, instance=committee, field="sites", targets=sites, reason=reason or _("sites"))
         return committee
 
