@@ -92,7 +92,11 @@ class FormData(Audited):
         constraints = [
             models.UniqueConstraint(fields=["event", "form_oid", "repeat_key"], name="formdata_unique"),
         ]
-        indexes = [models.Index(fields=["study", "site", "form_oid"])]
+        indexes = [
+            models.Index(fields=["study", "site", "form_oid"]),
+            # the pages entered after a data cut (KRIs at past cuts): a range, not a scan of the study's pages
+            models.Index(fields=["study", "first_entered_at"], name="formdata_study_entered"),
+        ]
 
     def __str__(self) -> str:
         suffix = f" #{self.repeat_key}" if self.repeat_key > 1 else ""

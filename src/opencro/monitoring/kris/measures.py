@@ -37,7 +37,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.db.models import BigIntegerField, Count, Min, Q, QuerySet
+from django.db.models import BigIntegerField, Case, Count, IntegerField, Min, Q, QuerySet, When
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
@@ -279,12 +279,19 @@ def _entered(study: Study, cut: DataCut) -> QuerySet[ItemData]:
 def _edc(study: Study, cut: DataCut, people: dict[int, Participant]) -> None:
     """Pages and late pages (per time zone: the entry date at the site), data points, changed data points, AEs,
     SAEs, lab samples and high-grade lab samples."""
-    for zone, (site_ids, bound) in cut.zones.items():
-        entered = FormData.objects.filter(study=study, site_id__in=site_ids, first_entered_at__lt=bound)
-        first = entered.aggregate(first=Min("first_entered_at"))["first"]
-        if first is None:
-            continue
-        lag = SiteDaysAfter("first_entered_at", "event__visit_date", zone=zone, start=first, end=bound)
+    entered = FormData.objects.filter(study=study).filter(cut.before("first_entered_at"))
+    first = entered.aggregate(first=Min("first_entered_at"))["first"]
+    if first is not None:
+        lag = Case(  # one scan of the pages, each read on its own site's calendar
+            *(
+                When(
+                    site_id__in=site_ids,
+                    then=SiteDaysAfter("first_entered_at", "event__visit_date", zone=zone, start=first, end=bound),
+                )
+                for zone, (site_ids, bound) in cut.zones.items()
+            ),
+            output_field=IntegerField(),
+        )
         pages = (
             entered.annotate(lag=lag)
             .values("subject_id")
@@ -321,7 +328,11 @@ def _edc(study: Study, cut: DataCut, people: dict[int, Participant]) -> None:
     # every value of the study, less those on pages entered after the cut: the cut's per-zone condition is then
     # read on the pages (a small set, found through the page index) instead of on every value
     values = ItemData.objects.filter(form__study=study, value__isnull=False)
-    later = FormData.objects.filter(study=study).exclude(cut.before("first_entered_at")).values("pk")
+    later = FormData.objects.filter(study=study).exclude(cut.before("first_entered_at"))
+    after = min((bound for _ids, bound in cut.zones.values()), default=None)  # nothing earlier is after the cut
+    if after is not None:
+        later = later.filter(Q(first_entered_at__gte=after) | Q(first_entered_at__isnull=True))
+    later = later.values("pk")
     for sign, rows in ((1, values), (-1, values.filter(form_id__in=later))):
         for row in rows.values("form__subject_id").annotate(**counts).order_by():
             person = people.get(row["form__subject_id"])
