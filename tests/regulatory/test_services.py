@@ -257,3 +257,27 @@ def test_calendar_lists_clocks_answers_commitments_and_expiry(world):
         ("commitment", D(2026, 3, 15), False),
     ]
     assert "may proceed" in items[0].note
+
+
+def test_the_calendar_costs_the_same_queries_for_more_submissions(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    actor = world.user("regulatory_specialist")
+    access = access_study(actor, world.study.pk)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            selectors.regulatory_calendar(access, since=D(2026, 1, 1), until=D(2026, 12, 31), on=D(2026, 2, 15))
+        return len(captured)
+
+    def submitted(n: int) -> None:
+        for _ in range(n):
+            ind = _planned(world)
+            svc.submission_step(actor=actor, submission=ind, step="submit", on=D(2026, 2, 1))
+            svc.question_add(actor=actor, submission=ind, received_on=D(2026, 2, 2), text="Why?")
+
+    submitted(2)
+    few = queries()
+    submitted(4)
+    assert queries() == few

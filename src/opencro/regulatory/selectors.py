@@ -86,6 +86,9 @@ def submission_get(access: StudyAccess, pk: int) -> Submission:
     return submission
 
 
+CLOCK_PREFETCH = ("application_type__clocks", "questions", "follow_ons__application_type")
+
+
 def submission_clocks(submission: Submission, on: dt.date | None = None) -> list[ClockState]:
     """The submission's review clocks as they stand on `on` (today in its country)."""
     if submission.application_type_id is None:
@@ -104,17 +107,18 @@ def submission_clocks(submission: Submission, on: dt.date | None = None) -> list
         )
         for r in submission.application_type.clocks.all()
     ]
+    # read through the relations (not new queries), so a list that prefetches them costs no query per row
     reports = tuple(
-        submission.follow_ons.filter(
-            application_type__category=ApplicationCategory.ANNUAL_REPORT, submitted_on__isnull=False
-        ).values_list("submitted_on", flat=True)
+        f.submitted_on
+        for f in submission.follow_ons.all()
+        if f.submitted_on and f.application_type_id and f.application_type.category == ApplicationCategory.ANNUAL_REPORT
     )
     dates = Dates(
         submitted=submission.submitted_on,
         acknowledged=submission.acknowledged_on,
         validated=submission.validated_on,
         decided=submission.decided_on if submission.status != SubmissionStatus.WITHDRAWN else None,
-        questions=tuple(submission.questions.values_list("received_on", "answered_on")),
+        questions=tuple((q.received_on, q.answered_on) for q in submission.questions.all()),
         reports=reports,
     )
     states = clock_states(rules, dates, on)
@@ -141,11 +145,7 @@ def regulatory_calendar(
     """What falls due between `since` and `until`, and everything overdue, earliest first; overdue as of `on`
     (default: today in each submission's country)."""
     items: list[CalendarItem] = []
-    submissions = list(
-        submission_list(access).prefetch_related(
-            "questions", "commitments", "application_type__clocks", "country__sites"
-        )
-    )
+    submissions = list(submission_list(access).prefetch_related(*CLOCK_PREFETCH, "commitments", "country__sites"))
     latest_expiry = _latest_expiry(submissions)
     for submission in submissions:
         today = on or country_today(submission.country)

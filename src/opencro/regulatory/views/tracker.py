@@ -73,7 +73,7 @@ def _rows(access: StudyAccess, found) -> list:
     found = found.annotate(
         open_questions=Count("questions", filter=Q(questions__answered_on__isnull=True), distinct=True)
     )
-    submissions = list(found[:LIST_LIMIT])
+    submissions = list(found.prefetch_related(*selectors.CLOCK_PREFETCH)[:LIST_LIMIT])
     today = {}
     for s in submissions:
         if s.country_id not in today:
