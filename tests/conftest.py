@@ -12,6 +12,7 @@ from django.utils import timezone
 from opencro.accounts import services as accounts
 from opencro.accounts.models import User
 from opencro.accounts.permissions import DEFAULT_ROLES, RoleCode
+from opencro.regulatory.library import library_ensure
 from opencro.studies import services as studies
 from opencro.studies.models import (
     Activity,
@@ -199,6 +200,7 @@ def make_study(admin: User, number: str) -> tuple[Study, dict]:
 
 def build_world() -> World:
     """Study T-001 (sites A1, B1, a member per role, a randomised subject per site) and T-002."""
+    library_ensure()  # migration 0002's authorities are gone after a transactional test's flush
     admin = make_user("admin", superuser=True)
     study, parts = make_study(admin, "T-001")
     other_study, _other = make_study(admin, "T-002")

@@ -55,7 +55,7 @@ def germany(world):
     return country, site
 
 
-def test_the_library_is_installed_with_cited_clocks():
+def test_the_library_is_installed_with_cited_clocks(world):
     ind = _type("FDA", "IND")
     clock = ind.clocks.get(name="Safe-to-proceed period")
     assert (clock.days, clock.effect) == (30, "may_proceed") and "312.40" in clock.reference

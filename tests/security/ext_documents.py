@@ -61,7 +61,9 @@ PAGES: list = [
     page("GET", PATTERN + "tmf/", S, VIEW, url=PAGE + "tmf/"),
     page("GET", PATTERN + "tmf/structure/", S, VIEW, url=PAGE + "tmf/structure/"),
     page("POST", PATTERN + "tmf/structure/", S, EDIT, url=PAGE + "tmf/structure/", data={"name": "Matrix"}),
-    page("POST", PATTERN + "tmf/expectations/default/", S, EDIT, url=PAGE + "tmf/expectations/default/", ok=302),
+    page(
+        "POST", PATTERN + "tmf/expectations/default/", S, EDIT, url=PAGE + "tmf/expectations/default/", data={}, ok=302
+    ),
     page(
         "POST",
         PATTERN + "tmf/expectations/",

@@ -13,6 +13,7 @@ import datetime as dt
 
 from opencro.accounts.models import User
 from opencro.demo.startup import SITE_HISTORY
+from opencro.regulatory.library import library_ensure
 from opencro.regulatory.models import ApplicationType, EthicsCommittee, Submission
 from opencro.regulatory.services import submissions as tracker
 from opencro.studies.models import ProtocolVersion, Site, Study
@@ -160,6 +161,7 @@ COMMITMENT = ("Submit the 26-week oral carcinogenicity study report (rasH2 mouse
 
 def load_regulatory(study: Study) -> None:
     """Record the study's submissions, ethics reviews and their steps, as the regulatory specialist."""
+    library_ensure()  # the shipped library, should a flushed database have lost it
     actor = User.objects.get(username="reg")
     versions = {v.version: v for v in ProtocolVersion.objects.filter(study=study)}
     countries = {c.code: c for c in study.countries.all()}

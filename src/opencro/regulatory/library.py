@@ -63,3 +63,11 @@ def library_install(payload: dict[str, Any], authority_model, type_model, clock_
                     reference=clock.get("reference", ""),
                 )
     return created
+
+
+def library_ensure() -> int:
+    """Install the shipped authorities missing from the database (a flushed test database, an old installation):
+    never changes one that exists; return how many were created."""
+    from opencro.regulatory.models import ApplicationType, Authority, ClockRule
+
+    return library_install(library_payload(), Authority, ApplicationType, ClockRule)
