@@ -350,7 +350,7 @@ API: list = [
 ]
 
 MODULES: dict = {"regulatory": submission_services, "regulatory_library": library_services}
-EXEMPT: dict[str, str] = {"regulatory.today_for": "a read: today in the submission's country"}
+EXEMPT: dict[str, str] = {}
 
 
 def _day() -> dt.date:

@@ -302,3 +302,8 @@ def countries_of(access: StudyAccess) -> QuerySet[Country]:
     countries = Country.objects.filter(study_id=access.membership.study_id)
     ids = _country_ids(access)
     return countries if ids is None else countries.filter(pk__in=ids)
+
+
+def today_for(submission: Submission) -> dt.date:
+    """Today in the submission's country (for clocks and the dates a form offers)."""
+    return country_today(submission.country)

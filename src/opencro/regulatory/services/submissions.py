@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opencro.accounts.models import User
@@ -26,7 +25,7 @@ from opencro.regulatory.models import (
     Submission,
     SubmissionStatus,
 )
-from opencro.regulatory.services._access import country_today, not_future, regulatory_require
+from opencro.regulatory.services._access import not_future, regulatory_require
 from opencro.regulatory.services._links import links_set
 from opencro.startup.models import MilestoneKind, StartupMilestone
 from opencro.studies.models import Site, Study
@@ -332,8 +331,3 @@ def submission_documents_set(
         submission = Submission.objects.select_for_update(of=("self",)).get(pk=submission.pk)
         links_set(actor=actor, instance=submission, field="documents", targets=versions, reason=reason or _("content"))
         return submission
-
-
-def today_for(submission: Submission) -> dt.date:
-    """Today in the submission's country (for clocks and calendars)."""
-    return country_today(submission.country) if submission.country_id else timezone.localdate()

@@ -26,7 +26,7 @@ from opencro.documents.models import DocumentVersion, VersionStatus
 from opencro.regulatory import forms, selectors
 from opencro.regulatory.models import Commitment, Question, Submission
 from opencro.regulatory.services import submissions as services
-from opencro.regulatory.services.submissions import STEPS, today_for
+from opencro.regulatory.services.submissions import STEPS
 from opencro.regulatory.views._common import clock_row, found
 from opencro.studies.models import ProtocolVersion
 
@@ -51,7 +51,7 @@ def allowed_steps(access: StudyAccess, submission: Submission) -> list[str]:
 
 
 def step_form(step: str, submission: Submission, data=None) -> forms.StepForm:
-    initial = {"on": today_for(submission)}
+    initial = {"on": selectors.today_for(submission)}
     return forms.StepForm(data, initial=initial, step=step, ethics=submission.committee_id is not None)
 
 
@@ -116,7 +116,7 @@ def _detail(
 ) -> HttpResponse:
     """The submission page; `form` (the refused one) replaces the blank form of `failed`."""
     can_edit = access.can(EDIT)
-    today = today_for(submission)
+    today = selectors.today_for(submission)
     steps = [
         (step, STEP_LABELS[step], form if failed == f"step_{step}" else step_form(step, submission))
         for step in allowed_steps(access, submission)
@@ -208,7 +208,9 @@ def submission_edit(request: HttpRequest, study_id: int, submission_id: int) -> 
     def call(access, submission, data):
         changes = {name: data[name] for name in forms.DETAIL_FIELDS}
         changes["protocol_version"] = (
-            ProtocolVersion.objects.get(pk=data["protocol_version"]) if data["protocol_version"] else None
+            ProtocolVersion.objects.get(pk=data["protocol_version"], study_id=submission.study_id)
+            if data["protocol_version"]
+            else None
         )
         changes["parent"] = selectors.submission_get(access, data["parent"]) if data["parent"] else None
         services.submission_update(actor=request.user, submission=submission, changes=changes, reason=data["reason"])
