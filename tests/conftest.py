@@ -80,6 +80,17 @@ def _fast_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts, and leaves the thread, in the default language, whatever an earlier test activated."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_form_specs():
     """Compiled eCRF specs are cached by id; rolled-back tests reuse ids, so start each test afresh."""
     from opencro.edc.spec import spec_cache_clear

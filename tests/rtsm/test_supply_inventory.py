@@ -4,7 +4,6 @@ import datetime as dt
 import itertools
 import json
 import random
-import time
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -92,17 +91,14 @@ def test_more_kits_never_reuse_a_number(world):
     assert not before & {k.number for k in new}  # the same seed again: the taken numbers are skipped
 
 
-def test_kit_creation_is_audited_one_record_per_kit_and_fast(world):
+def test_kit_creation_is_audited_one_record_per_kit(world):
     supply = supply_setup(world, depot_kits=1, stock=0)
-    start = time.perf_counter()
     kits = inventory.kits_create(actor=pharmacist(world), depot=supply.depot, lots={supply.lots["KA"]: 1000})
-    elapsed = time.perf_counter() - start
     records = AuditRecord.objects.filter(object_type="rtsm.kit", object_id__in=[str(k.pk) for k in kits])
     assert records.count() == 1000
     first = json.loads(records.first().new_value)
     assert first["lot"] == str(supply.lots["KA"].pk) and first["depot"] == str(supply.depot.pk)
     assert "1000 kits created at depot D1" in records.first().reason
-    assert elapsed < 4.0, elapsed  # about 0.3 s on a laptop with SQLite; generous for a shared CI machine
 
 
 def test_kit_creation_refuses_bad_requests(world):

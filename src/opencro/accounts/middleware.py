@@ -55,17 +55,25 @@ class UserPreferencesMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
+        language = None
         if user is not None and user.is_authenticated:
             try:
                 timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
             except (zoneinfo.ZoneInfoNotFoundError, ValueError):
                 timezone.deactivate()
-            if user.language:
-                translation.activate(user.language)
-                request.LANGUAGE_CODE = user.language
+            language = user.language or None
+            if language:
+                request.LANGUAGE_CODE = language
         else:
             timezone.deactivate()
         try:
-            return self.get_response(request)
+            # override() puts back the language the thread had: a worker thread must not carry one user's language
+            # into work done outside a request (audit reasons, notices) nor into the next request
+            if not language:
+                return self.get_response(request)
+            with translation.override(language):
+                response = self.get_response(request)
+            response.headers.setdefault("Content-Language", language)  # LocaleMiddleware would name its own
+            return response
         finally:
-            timezone.deactivate()  # a worker thread must not carry one user's zone into the next request
+            timezone.deactivate()  # nor one user's zone

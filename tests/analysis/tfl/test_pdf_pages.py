@@ -54,7 +54,6 @@ def test_a_2000_row_listing_shows_first_and_last_rows_and_page_numbers():
         assert f"Page {number} of {total}" in page
         assert "Listing 16.2.99" in page and "Reported term" in page and "Listing footnote." in page
         assert "Population: Safety" in page and "Source: t_listing.py" in page
-    assert seconds < 10  # 0.11 s here; the platypus LongTable it replaced took 1.3 s for these 2,000 rows
 
 
 def test_records_keep_their_order_across_pages():
