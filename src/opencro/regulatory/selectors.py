@@ -19,6 +19,7 @@ from opencro.accounts.access import StudyAccess
 from opencro.regulatory.clocks import ClockState, Dates, Rule, clock_states
 from opencro.regulatory.models import (
     ApplicationCategory,
+    ApplicationType,
     Authority,
     CommitteeScope,
     EthicsCommittee,
@@ -307,3 +308,52 @@ def countries_of(access: StudyAccess) -> QuerySet[Country]:
 def today_for(submission: Submission) -> dt.date:
     """Today in the submission's country (for clocks and the dates a form offers)."""
     return country_today(submission.country)
+
+
+def application_types() -> QuerySet[ApplicationType]:
+    """The types a submission may be planned as: those of the library's active authorities."""
+    return ApplicationType.objects.filter(authority__active=True).select_related("authority")
+
+
+def protocol_versions(access: StudyAccess) -> QuerySet[ProtocolVersion]:
+    return ProtocolVersion.objects.filter(study_id=access.membership.study_id)
+
+
+def submission_planned(
+    access: StudyAccess,
+    *,
+    owner,
+    country_id: int,
+    title: str,
+    application_type_id: int | None = None,
+    committee_id: int | None = None,
+    ethics_kind: str = "",
+    protocol_version_id: int | None = None,
+    parent_id: int | None = None,
+    product: str = "",
+    reference: str = "",
+    sequence: str = "",
+    planned_on: dt.date | None = None,
+) -> Submission:
+    """The unsaved submission a plan describes, each object it names found within the reader's scope (404 else);
+    `services.submission_create` checks the rules and saves it."""
+    application_type = application_types().get(pk=application_type_id) if application_type_id is not None else None
+    committee = committee_get(access, committee_id) if committee_id is not None else None
+    return Submission(
+        study_id=access.membership.study_id,
+        authority=application_type.authority if application_type else None,
+        application_type=application_type,
+        committee=committee,
+        ethics_kind=ethics_kind if committee else "",
+        country=countries_of(access).get(pk=country_id),
+        protocol_version=protocol_versions(access).get(pk=protocol_version_id)
+        if protocol_version_id is not None
+        else None,
+        parent=submission_get(access, parent_id) if parent_id is not None else None,
+        title=title,
+        product=product,
+        reference=reference,
+        sequence=sequence,
+        planned_on=planned_on,
+        owner=owner,
+    )

@@ -30,9 +30,8 @@ from opencro.regulatory.api.schemas import (
     RegSubmissionOut,
     RegSubmissionPatch,
 )
-from opencro.regulatory.models import ApplicationType, Submission
+from opencro.regulatory.models import Submission
 from opencro.regulatory.services import submissions as services
-from opencro.studies.models import ProtocolVersion
 
 router = Router(tags=["regulatory submissions"])
 BASE = "/{study_id}/regulatory/submissions"
@@ -95,30 +94,20 @@ def regulatory_submissions_get(request, study_id: int, filters: Query[RegSubmiss
 @router.post(BASE, response={201: RegSubmissionDetailOut}, summary="Plan a submission to an authority or committee")
 def regulatory_submission_post(request, study_id: int, payload: RegSubmissionIn):
     access = access_check(access_study(request.user, study_id, VIEW), EDIT)
-    study = access.membership.study
-    application_type = (
-        ApplicationType.objects.select_related("authority").get(pk=payload.application_type_id)
-        if payload.application_type_id is not None
-        else None
-    )
-    committee = selectors.committee_get(access, payload.committee_id) if payload.committee_id is not None else None
-    submission = Submission(
-        study=study,
-        authority=application_type.authority if application_type else None,
-        application_type=application_type,
-        committee=committee,
-        ethics_kind=payload.ethics_kind or "",
-        country=selectors.countries_of(access).get(pk=payload.country_id),
-        protocol_version=ProtocolVersion.objects.get(pk=payload.protocol_version_id, study=study)
-        if payload.protocol_version_id is not None
-        else None,
-        parent=selectors.submission_get(access, payload.parent_id) if payload.parent_id is not None else None,
+    submission = selectors.submission_planned(
+        access,
+        owner=request.user,
+        country_id=payload.country_id,
         title=payload.title,
+        application_type_id=payload.application_type_id,
+        committee_id=payload.committee_id,
+        ethics_kind=payload.ethics_kind or "",
+        protocol_version_id=payload.protocol_version_id,
+        parent_id=payload.parent_id,
         product=payload.product,
         reference=payload.reference,
         sequence=payload.sequence,
         planned_on=payload.planned_on,
-        owner=request.user,
     )
     submission = services.submission_create(actor=request.user, submission=submission)
     return Status(201, detail(access, submission.pk))
@@ -140,7 +129,7 @@ def regulatory_submission_patch(request, study_id: int, submission_id: int, payl
             del changes[name]
     if "protocol_version_id" in given:
         pk = given["protocol_version_id"]
-        changes["protocol_version"] = ProtocolVersion.objects.get(pk=pk, study_id=study_id) if pk is not None else None
+        changes["protocol_version"] = selectors.protocol_versions(access).get(pk=pk) if pk is not None else None
     if "parent_id" in given:
         pk = given["parent_id"]
         changes["parent"] = selectors.submission_get(access, pk) if pk is not None else None

@@ -28,7 +28,6 @@ from opencro.regulatory.models import Commitment, Question, Submission
 from opencro.regulatory.services import submissions as services
 from opencro.regulatory.services.submissions import STEPS
 from opencro.regulatory.views._common import clock_row, found
-from opencro.studies.models import ProtocolVersion
 
 EDIT = Perm.REGULATORY_EDIT
 STEP_LABELS = {
@@ -55,10 +54,6 @@ def step_form(step: str, submission: Submission, data=None) -> forms.StepForm:
     return forms.StepForm(data, initial=initial, step=step, ethics=submission.committee_id is not None)
 
 
-def _versions(submission: Submission) -> list[ProtocolVersion]:
-    return list(ProtocolVersion.objects.filter(study_id=submission.study_id))
-
-
 def _parents(access: StudyAccess, submission: Submission) -> list[Submission]:
     return list(selectors.submission_list(access).exclude(pk=submission.pk).order_by("number"))
 
@@ -66,7 +61,9 @@ def _parents(access: StudyAccess, submission: Submission) -> list[Submission]:
 def edit_form(access: StudyAccess, submission: Submission, data=None) -> forms.EditForm:
     initial = {name: getattr(submission, name) for name in forms.DETAIL_FIELDS}
     initial.update(protocol_version=submission.protocol_version_id, parent=submission.parent_id)
-    return forms.EditForm(data, initial=initial, versions=_versions(submission), parents=_parents(access, submission))
+    return forms.EditForm(
+        data, initial=initial, versions=list(selectors.protocol_versions(access)), parents=_parents(access, submission)
+    )
 
 
 def document_choices(submission: Submission) -> list[DocumentVersion]:
@@ -208,9 +205,7 @@ def submission_edit(request: HttpRequest, study_id: int, submission_id: int) -> 
     def call(access, submission, data):
         changes = {name: data[name] for name in forms.DETAIL_FIELDS}
         changes["protocol_version"] = (
-            ProtocolVersion.objects.get(pk=data["protocol_version"], study_id=submission.study_id)
-            if data["protocol_version"]
-            else None
+            selectors.protocol_versions(access).get(pk=data["protocol_version"]) if data["protocol_version"] else None
         )
         changes["parent"] = selectors.submission_get(access, data["parent"]) if data["parent"] else None
         services.submission_update(actor=request.user, submission=submission, changes=changes, reason=data["reason"])

@@ -18,53 +18,41 @@ from opencro.accounts.access import StudyAccess, access_check
 from opencro.accounts.permissions import Perm
 from opencro.core.form_errors import errors_to_form
 from opencro.regulatory import forms, selectors
-from opencro.regulatory.models import ApplicationType, Authority, Submission
+from opencro.regulatory.models import Authority, Submission
 from opencro.regulatory.services import submissions as services
 from opencro.regulatory.services._access import country_today
 from opencro.regulatory.views._common import clock_row, next_clock, reader
-from opencro.studies.models import ProtocolVersion
 
 LIST_LIMIT = 500
 
 
 def plan_form(access: StudyAccess, data=None, initial=None) -> forms.PlanForm:
     """The plan form with the reader's choices: active authorities' types, their committees and countries."""
-    study_id = access.membership.study_id
     return forms.PlanForm(
         data,
         initial=initial,
-        types=list(ApplicationType.objects.filter(authority__active=True).select_related("authority")),
+        types=list(selectors.application_types()),
         committees=list(selectors.committee_list(access)),
         countries=list(selectors.countries_of(access)),
-        versions=list(ProtocolVersion.objects.filter(study_id=study_id)),
+        versions=list(selectors.protocol_versions(access)),
         parents=list(selectors.submission_list(access).order_by("number")),
     )
 
 
 def plan_instance(access: StudyAccess, data: dict, owner) -> Submission:
     """The planned submission from the form's values (each one among the form's choices)."""
-    study = access.membership.study
-    application_type = (
-        ApplicationType.objects.select_related("authority").get(pk=data["application_type"])
-        if data.get("application_type")
-        else None
-    )
-    committee = selectors.committee_get(access, data["committee"]) if data.get("committee") else None
-    return Submission(
-        study=study,
-        authority=application_type.authority if application_type else None,
-        application_type=application_type,
-        committee=committee,
-        ethics_kind=(data.get("ethics_kind") or "") if committee else "",
-        country=selectors.countries_of(access).get(pk=data["country"]),
-        protocol_version=ProtocolVersion.objects.get(pk=data["protocol_version"], study=study)
-        if data.get("protocol_version")
-        else None,
-        parent=selectors.submission_get(access, data["parent"]) if data.get("parent") else None,
+    return selectors.submission_planned(
+        access,
+        owner=owner,
+        country_id=data["country"],
         title=data["title"],
+        application_type_id=data.get("application_type"),
+        committee_id=data.get("committee"),
+        ethics_kind=data.get("ethics_kind") or "",
+        protocol_version_id=data.get("protocol_version"),
+        parent_id=data.get("parent"),
         product=data.get("product", ""),
         planned_on=data.get("planned_on"),
-        owner=owner,
     )
 
 
