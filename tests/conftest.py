@@ -3,10 +3,13 @@
 import datetime as dt
 import importlib
 import os
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.test import override_settings
 from django.utils import timezone
 
 from opencro.accounts import services as accounts
@@ -44,15 +47,16 @@ def uses_database(item: pytest.Item) -> bool:
     return marked is not None or bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
 
 
-# The role sweeps of tests/security on the PostgreSQL run: a site-scoped blinded role, a study-wide blinded role, a
-# site-scoped unblinded role and a study-wide unblinded role. The SQLite run sweeps every role; what a role may do is
-# decided in Python (accounts.access), the same on both databases, and these four cover each kind of scoping query.
-POSTGRES_SWEEP_ROLES = frozenset({"study_coordinator", "data_manager", "pharmacist", "unblinded_statistician"})
+# The role sweeps of tests/security on the PostgreSQL run: a site-scoped unblinded role (its pages join the site
+# scoping and the treatment columns) and a study-wide blinded one. The SQLite run sweeps every role; what a role may
+# do is decided in Python (accounts.access), the same on both databases, and these two cover each kind of scoping
+# query (the page and API tests of each app run on PostgreSQL with other roles too).
+POSTGRES_SWEEP_ROLES = frozenset({"pharmacist", "data_manager"})
 
 
 def runs_on_postgres(item: pytest.Item) -> bool:
     """Whether the PostgreSQL run keeps a test: it reaches the database, is not a browser test (the pages' queries
-    are those of the page tests, which run on both), and is not a role sweep of a role outside the four above."""
+    are those of the page tests, which run on both), and is not a role sweep of a role outside the two above."""
     if not uses_database(item) or item.get_closest_marker("browser"):
         return False
     callspec = getattr(item, "callspec", None)
@@ -65,6 +69,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """On the PostgreSQL run (DATABASE_URL set) leave out what `runs_on_postgres` leaves out: the tests that never
     reach a database (pytest-django blocks their database access, so their outcome cannot depend on it), the browser
     tests and most role sweeps, all of which the SQLite run of the same suite has run. OPENCRO_TEST_ALL=1 keeps all."""
+    _TRANSACTIONAL_MODULES.update(item.path for item in items if _transactional(item))
+    demo = Path(__file__).parent / "demo"
+    for item in items:  # one worker runs them all (with --dist loadgroup): the demo study is loaded once
+        if item.path.is_relative_to(demo):
+            item.add_marker(pytest.mark.xdist_group("demo"))
     if not os.environ.get("DATABASE_URL") or os.environ.get("OPENCRO_TEST_ALL"):
         return
     kept = [item for item in items if runs_on_postgres(item)]
@@ -74,9 +83,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = kept
 
 
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHER
 
 
 @pytest.fixture(autouse=True)
@@ -101,11 +113,16 @@ def _fresh_form_specs():
 _TRIGGERS = importlib.import_module("opencro.audit.migrations.0002_append_only")
 
 
-def _uses_transactional_db(request) -> bool:
-    marker = request.node.get_closest_marker("django_db")
+def _transactional(item: pytest.Item) -> bool:
+    """Whether a test runs on a committed (then flushed) database rather than in a rolled-back transaction."""
+    marker = item.get_closest_marker("django_db")
     if marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
         return True
-    return bool({"transactional_db", "live_server"} & set(request.fixturenames))
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+def _uses_transactional_db(request) -> bool:
+    return _transactional(request.node)
 
 
 @pytest.fixture(autouse=True)
@@ -236,9 +253,57 @@ def build_world() -> World:
     return w
 
 
+# Modules with a transactional test: the world is built for each of their tests (a flush would empty a shared one).
+_TRANSACTIONAL_MODULES: set[Path] = set()
+
+
+@pytest.fixture(scope="module")
+def _module_world(request, django_db_setup, django_db_blocker):
+    """The world of a test module, built once inside a transaction that is rolled back when the module ends; each
+    test runs in its own savepoint within it (pytest-django's `db`). None in a module with a transactional test."""
+    if request.path in _TRANSACTIONAL_MODULES:
+        yield None
+        return
+    block = transaction.atomic()
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHER):  # the tests' own hasher
+        block.__enter__()
+        try:
+            built = build_world()
+        except BaseException:
+            block.__exit__(*sys.exc_info())
+            raise
+    yield built
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        block.__exit__(None, None, None)
+
+
+def _refetched(w: World) -> World:
+    """The module's world with every object read again, so no test sees another's changes to them in memory."""
+    users = User.objects.in_bulk([w.admin.pk, w.outsider.pk, *(u.pk for u in w.users.values())])
+    studies_ = Study.objects.in_bulk([w.study.pk, w.other_study.pk])
+    sites = {site.pk: site for site in type(w.site_a).objects.filter(pk__in=[w.site_a.pk, w.site_b.pk])}
+    arms = Arm.objects.in_bulk([arm.pk for arm in w.arms])
+    subjects_ = type(w.subject_a).objects.in_bulk([w.subject_a.pk, w.subject_b.pk])
+    return World(
+        study=studies_[w.study.pk],
+        other_study=studies_[w.other_study.pk],
+        site_a=sites[w.site_a.pk],
+        site_b=sites[w.site_b.pk],
+        arms=[arms[arm.pk] for arm in w.arms],
+        admin=users[w.admin.pk],
+        outsider=users[w.outsider.pk],
+        users={role: users[u.pk] for role, u in w.users.items()},
+        subject_a=subjects_[w.subject_a.pk],
+        subject_b=subjects_[w.subject_b.pk],
+    )
+
+
 @pytest.fixture
-def world(db) -> World:
-    return build_world()
+def world(_module_world, db) -> World:
+    """Study T-001 and T-002 (see `build_world`): shared by the tests of a module (built once, rolled back after
+    each test), built afresh for each test of a module that has a transactional test."""
+    return build_world() if _module_world is None else _refetched(_module_world)
 
 
 def protocol_elements(study) -> dict[str, int]:

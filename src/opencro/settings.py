@@ -223,6 +223,7 @@ OPENCRO_JOBS = {
     "followup.remind": "opencro.followup.jobs:REMIND",
     "safety.signals": "opencro.safety.jobs:SIGNALS",
     "analysis.package": "opencro.analysis.jobs:PACKAGE",
+    "regulatory.ectd_build": "opencro.regulatory.jobs:ECTD_BUILD",
 }
 OPENCRO_JOBS_EAGER = os.environ.get("OPENCRO_JOBS_EAGER", "") == "1"  # run jobs synchronously, in the caller
 OPENCRO_JOBS_QUEUE = os.environ.get("OPENCRO_JOBS_QUEUE", "opencro")  # Celery queue the workers consume

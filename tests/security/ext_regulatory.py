@@ -16,6 +16,11 @@ change those, not the shipped regulators). Writes need `regulatory.edit` on ever
 default role holds.
 
 `{reg_*}` placeholders name site objects: matrix.SITE_OBJECTS needs "{reg_" for the B1 variants to be swept.
+
+eCTD sequences (sequence 0000 of the study, recorded by the system, its folder absent) are study-level records: a
+site-restricted reader gets 404 even with `regulatory.view`, which a row's single `perm` cannot state, so their rows
+are baseline rows (`full=False`, as the signal workspace's); tests/regulatory/test_ectd_pages.py::
+test_every_role_gets_what_its_permissions_allow sweeps every default role over every eCTD route instead.
 """
 
 import datetime as dt
@@ -24,7 +29,8 @@ from django.utils import timezone
 
 from opencro.accounts.models import User
 from opencro.accounts.permissions import Perm, RoleCode
-from opencro.regulatory.models import ApplicationType, Authority, ClockRule, EthicsCommittee, Submission
+from opencro.audit.services import audited_save
+from opencro.regulatory.models import ApplicationType, Authority, ClockRule, EctdSequence, EthicsCommittee, Submission
 from opencro.regulatory.services import library as library_services
 from opencro.regulatory.services import submissions as submission_services
 from opencro.studies.models import Country, Site, Study
@@ -85,6 +91,12 @@ CLOCK_FORM = {
     "effect": "due",
     "reference": "Matrix Act s. 2",
 }
+
+
+ECTD_PATTERN = PATTERN + "ectd/"
+ECTD_PAGE = PAGE + "ectd/"
+ECTD_API = API_PATH + "/ectd"
+ECTD_API_URL = API_URL + "/ectd"
 
 
 def _one_page(name: str, tail: str = "") -> str:
@@ -252,6 +264,10 @@ PAGES: list = [
         data={**CLOCK_FORM, "days": "31", "reason": REASON},
         ok=302,
     ),
+    page("GET", ECTD_PATTERN, S, VIEW, url=ECTD_PAGE, full=False),
+    page("POST", ECTD_PATTERN, S, EDIT, url=ECTD_PAGE, data={}, ok=302, full=False),
+    page("GET", ECTD_PATTERN + "<str:sequence>/", S, VIEW, url=ECTD_PAGE + "0000/", full=False),
+    page("GET", ECTD_PATTERN + "<str:sequence>/download/", S, VIEW, url=ECTD_PAGE + "0000/download/", full=False),
 ]
 
 API: list = [
@@ -347,6 +363,10 @@ API: list = [
     ),
     api("GET", API_PATH + "/site-versions", S, VIEW, url=API_URL + "/site-versions"),
     api("GET", API_PATH + "/library", S, VIEW, url=API_URL + "/library"),
+    api("GET", ECTD_API, S, VIEW, url=ECTD_API_URL, full=False),
+    api("POST", ECTD_API, S, EDIT, url=ECTD_API_URL, data={}, ok=202, full=False),
+    api("GET", ECTD_API + "/{sequence}", S, VIEW, url=ECTD_API_URL + "/0000", full=False),
+    api("GET", ECTD_API + "/{sequence}/download", S, VIEW, url=ECTD_API_URL + "/0000/download", full=False),
 ]
 
 MODULES: dict = {"regulatory": submission_services, "regulatory_library": library_services}
@@ -549,6 +569,11 @@ def world_data(w) -> None:
     )
     w.ids.update(lib_authority=authority.pk, lib_type=lib_type.pk, lib_clock=clock.pk)
 
+    audited_save(
+        EctdSequence(study=w.study, sequence="0000", folder="/nonexistent/ectd/t-001/0000", built_at=timezone.now()),
+        actor=None,
+        trusted=("study",),
+    )
     b_submission = _submitted(w, japan, "PMDA", "CTN")
     b_question, b_commitment = _with_items(b_submission)
     b_committee = _committee(w, japan, "Matrix EC Japan")

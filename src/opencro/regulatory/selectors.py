@@ -10,18 +10,23 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from opencro.accounts.access import StudyAccess
+from opencro.analysis.models import PackageStatus, SubmissionPackage
+from opencro.analysis.selectors import package_list
 from opencro.regulatory.clocks import ClockState, Dates, Rule, clock_states
 from opencro.regulatory.models import (
     ApplicationCategory,
     ApplicationType,
     Authority,
     CommitteeScope,
+    EctdSequence,
     EthicsCommittee,
     Submission,
     SubmissionStatus,
@@ -357,3 +362,38 @@ def submission_planned(
         planned_on=planned_on,
         owner=owner,
     )
+
+
+def ectd_sequence_list(access: StudyAccess) -> QuerySet[EctdSequence]:
+    """The study's eCTD sequences, newest first. A sequence is a study-level record (the application's datasets and
+    documents, whatever site they came from), so a site-restricted reader gets 404."""
+    if access.site_ids is not None:
+        raise Http404("eCTD sequences are study-level records.")
+    return (
+        EctdSequence.objects.filter(study_id=access.membership.study_id)
+        .select_related("built_by", "submission", "package")
+        .order_by("-sequence")
+    )
+
+
+def ectd_sequence_get(access: StudyAccess, sequence: str) -> EctdSequence:
+    """One sequence of the study by its four digits (404 when there is none, or for a site-restricted reader)."""
+    record = ectd_sequence_list(access).filter(sequence=sequence).first()
+    if record is None:
+        raise Http404("no such sequence")
+    return record
+
+
+def ectd_packages(access: StudyAccess) -> QuerySet[SubmissionPackage]:
+    """The built packages a sequence may be taken from, newest first: those the reader may see (unblinded ones only
+    with `treatment.view`)."""
+    return package_list(access).filter(status=PackageStatus.DONE).order_by("-number")
+
+
+def ectd_sequence_folder(access: StudyAccess, record: EctdSequence) -> Path | None:
+    """The sequence's recorded folder, None when it is gone; PermissionDenied when the sequence carries an
+    unblinded package's datasets and the reader lacks `treatment.view`."""
+    if record.package_id is not None and not record.package.blinded and not access.sees_treatment:
+        raise PermissionDenied(_("This sequence holds an unblinded package's datasets: it needs unblinded access."))
+    folder = Path(record.folder)
+    return folder if folder.is_dir() else None

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from opencro.regulatory.views import calendar, committees, library, site_versions, submission, tracker
+from opencro.regulatory.views import calendar, committees, ectd, library, site_versions, submission, tracker
 
 app_name = "regulatory"
 ONE = "submissions/<int:submission_id>/"
@@ -21,6 +21,9 @@ urlpatterns = [
     path("committees/<int:committee_id>/", committees.committee_page, name="committee"),
     path("site-versions/", site_versions.site_versions_page, name="site_versions"),
     path("site-versions/<int:site_id>/", site_versions.site_versions_site, name="site_versions_site"),
+    path("ectd/", ectd.ectd_page, name="ectd"),
+    path("ectd/<str:sequence>/", ectd.ectd_sequence, name="ectd_sequence"),
+    path("ectd/<str:sequence>/download/", ectd.ectd_download, name="ectd_download"),
     path("library/", library.library_page, name="library"),
     path("library/authorities/new/", library.authority_page, name="library_authority_new"),
     path("library/authorities/<int:authority_id>/", library.authority_page, name="library_authority"),
