@@ -8,16 +8,12 @@ permission is checked (403). A refused specification answers 200 with the page a
 text; a change that lands redirects with a message.
 """
 
-import tempfile
-import zipfile
-
 import yaml
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -27,11 +23,11 @@ from opencro.analysis import forms, selectors, services
 from opencro.analysis.models import AnalysisSpec, AnalysisSpecKind, MappingSpec, PackageStatus, SubmissionPackage
 from opencro.analysis.sdtm.errors import SdtmError
 from opencro.analysis.sdtm.spec_io import dump_spec, spec_from_dict
+from opencro.core.folder_zip import folder_zip_response
 from opencro.core.form_errors import errors_to_form
 from opencro.jobs.services import job_submit
 
 PACKAGE_JOB = "analysis.package"
-ZIP_SPOOL = 16 * 1024 * 1024  # bytes kept in memory before the ZIP spills to a temporary file
 
 
 def spec_problem(spec: MappingSpec) -> str:
@@ -70,16 +66,7 @@ def package_zip_response(package: SubmissionPackage) -> FileResponse:
     folder = services.package_folder(package)
     if not folder.is_dir():
         raise Http404("This package's files are gone.")
-    spool = tempfile.SpooledTemporaryFile(max_size=ZIP_SPOOL)  # noqa: SIM115 (the response closes it)
-    with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            archive.write(path, path.relative_to(folder).as_posix())
-    spool.seek(0)
-    response = FileResponse(
-        spool, as_attachment=True, filename=package_filename(package), content_type="application/zip"
-    )
-    add_never_cache_headers(response)
-    return response
+    return folder_zip_response(folder, package_filename(package))
 
 
 def analysis_spec_kind(kind: str) -> str:

@@ -8,8 +8,6 @@ reader with `treatment.view` downloads it (403 otherwise). A refused build answe
 fields; a build that is accepted redirects to the job's progress page.
 """
 
-import tempfile
-import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -18,7 +16,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -26,13 +23,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from opencro.accounts.access import StudyAccess, access_check, access_study
 from opencro.accounts.permissions import Perm
 from opencro.analysis.models import SubmissionPackage
+from opencro.core.folder_zip import folder_zip_response
 from opencro.core.form_errors import errors_to_form
 from opencro.jobs.services import job_submit
 from opencro.regulatory import selectors
 from opencro.regulatory.jobs import ECTD_BUILD_JOB
 from opencro.regulatory.models import EctdSequence, Submission
-
-ZIP_SPOOL = 16 * 1024 * 1024  # bytes kept in memory before the ZIP spills to a temporary file
 
 
 class EctdBuildForm(forms.Form):
@@ -93,16 +89,7 @@ def sequence_filename(record: EctdSequence) -> str:
 
 def sequence_zip_response(folder: Path, record: EctdSequence) -> FileResponse:
     """The sequence folder as a ZIP download, its files under `<sequence>/` as in the application folder."""
-    spool = tempfile.SpooledTemporaryFile(max_size=ZIP_SPOOL)  # noqa: SIM115 (the response closes it)
-    with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            archive.write(path, f"{record.sequence}/{path.relative_to(folder).as_posix()}")
-    spool.seek(0)
-    response = FileResponse(
-        spool, as_attachment=True, filename=sequence_filename(record), content_type="application/zip"
-    )
-    add_never_cache_headers(response)
-    return response
+    return folder_zip_response(folder, sequence_filename(record), prefix=record.sequence)
 
 
 def gone_message(record: EctdSequence) -> str:
