@@ -54,10 +54,15 @@ def uses_database(item: pytest.Item) -> bool:
 POSTGRES_SWEEP_ROLES = frozenset({"pharmacist", "data_manager"})
 
 
+DEMO_TESTS = Path(__file__).parent / "demo"
+
+
 def runs_on_postgres(item: pytest.Item) -> bool:
     """Whether the PostgreSQL run keeps a test: it reaches the database, is not a browser test (the pages' queries
-    are those of the page tests, which run on both), and is not a role sweep of a role outside the two above."""
-    if not uses_database(item) or item.get_closest_marker("browser"):
+    are those of the page tests, which run on both), is not a check of the demo study's content (tests/demo: the
+    PostgreSQL run loads the demo through `opencro demo` in tests/cli, the content checks read it the same way on
+    both) and is not a role sweep of a role outside the two above."""
+    if not uses_database(item) or item.get_closest_marker("browser") or item.path.is_relative_to(DEMO_TESTS):
         return False
     callspec = getattr(item, "callspec", None)
     if callspec is not None and "role" in callspec.params and "security" in item.path.parts:
@@ -70,9 +75,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     reach a database (pytest-django blocks their database access, so their outcome cannot depend on it), the browser
     tests and most role sweeps, all of which the SQLite run of the same suite has run. OPENCRO_TEST_ALL=1 keeps all."""
     _TRANSACTIONAL_MODULES.update(item.path for item in items if _transactional(item))
-    demo = Path(__file__).parent / "demo"
     for item in items:  # one worker runs them all (with --dist loadgroup): the demo study is loaded once
-        if item.path.is_relative_to(demo):
+        if item.path.is_relative_to(DEMO_TESTS):
             item.add_marker(pytest.mark.xdist_group("demo"))
     if not os.environ.get("DATABASE_URL") or os.environ.get("OPENCRO_TEST_ALL"):
         return
