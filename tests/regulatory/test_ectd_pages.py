@@ -210,17 +210,22 @@ def test_readers_without_edit_get_403_and_other_studies_404(world, package, logi
         assert outsider.get(url).status_code == 404, url
 
 
-def test_a_site_restricted_reader_gets_404_and_no_link(world, package, login):
-    _built(world)
-    client = login(world.user(MONITOR))
-    for url in (
+def _reads(world) -> list[str]:
+    """Every read of sequence 0000: its pages, its API answers, its ZIP both ways."""
+    return [
         _page(world, "ectd"),
         _page(world, "ectd_sequence", "0000"),
         _page(world, "ectd_download", "0000"),
         _api(world),
         _api(world, "/0000"),
         _api(world, "/0000/download"),
-    ):
+    ]
+
+
+def test_a_site_restricted_reader_gets_404_and_no_link(world, package, login):
+    _built(world)
+    client = login(world.user(MONITOR))
+    for url in _reads(world):
         assert client.get(url).status_code == 404, url
     assert client.post(_api(world), {}, content_type="application/json").status_code == 404
     tracker = _text(client.get(_page(world, "tracker")))
@@ -241,14 +246,7 @@ def test_every_role_gets_what_its_permissions_allow(world, package, client, role
     _built(world)
     client.force_login(world.user(role))
     view, edit = Perm.REGULATORY_VIEW, Perm.REGULATORY_EDIT
-    reads = [
-        _page(world, "ectd"),
-        _page(world, "ectd_sequence", "0000"),
-        _page(world, "ectd_download", "0000"),
-        _api(world),
-        _api(world, "/0000"),
-        _api(world, "/0000/download"),
-    ]
+    reads = _reads(world)
     got = {url: client.get(url).status_code for url in reads}
     assert got == dict.fromkeys(reads, _expected(role, view, 200))
     # the jobs are queued only: on_commit never fires inside the test's transaction
