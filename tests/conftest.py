@@ -26,10 +26,12 @@ from opencro.studies.models import (
     Epoch,
     Objective,
     ProtocolVersion,
+    Site,
     Study,
     Visit,
 )
 from opencro.subjects import services as subjects
+from opencro.subjects.models import Subject
 from tests.startup.activation import activate
 
 PASSWORD = "Test-password-2026"
@@ -286,9 +288,9 @@ def _refetched(w: World) -> World:
     """The module's world with every object read again, so no test sees another's changes to them in memory."""
     users = User.objects.in_bulk([w.admin.pk, w.outsider.pk, *(u.pk for u in w.users.values())])
     studies_ = Study.objects.in_bulk([w.study.pk, w.other_study.pk])
-    sites = {site.pk: site for site in type(w.site_a).objects.filter(pk__in=[w.site_a.pk, w.site_b.pk])}
+    sites = Site.objects.in_bulk([w.site_a.pk, w.site_b.pk])
     arms = Arm.objects.in_bulk([arm.pk for arm in w.arms])
-    subjects_ = type(w.subject_a).objects.in_bulk([w.subject_a.pk, w.subject_b.pk])
+    subjects_ = Subject.objects.in_bulk([w.subject_a.pk, w.subject_b.pk])
     return World(
         study=studies_[w.study.pk],
         other_study=studies_[w.other_study.pk],

@@ -390,10 +390,15 @@ def ectd_packages(access: StudyAccess) -> QuerySet[SubmissionPackage]:
     return package_list(access).filter(status=PackageStatus.DONE).order_by("-number")
 
 
+def ectd_sequence_readable(access: StudyAccess, record: EctdSequence) -> bool:
+    """Whether the reader may have the sequence's files: not from an unblinded package without `treatment.view`."""
+    return record.package_id is None or record.package.blinded or access.sees_treatment
+
+
 def ectd_sequence_folder(access: StudyAccess, record: EctdSequence) -> Path | None:
     """The sequence's recorded folder, None when it is gone; PermissionDenied when the sequence carries an
     unblinded package's datasets and the reader lacks `treatment.view`."""
-    if record.package_id is not None and not record.package.blinded and not access.sees_treatment:
+    if not ectd_sequence_readable(access, record):
         raise PermissionDenied(_("This sequence holds an unblinded package's datasets: it needs unblinded access."))
     folder = Path(record.folder)
     return folder if folder.is_dir() else None

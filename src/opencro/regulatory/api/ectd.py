@@ -13,14 +13,14 @@ from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from opencro.accounts.access import StudyAccess, access_check, access_study
+from opencro.accounts.access import access_check, access_study
 from opencro.accounts.permissions import Perm
 from opencro.api.pagination import LimitOffset
 from opencro.jobs.services import job_submit
 from opencro.regulatory import selectors
 from opencro.regulatory.jobs import ECTD_BUILD_JOB
 from opencro.regulatory.models import EctdSequence
-from opencro.regulatory.views.ectd import gone_message, operation_counts, sequence_zip_response
+from opencro.regulatory.views.ectd import gone_message, operation_counts, sequence_found, sequence_zip_response
 
 router = Router(tags=["regulatory eCTD"])
 BASE = "/{study_id}/regulatory/ectd"
@@ -133,13 +133,6 @@ class EctdNotFoundOut(Schema):
     detail: str
 
 
-def _found(request, study_id: int, sequence: str) -> tuple[StudyAccess, EctdSequence]:
-    """The sequence within the caller's scope (404 otherwise), then regulatory.view (403 without)."""
-    access = access_study(request.user, study_id)
-    record = selectors.ectd_sequence_get(access, sequence)
-    return access_check(access, VIEW), record
-
-
 @router.get(BASE, response=list[EctdSequenceOut], summary="The study's eCTD sequences, newest first")
 @paginate(LimitOffset)
 def regulatory_ectd_list(request, study_id: int):
@@ -151,7 +144,7 @@ def regulatory_ectd_list(request, study_id: int):
 
 @router.get(ONE, response=EctdSequenceDetailOut, summary="One eCTD sequence: its leaves, problems and regional data")
 def regulatory_ectd_get(request, study_id: int, sequence: str):
-    return _found(request, study_id, sequence)[1]
+    return sequence_found(request, study_id, sequence)[1]
 
 
 @router.post(BASE, response={202: EctdBuildOut}, summary="Build the next eCTD sequence as a background job")
@@ -176,7 +169,7 @@ def regulatory_ectd_build(request, study_id: int, payload: EctdBuildIn):
     summary="The sequence folder as a ZIP (404 saying so when the folder is gone)",
 )
 def regulatory_ectd_download(request, study_id: int, sequence: str):
-    access, record = _found(request, study_id, sequence)
+    access, record = sequence_found(request, study_id, sequence)
     folder = selectors.ectd_sequence_folder(access, record)
     if folder is None:
         return Status(404, EctdNotFoundOut(detail=gone_message(record)))

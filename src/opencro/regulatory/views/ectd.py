@@ -99,7 +99,7 @@ def gone_message(record: EctdSequence) -> str:
     }
 
 
-def _found(request: HttpRequest, study_id: int, sequence: str) -> tuple[StudyAccess, EctdSequence]:
+def sequence_found(request: HttpRequest, study_id: int, sequence: str) -> tuple[StudyAccess, EctdSequence]:
     """The sequence within the reader's scope (404 otherwise), then regulatory.view (403 without)."""
     access = access_study(request.user, study_id)
     record = selectors.ectd_sequence_get(access, sequence)
@@ -108,8 +108,7 @@ def _found(request: HttpRequest, study_id: int, sequence: str) -> tuple[StudyAcc
 
 def _downloadable(access: StudyAccess, record: EctdSequence) -> bool:
     """Whether the page offers the ZIP: the reader may have it and its folder is still there."""
-    allowed = record.package_id is None or record.package.blinded or access.sees_treatment
-    return allowed and Path(record.folder).is_dir()
+    return selectors.ectd_sequence_readable(access, record) and Path(record.folder).is_dir()
 
 
 @login_required
@@ -158,14 +157,14 @@ def _detail(request: HttpRequest, access: StudyAccess, record: EctdSequence, *, 
 @login_required
 @require_GET
 def ectd_sequence(request: HttpRequest, study_id: int, sequence: str) -> HttpResponse:
-    access, record = _found(request, study_id, sequence)
+    access, record = sequence_found(request, study_id, sequence)
     return _detail(request, access, record)
 
 
 @login_required
 @require_GET
 def ectd_download(request: HttpRequest, study_id: int, sequence: str) -> HttpResponse:
-    access, record = _found(request, study_id, sequence)
+    access, record = sequence_found(request, study_id, sequence)
     folder = selectors.ectd_sequence_folder(access, record)
     if folder is None:
         return _detail(request, access, record, gone=gone_message(record))
