@@ -224,6 +224,7 @@ OPENCRO_JOBS = {
     "safety.signals": "opencro.safety.jobs:SIGNALS",
     "analysis.package": "opencro.analysis.jobs:PACKAGE",
     "regulatory.ectd_build": "opencro.regulatory.jobs:ECTD_BUILD",
+    "regulatory.ethics_reminders": "opencro.regulatory.jobs:ETHICS_REMINDERS",
 }
 OPENCRO_JOBS_EAGER = os.environ.get("OPENCRO_JOBS_EAGER", "") == "1"  # run jobs synchronously, in the caller
 OPENCRO_JOBS_QUEUE = os.environ.get("OPENCRO_JOBS_QUEUE", "opencro")  # Celery queue the workers consume

@@ -2,15 +2,18 @@
 US IND, the EU CTAs and modifications, Japan's CTN), answers the open request for information on Germany's
 substantial modification (its assessment clock stopped while it was open), plans and submits an IND information
 amendment (in effect once submitted), reads the calendar and which protocol version each site may use; then the
-TMF completeness view shows the missing artifacts and a site's inspection view. Screenshots for docs/regulatory.md
-and docs/tmf.md come from here."""
+TMF completeness view shows the missing artifacts and a site's inspection view; last, a build of the next eCTD
+sequence is refused at once without the applicant's DUNS number, then builds sequence 0000 from the approved documents
+filed under an eCTD section. Screenshots for docs/regulatory.md, docs/tmf.md and docs/ectd.md come from here."""
 
 import pytest
 from playwright.sync_api import expect
 
 from opencro.demo import data
 from opencro.demo.loader import load_demo
-from opencro.regulatory.models import ApplicationType, Submission, SubmissionStatus
+from opencro.jobs.models import Job
+from opencro.regulatory.jobs import ECTD_BUILD_JOB
+from opencro.regulatory.models import ApplicationType, EctdSequence, Submission, SubmissionStatus
 from opencro.studies.models import Study
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -82,3 +85,31 @@ def test_regulatory_specialist_tracks_submissions_and_the_tmf(browse, settings, 
     expect(page.locator("[data-testid=site-filed]")).to_contain_text("QC rejected")
     expect(page.locator("[data-testid=export-site]")).to_be_visible()
     browse.screenshot("tmf-site")
+
+    settings.VAR_DIR = tmp_path / "var"  # the application folder the sequences are written to
+    settings.OPENCRO_JOBS_EAGER = True  # the job runs in the request that starts it, once its row is committed
+    contact = {"contact_name": "Rita Gomez", "contact_phone": "+34 600 000 000", "contact_email": "reg@opencro.example"}
+    settings.OPENCRO_ECTD_APPLICANT = {"id": "", "company": "", **contact}
+    browse.goto(f"/studies/{study.pk}/regulatory/")
+    page.locator("[data-testid=regulatory-nav]").get_by_role("link", name="eCTD sequences").click()
+    description = "IND 154321: protocol and study documents"
+    page.locator("[data-testid=ectd-description]").fill(description)
+    page.locator("[data-testid=ectd-build]").click()
+    expect(page.locator("[data-testid=ectd-build-form]")).to_contain_text("OPENCRO_ECTD_APPLICANT_ID")
+    expect(page.locator("[data-testid=ectd-description]")).to_have_value(description)  # the form is kept
+    assert not Job.objects.filter(name=ECTD_BUILD_JOB).exists()  # refused when asked for: nothing queued
+    settings.OPENCRO_ECTD_APPLICANT = {"id": "123456789", "company": "", **contact}
+    page.locator("[data-testid=ectd-build]").click()
+    expect(page.locator("[data-testid=job-progress]")).to_have_attribute("data-status", "succeeded")
+    record = EctdSequence.objects.get(study=study)
+    assert (record.sequence, record.regional["application_number"]) == ("0000", "154321")
+
+    browse.goto(f"/studies/{study.pk}/regulatory/ectd/")
+    row = page.locator("[data-testid=ectd-sequences] tr[data-sequence='0000']")
+    expect(row.locator("[data-testid=ectd-new]")).to_have_text(str(record.leaves))
+    expect(row.locator("[data-testid=ectd-download]")).to_be_visible()
+    browse.screenshot("regulatory-ectd")
+    row.get_by_role("link", name="0000").click()
+    expect(page.locator("[data-testid=ectd-regional]")).to_contain_text("123456789")
+    expect(page.locator("[data-testid=ectd-leaves] tr[data-operation=new]")).to_have_count(record.leaves)
+    browse.screenshot("regulatory-ectd-sequence")

@@ -5,12 +5,16 @@ readers get 404: sequences are study-level records; see tests/security/ext_regul
 import io
 import shutil
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.html import escape
 
 from opencro.accounts.permissions import DEFAULT_ROLES, SITE_SCOPED_ROLES, Perm, RoleCode
+from opencro.accounts.services import membership_grant
 from opencro.analysis.models import SubmissionPackage
 from opencro.analysis.services import package_folder
 from opencro.jobs.models import Job, JobStatus
@@ -18,6 +22,8 @@ from opencro.regulatory.ectd import ectd_sequence_build
 from opencro.regulatory.jobs import ECTD_BUILD_JOB
 from opencro.regulatory.models import EctdSequence, Submission
 from opencro.regulatory.services import submissions as svc
+from opencro.studies.models import Study
+from tests.conftest import make_user
 from tests.regulatory import test_ectd
 from tests.regulatory.conftest import RA, application_type
 
@@ -252,3 +258,73 @@ def test_every_role_gets_what_its_permissions_allow(world, package, client, role
     # the jobs are queued only: on_commit never fires inside the test's transaction
     assert client.post(_page(world, "ectd"), {}).status_code == _expected(role, edit, 302)
     assert client.post(_api(world), {}, content_type="application/json").status_code == _expected(role, edit, 202)
+
+
+# Refused when asked for: what the US regional backbone needs (regulatory.ectd.ectd_regional_require, run by the
+# job's submission check behind both the page and the API), and the one access rule of the page and the API.
+
+NO_DUNS = "The applicant's DUNS number (US regional applicant-info) is not configured"
+NO_IND = "The study has no six-digit IND number"
+NO_COMPANY = "The applicant's company name is missing"
+
+
+def _nothing_queued(world) -> None:
+    assert not Job.objects.filter(name=ECTD_BUILD_JOB).exists()
+    assert not EctdSequence.objects.filter(study=world.study).exists()
+
+
+def test_a_build_without_the_applicant_duns_number_is_refused_at_once(
+    world, package, login, settings, django_capture_on_commit_callbacks
+):
+    settings.OPENCRO_ECTD_APPLICANT = {**settings.OPENCRO_ECTD_APPLICANT, "id": "  "}
+    settings.OPENCRO_JOBS_EAGER = True  # a job queued by mistake would run (and fail) here: none may exist
+    client = login(world.user(RA))
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(_page(world, "ectd"), {"description": "Initial IND datasets", "package": "1"})
+        api = client.post(_api(world), {"description": "Initial IND datasets"}, content_type="application/json")
+    text = _text(page)
+    assert page.status_code == 200 and 'data-testid="ectd-build-form"' in text
+    assert escape(NO_DUNS) in text and "OPENCRO_ECTD_APPLICANT_ID" in text
+    assert 'value="Initial IND datasets"' in text  # the form is kept as it was sent
+    assert api.status_code == 422, api.content
+    errors = api.json()["errors"]
+    assert set(errors) == {"applicant_id"}
+    assert NO_DUNS in errors["applicant_id"][0] and "OPENCRO_ECTD_APPLICANT_ID" in errors["applicant_id"][0]
+    _nothing_queued(world)
+
+
+def test_a_missing_ind_number_and_company_are_refused_with_every_other_error(world, package, login, settings):
+    settings.OPENCRO_ECTD_APPLICANT = {**settings.OPENCRO_ECTD_APPLICANT, "company": ""}
+    Study.objects.filter(pk=world.study.pk).update(ind_number="IND pending", sponsor="")
+    client = login(world.user(RA))
+    page = _text(client.post(_page(world, "ectd"), {"description": "", "submission": "", "package": ""}))
+    assert escape(NO_IND) in page and escape(NO_COMPANY) in page
+    assert f"PATCH /api/v1/studies/{world.study.pk}" in page  # where to set them
+    api = client.post(_api(world), {"package_number": 7}, content_type="application/json")
+    assert api.status_code == 422
+    errors = api.json()["errors"]
+    assert set(errors) == {"package", "ind_number", "company"}  # the inputs' refusal and the backbone's, at once
+    assert NO_IND in errors["ind_number"][0] and NO_COMPANY in errors["company"][0]
+    _nothing_queued(world)
+
+
+def test_the_builder_refuses_what_the_request_check_refuses(world, package):
+    """The CLI and the job build through the same rule: nothing is written without a DUNS number."""
+    with pytest.raises(ValidationError) as refused:
+        ectd_sequence_build(actor=world.user(RA), study=world.study, applicant=replace(APPLICANT, applicant_id=""))
+    assert NO_DUNS in refused.value.message_dict["applicant_id"][0]
+    assert not EctdSequence.objects.filter(study=world.study).exists()
+
+
+def test_page_and_api_builds_follow_one_scope_rule(world, package, login):
+    """A specialist restricted to a site holds `regulatory.edit`, yet sequences are study-level: the page and the
+    API both answer 404 (the eCTD scope rule), not the 403 or 202 the permission alone would give."""
+    restricted = make_user("ra-site-a")
+    membership_grant(actor=None, user=restricted, study=world.study, role_code=RA, sites=[world.site_a])
+    client = login(restricted)
+    assert client.post(_page(world, "ectd"), {"description": "x"}).status_code == 404
+    assert client.post(_api(world), {"description": "x"}, content_type="application/json").status_code == 404
+    assert client.get(_page(world, "ectd")).status_code == 404 and client.get(_api(world)).status_code == 404
+    _nothing_queued(world)
+    study_wide = login(world.user(RA))
+    assert study_wide.post(_api(world), {}, content_type="application/json").status_code == 202

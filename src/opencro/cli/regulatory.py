@@ -8,18 +8,26 @@ applicant (FDA Module 1: DUNS number, company, contact) comes from the options, 
 OPENCRO_ECTD_APPLICANT_* settings. `ectd validate DIR` checks one sequence folder (against the sequences before it
 beside it) and exits 1 listing every problem, e.g. a file whose checksum no longer matches index.xml or
 index-md5.txt. `--json` prints machine output on stdout.
+
+`remind [--date YYYY-MM-DD] [--study PROTOCOL] [--json]` sends, as the system, the reminders of ethics approvals that
+expire within 90, 60, 30 or 7 days or have expired (each once: run it daily) and prints those sent: a table, or one
+JSON object with `--json`.
 """
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
 
 from opencro.cli import err, fail, out, setup_django
 
-app = typer.Typer(no_args_is_help=True, help="Regulatory affairs: eCTD sequences.")
+app = typer.Typer(no_args_is_help=True, help="Regulatory affairs: eCTD sequences, ethics approval reminders.")
 ectd_app = typer.Typer(no_args_is_help=True, help="Build and validate eCTD v3.2.2 sequences (US module 1).")
 app.add_typer(ectd_app, name="ectd")
 
@@ -122,3 +130,55 @@ def validate(
         out.print(f"{problem.location}: {problem.message}", highlight=False, markup=False)
     if problems:
         raise typer.Exit(1)
+
+
+@app.command("remind")
+def remind(
+    on: Annotated[
+        str | None, typer.Option("--date", help="The day to send the reminders of, YYYY-MM-DD (default: today).")
+    ] = None,
+    study: Annotated[
+        str | None, typer.Option("--study", help="One study's protocol number (default: every study).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")] = False,
+) -> None:
+    """Send the reminders of ethics approvals that expire (90, 60, 30, 7 days before) or have expired, each once."""
+    setup_django()
+    from django.utils import timezone
+
+    from opencro.regulatory.services.reminders import ethics_reminders_send
+    from opencro.studies.models import Study
+
+    try:
+        day = dt.date.fromisoformat(on) if on else timezone.localdate()
+    except ValueError:
+        fail(f"--date takes YYYY-MM-DD, not {on!r}")
+    target = None
+    if study is not None:
+        target = Study.objects.filter(protocol_number=study).first()
+        if target is None:
+            fail(f"no study with protocol number {study}")
+    sent = ethics_reminders_send(on=day, study=target)
+    if as_json:
+        out.print_json(json.dumps({"date": day.isoformat(), "sent": [r.as_dict() for r in sent]}))
+        return
+    if not sent:
+        out.print(f"No ethics approval reminder due on {day.isoformat()}.", highlight=False, markup=False)
+        return
+    out.print(f"Ethics approval reminders sent on {day.isoformat()}: {len(sent)}", highlight=False, markup=False)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for column in ("Study", "Submission", "Committee", "Sites", "Expires", "Reminder", "Recipients"):
+        table.add_column(column, overflow="fold")
+    for r in sent:
+        reminder = "expired" if r.threshold_days == 0 else f"{r.threshold_days} days"
+        cells = (
+            r.study,
+            r.submission,
+            r.committee,
+            ", ".join(r.sites) or "all",
+            r.expires_on.isoformat(),
+            reminder,
+            ", ".join(r.recipients) or "-",
+        )
+        table.add_row(*(Text(cell) for cell in cells))  # names as written, never read as markup
+    out.print(table)

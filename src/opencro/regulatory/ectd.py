@@ -116,7 +116,7 @@ def ectd_sequence_build(
         raise PermissionDenied(_("The package holds treatment assignments: building from it needs unblinded access."))
     if submission is not None and submission.study_id != study.pk:
         raise ValidationError({"submission": _("The submission belongs to another study.")})
-    number = _application_number(study)
+    number = ectd_regional_require(study, applicant)
     folder = Path(out) if out is not None else application_folder(study)
     sequence = sequence or next_sequence(folder)
     previous = [p for p in sequence_folders(folder) if p.name < sequence]
@@ -171,12 +171,31 @@ def ectd_sequence_build(
     return record
 
 
-def _application_number(study: Study) -> str:
+def ectd_regional_require(study: Study, applicant: Applicant) -> str:
+    """What the US regional backbone (`m1/us/us-regional.xml`, FDA Module 1 v2.3 III.A-B) needs from the study and
+    its applicant: the six-digit IND number (application-number), the applicant's DUNS number (applicant-info/id) and
+    company name. Checked when a build is asked for (`regulatory.jobs.ectd_build_check`, behind the eCTD page and
+    API) and again when it runs, so a build is refused at once rather than failing in its job. Return the application
+    number; ValidationError naming each missing value and where to set it otherwise."""
+    errors: dict[str, str] = {}
     digits = re.sub(r"\D", "", study.ind_number or "")
     if len(digits) != 6:
-        raise ValidationError(
-            {"ind_number": _("The study needs its six-digit IND number (protocol page) for a US eCTD sequence.")}
+        errors["ind_number"] = _(
+            "The study has no six-digit IND number, the application number of a US eCTD sequence: set the study's "
+            "IND number (ind_number, with PATCH /api/v1/studies/%(study)s)."
+        ) % {"study": study.pk}
+    if not applicant.applicant_id.strip():
+        errors["applicant_id"] = _(
+            "The applicant's DUNS number (US regional applicant-info) is not configured: set "
+            "OPENCRO_ECTD_APPLICANT_ID in the server's environment (the command line takes --applicant-id)."
         )
+    if not applicant.company.strip():
+        errors["company"] = _(
+            "The applicant's company name is missing: set the study's sponsor (sponsor, with PATCH "
+            "/api/v1/studies/%(study)s) or OPENCRO_ECTD_APPLICANT_COMPANY in the server's environment."
+        ) % {"study": study.pk}
+    if errors:
+        raise ValidationError(errors)
     return digits
 
 

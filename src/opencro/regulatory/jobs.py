@@ -1,4 +1,5 @@
-"""Regulatory background jobs, named in `settings.OPENCRO_JOBS`: building the study's next eCTD sequence."""
+"""Regulatory background jobs, named in `settings.OPENCRO_JOBS`: building the study's next eCTD sequence; sending
+today's reminders of ethics approvals that expire."""
 
 from __future__ import annotations
 
@@ -70,14 +71,26 @@ def _number(value: Any, field: str) -> int | None:
 
 
 def ectd_build_check(actor: User | None, study: Study | None, params: dict[str, Any]) -> None:
-    """At submission: `regulatory.edit` on every site, and inputs the service accepts (refused now, not when the
-    job runs)."""
+    """At submission (the eCTD page and API both submit through here): `regulatory.edit` on every site, inputs the
+    service accepts and what the US regional backbone needs (IND number, applicant DUNS number and company), all
+    refused now with every error, not when the job runs."""
+    from opencro.regulatory.ectd import Applicant, ectd_regional_require
     from opencro.regulatory.services._access import regulatory_require
 
     if study is None:
         raise ValidationError({"study": _("Choose the study whose sequence to build.")})
     access = regulatory_require(actor, study)
-    ectd_inputs(access, study, submission=params.get("submission"), package=params.get("package"))
+    errors: dict[str, list[ValidationError]] = {}
+    try:
+        ectd_inputs(access, study, submission=params.get("submission"), package=params.get("package"))
+    except ValidationError as exc:
+        exc.update_error_dict(errors)
+    try:
+        ectd_regional_require(study, Applicant.configured(study))
+    except ValidationError as exc:
+        exc.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
 
 
 def build_ectd_sequence(
@@ -123,4 +136,45 @@ ECTD_BUILD = JobDefinition(
     label=gettext_lazy("Build the next eCTD sequence"),
     permission=Perm.REGULATORY_EDIT,
     check=ectd_build_check,
+)
+
+
+def ethics_reminders_check(actor: User | None, study: Study | None, params: dict[str, Any]) -> None:
+    """At submission: `regulatory.edit` on every site of the study (without a study: the system or a superuser, whom
+    the jobs service has let through already)."""
+    from opencro.regulatory.services._access import regulatory_require
+
+    if study is not None:
+        regulatory_require(actor, study)
+
+
+def send_ethics_reminders(ctx: JobContext) -> dict:
+    """Send today's reminders of ethics approvals that expire or have expired: of the job's study, else of every
+    study; each reminder once, so a daily run catches up a missed day and a second run sends nothing."""
+    from django.utils import timezone
+
+    from opencro.regulatory.services.reminders import ethics_reminders_send
+
+    ctx.progress(0, None, _("Finding the ethics approvals that expire"))
+    sent = ethics_reminders_send(on=timezone.localdate(), study=ctx.study)
+    ctx.progress(len(sent), len(sent), _("Reminders sent"))
+    return {
+        "reminders": len(sent),
+        "sent": [
+            {
+                "submission": r.submission,
+                "study": r.study,
+                "threshold_days": r.threshold_days,
+                "recipients": len(r.recipients),
+            }
+            for r in sent
+        ],
+    }
+
+
+ETHICS_REMINDERS = JobDefinition(
+    run=send_ethics_reminders,
+    label=gettext_lazy("Send today's ethics approval expiry reminders"),
+    permission=Perm.REGULATORY_EDIT,
+    check=ethics_reminders_check,
 )

@@ -364,11 +364,18 @@ def submission_planned(
     )
 
 
-def ectd_sequence_list(access: StudyAccess) -> QuerySet[EctdSequence]:
-    """The study's eCTD sequences, newest first. A sequence is a study-level record (the application's datasets and
-    documents, whatever site they came from), so a site-restricted reader gets 404."""
+def ectd_scope(access: StudyAccess) -> StudyAccess:
+    """The scope rule of every eCTD page and API call (reading, building, downloading): a sequence is a study-level
+    record (the application's datasets and documents, whatever site they came from), so a site-restricted member gets
+    404, as for another study."""
     if access.site_ids is not None:
         raise Http404("eCTD sequences are study-level records.")
+    return access
+
+
+def ectd_sequence_list(access: StudyAccess) -> QuerySet[EctdSequence]:
+    """The study's eCTD sequences, newest first (404 for a site-restricted reader: `ectd_scope`)."""
+    ectd_scope(access)
     return (
         EctdSequence.objects.filter(study_id=access.membership.study_id)
         .select_related("built_by", "submission", "package")

@@ -2,9 +2,11 @@
 building the next one as a background job (follow it with `GET /api/v1/jobs/{id}`), and one sequence folder as a ZIP.
 
 Reads need `regulatory.view`, building `regulatory.edit`. Sequences are study-level records: a site-restricted caller
-gets 404, as for another study. A refused build (a submission of another study, an unblinded package for a caller
-without `treatment.view`, a package that is not built) answers 422; the ZIP of a sequence taken from an unblinded
-package needs `treatment.view` (403), and answers 404 saying so when the sequence's folder is gone.
+gets 404, as for another study (the page's rule: `views.ectd.ectd_access`). A refused build (a submission of another
+study, an unblinded package for a caller without `treatment.view`, a package that is not built, a study or applicant
+without what the US regional backbone needs: IND number, DUNS number, company) answers 422 and queues nothing; the
+ZIP of a sequence taken from an unblinded package needs `treatment.view` (403), and answers 404 saying so when the
+sequence's folder is gone.
 """
 
 import datetime as dt
@@ -13,19 +15,22 @@ from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from opencro.accounts.access import access_check, access_study
-from opencro.accounts.permissions import Perm
 from opencro.api.pagination import LimitOffset
 from opencro.jobs.services import job_submit
 from opencro.regulatory import selectors
 from opencro.regulatory.jobs import ECTD_BUILD_JOB
 from opencro.regulatory.models import EctdSequence
-from opencro.regulatory.views.ectd import gone_message, operation_counts, sequence_found, sequence_zip_response
+from opencro.regulatory.views.ectd import (
+    ectd_access,
+    gone_message,
+    operation_counts,
+    sequence_found,
+    sequence_zip_response,
+)
 
 router = Router(tags=["regulatory eCTD"])
 BASE = "/{study_id}/regulatory/ectd"
 ONE = BASE + "/{sequence}"
-VIEW, EDIT = Perm.REGULATORY_VIEW, Perm.REGULATORY_EDIT
 ID_MAX = 2**53
 
 
@@ -136,10 +141,7 @@ class EctdNotFoundOut(Schema):
 @router.get(BASE, response=list[EctdSequenceOut], summary="The study's eCTD sequences, newest first")
 @paginate(LimitOffset)
 def regulatory_ectd_list(request, study_id: int):
-    access = access_study(request.user, study_id)
-    sequences = selectors.ectd_sequence_list(access)
-    access_check(access, VIEW)
-    return sequences
+    return selectors.ectd_sequence_list(ectd_access(request, study_id))
 
 
 @router.get(ONE, response=EctdSequenceDetailOut, summary="One eCTD sequence: its leaves, problems and regional data")
@@ -149,10 +151,7 @@ def regulatory_ectd_get(request, study_id: int, sequence: str):
 
 @router.post(BASE, response={202: EctdBuildOut}, summary="Build the next eCTD sequence as a background job")
 def regulatory_ectd_build(request, study_id: int, payload: EctdBuildIn):
-    access = access_study(request.user, study_id)
-    selectors.ectd_sequence_list(access)  # a site-restricted caller: 404
-    access_check(access, VIEW)
-    access_check(access, EDIT)
+    access = ectd_access(request, study_id, build=True)  # the page's rule: 404 out of scope, then 403
     params = {
         "description": payload.description,
         "submission": payload.submission_id,

@@ -10,8 +10,20 @@ from opencro.regulatory.models.authorities import (
     ClockStart,
     DayBasis,
 )
-from opencro.regulatory.models.disclosure import EctdSequence, Registry, RegistryRecord
-from opencro.regulatory.models.ethics import CommitteeScope, EthicsCommittee
+from opencro.regulatory.models.disclosure import (
+    CompletionDateType,
+    EctdSequence,
+    EligibleSex,
+    InterventionModel,
+    MaskedRole,
+    OfficialRole,
+    PrimaryPurpose,
+    RegistrationDetails,
+    Registry,
+    RegistryRecord,
+    StopStatus,
+)
+from opencro.regulatory.models.ethics import CommitteeScope, EthicsCommittee, EthicsReminder
 from opencro.regulatory.models.submissions import (
     CLOSED_STATUSES,
     Commitment,
@@ -31,13 +43,22 @@ __all__ = [
     "ClockStart",
     "Commitment",
     "CommitteeScope",
+    "CompletionDateType",
     "DayBasis",
     "EctdSequence",
+    "EligibleSex",
     "EthicsCommittee",
     "EthicsKind",
+    "EthicsReminder",
+    "InterventionModel",
+    "MaskedRole",
+    "OfficialRole",
+    "PrimaryPurpose",
     "Question",
+    "RegistrationDetails",
     "Registry",
     "RegistryRecord",
+    "StopStatus",
     "Submission",
     "SubmissionStatus",
 ]

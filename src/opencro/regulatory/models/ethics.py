@@ -1,4 +1,5 @@
-"""Ethics committees and IRBs of a study: central (for a country) or local (for its sites)."""
+"""Ethics committees and IRBs of a study: central (for a country) or local (for its sites); the reminders sent before
+an approval of theirs expires."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -36,3 +37,21 @@ class EthicsCommittee(Audited):
 
     def __str__(self) -> str:
         return self.name
+
+
+class EthicsReminder(models.Model):
+    """One reminder that an ethics approval expires, sent once: `threshold_days` before its expiry (90, 60, 30, 7),
+    or 0 once it has expired. Not a regulated record: the notice it sent copies what the submission holds."""
+
+    submission = models.ForeignKey("regulatory.Submission", on_delete=models.CASCADE, related_name="ethics_reminders")
+    threshold_days = models.PositiveSmallIntegerField(_("days before expiry"), help_text=_("0: once expired"))
+    sent_on = models.DateField(_("sent on"))
+
+    class Meta:
+        ordering = ["submission", "-threshold_days"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "threshold_days"], name="ethics_reminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission_id}: {self.threshold_days} days ({self.sent_on.isoformat()})"

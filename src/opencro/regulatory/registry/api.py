@@ -5,6 +5,12 @@ the document ready to load, the changes since the last record, the records, and 
 `regulatory.view` (a site-restricted caller sees their sites' locations or member states only); recording needs
 `regulatory.edit` on every site. An unknown registry is 404; a refused record or an export that cannot be prepared
 answers 422. Schema names start with "Registry" (OpenAPI names components after their class, project-wide).
+
+The registration details the protocol does not hold (primary purpose, masked roles, intervention model, sex,
+healthy volunteers, completion dates, contacts, overall official, a study stopped early) are the study's, shared
+by both registries: GET, PUT (every field; one left out is cleared) and PATCH (the fields sent) at
+/api/v1/studies/{study_id}/registry/details, with a reason once saved; refused details answer 422. Those routes are
+declared before the `{registry}` ones, which would otherwise take "details" for a registry.
 """
 
 import datetime as dt
@@ -15,11 +21,12 @@ from ninja import Field, Router, Schema, Status
 
 from opencro.accounts.access import StudyAccess, access_check, access_study
 from opencro.accounts.permissions import Perm
-from opencro.regulatory.models import Registry, RegistryRecord
+from opencro.regulatory.models import RegistrationDetails, Registry, RegistryRecord
 from opencro.regulatory.registry import mapping, selectors, services
 
 router = Router(tags=["registry disclosure"])
 BASE = "/{study_id}/registry/{registry}"
+DETAILS = "/{study_id}/registry/details"
 
 
 class RegistryProblemOut(Schema):
@@ -66,6 +73,75 @@ class RegistryChangesOut(Schema):
     registered_version: str | None
     current_version: str | None
     changes: list[RegistryChangeOut]
+
+
+class RegistryDetailsFields(Schema):
+    primary_purpose: str = Field("", description="v2 PrimaryPurpose: TREATMENT, PREVENTION, ... ; '' when not given")
+    who_masked: list[str] = Field(
+        [], description="v2 WhoMasked roles (PARTICIPANT, CARE_PROVIDER, INVESTIGATOR, OUTCOMES_ASSESSOR)"
+    )
+    intervention_model: str = Field("", description="v2 InterventionalAssignment: SINGLE_GROUP, PARALLEL, ...")
+    sex: str = Field("", description="ALL, FEMALE or MALE")
+    healthy_volunteers: bool | None = None
+    primary_completion_date: dt.date | None = None
+    primary_completion_type: str = Field("", description="ACTUAL or ESTIMATED (anticipated)")
+    completion_date: dt.date | None = None
+    completion_type: str = Field("", description="ACTUAL or ESTIMATED (anticipated)")
+    contact_name: str = Field("", max_length=200)
+    contact_phone: str = Field("", max_length=40)
+    contact_phone_ext: str = Field("", max_length=10)
+    contact_email: str = Field("", max_length=254)
+    backup_name: str = Field("", max_length=200)
+    backup_phone: str = Field("", max_length=40)
+    backup_phone_ext: str = Field("", max_length=10)
+    backup_email: str = Field("", max_length=254)
+    official_name: str = Field("", max_length=200)
+    official_affiliation: str = Field("", max_length=200)
+    official_role: str = Field("", description="STUDY_CHAIR, STUDY_DIRECTOR or PRINCIPAL_INVESTIGATOR")
+    stop_status: str = Field("", description="SUSPENDED, TERMINATED or WITHDRAWN; '' when not stopped")
+    why_stopped: str = Field("", max_length=250)
+
+
+class RegistryDetailsOut(RegistryDetailsFields):
+    entered: bool = Field(..., description="False until details are first saved (every field empty)")
+
+
+class RegistryDetailsIn(RegistryDetailsFields):
+    reason: str = Field("", max_length=500, description="Required once details are saved")
+
+
+DETAIL_FIELDS = tuple(RegistryDetailsFields.model_fields)
+
+
+def _details(details: RegistrationDetails | None) -> dict[str, Any]:
+    if details is None:
+        return {"entered": False}
+    return {"entered": True, **{name: getattr(details, name) for name in DETAIL_FIELDS}}
+
+
+@router.get(DETAILS, response=RegistryDetailsOut, summary="The registration details the protocol does not hold")
+def registry_details_get(request, study_id: int):
+    access = access_study(request.user, study_id, Perm.REGULATORY_VIEW)
+    return _details(selectors.registration_details_get(access.membership.study))
+
+
+@router.put(DETAILS, response=RegistryDetailsOut, summary="Set every registration detail (one left out is cleared)")
+def registry_details_put(request, study_id: int, payload: RegistryDetailsIn):
+    access = access_study(request.user, study_id, Perm.REGULATORY_EDIT)
+    details = services.registration_details_save(actor=request.user, study=access.membership.study, **payload.dict())
+    return _details(details)
+
+
+@router.patch(DETAILS, response=RegistryDetailsOut, summary="Change the registration details sent")
+def registry_details_patch(request, study_id: int, payload: RegistryDetailsIn):
+    access = access_study(request.user, study_id, Perm.REGULATORY_EDIT)
+    study = access.membership.study
+    saved = _details(selectors.registration_details_get(study))
+    fields = {name: saved[name] for name in DETAIL_FIELDS if name in saved}
+    details = services.registration_details_save(
+        actor=request.user, study=study, **{**fields, **payload.dict(exclude_unset=True)}
+    )
+    return _details(details)
 
 
 def _reader(request, study_id: int, registry: str) -> StudyAccess:

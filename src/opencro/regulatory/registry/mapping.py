@@ -1,36 +1,46 @@
 """A study as its sponsor registers it: the protocol's data mapped to a ClinicalTrials.gov `Registration` and to
 the EU CTR public information, from a read snapshot (`StudySnapshot`) so the mapping is a pure function.
 
-What the protocol holds is filled; what it does not hold (primary purpose, masked roles, intervention model of a
-multi-arm study, sex, healthy volunteers, completion dates, contacts) is left empty, and `validate_registration`
-lists it for the user to complete in the PRS. The rules, after the PRS "Protocol Registration Data Element
-Definitions for Interventional and Observational Studies" and 42 CFR 11.28:
+What the protocol holds is filled; what it does not hold is entered once as the study's registration details
+(`RegistrationDetails`, read here as `DetailsRow`): primary purpose, masked roles, intervention model, sex, healthy
+volunteers, primary completion and study completion dates, central contacts, the overall official, and a study
+stopped early. Whatever is still empty, `validate_registration` lists for the user to complete (in OpenCRO or in
+the PRS). The rules, after the PRS "Protocol Registration Data Element Definitions for Interventional and
+Observational Studies" and 42 CFR 11.28:
 
 - identification: the protocol number is the organisation's study id, the short title the brief title, the title
   the official title; the EU CT number is a secondary id of type CTIS. The IND number is not exported: the PRS
   takes it in the oversight section, which ClinicalTrials.gov does not publish.
 - status: planning and start-up are NOT_YET_RECRUITING, enrolling RECRUITING, follow-up ACTIVE_NOT_RECRUITING,
-  closed COMPLETED (a study stopped early is TERMINATED, which the study's status cannot tell). The start date
-  is the first enrolment, ACTUAL (data element "Study Start Date": the date the first participant was enrolled).
-  The status is verified in the month of `as_of`.
+  closed COMPLETED; a study stopped early (details: SUSPENDED, TERMINATED or WITHDRAWN, data element "Overall
+  Recruitment Status") has that status instead, with its "Why Study Stopped". The start date is the first
+  enrolment, ACTUAL (data element "Study Start Date": the date the first participant was enrolled). "Primary
+  Completion Date" and "Study Completion Date" are the details' dates, each ACTUAL or ESTIMATED (the PRS's
+  "anticipated"). The status is verified in the month of `as_of`.
 - sponsor: the study's sponsor is lead sponsor and the responsible party (42 CFR 11.4(c): the sponsor is the
   responsible party unless it designates a principal investigator).
 - design: every OpenCRO study is interventional; phases from the study's phase; a randomisation scheme makes the
-  allocation RANDOMIZED, one arm NA and SINGLE_GROUP; an unblinded scheme is masking NONE (open label).
-  Enrolment is ACTUAL (subjects enrolled) once the study is in follow-up or closed, otherwise ESTIMATED: the
-  sum of the sites' target enrolment.
+  allocation RANDOMIZED, one arm NA. "Interventional Study Model" is the details' model, else SINGLE_GROUP for
+  one arm; "Primary Purpose" is the details'. "Masking": an unblinded scheme is NONE (open label) and names no
+  role; otherwise the details' masked roles give the level by their count (one SINGLE ... four QUADRUPLE). Enrolment
+  is ACTUAL (subjects enrolled) once the study is in follow-up, closed, terminated or withdrawn, otherwise
+  ESTIMATED: the sum of the sites' target enrolment.
 - arms and interventions: each arm by its name and type; each investigational product, active comparator and
   placebo of the study (the safety products; auxiliary products are not registered) is a DRUG intervention given
   in the experimental, active-comparator and placebo arms respectively.
 - outcomes: endpoints by level (primary, secondary, exploratory as "other"), the description as the measure.
 - eligibility: the criteria text under "Inclusion Criteria:" and "Exclusion Criteria:" headings; the age limits
-  from inclusion criteria whose computable expression bounds `age` ("age >= 18 and age <= 85": 18 to 85 Years).
+  from inclusion criteria whose computable expression bounds `age` ("age >= 18 and age <= 85": 18 to 85 Years);
+  "Sex/Gender" and "Accepts Healthy Volunteers" from the details.
+- contacts: "Central Contact Person" and "Central Contact Backup" (role CONTACT, with phone and email) and the
+  "Overall Study Official" (name, affiliation, role) from the details.
 - locations: sites past "planned" (a site not yet selected is not published), with their principal investigator
-  as contact; a site's status follows its own and the study's.
+  as contact; a site's status follows its own and the study's (every site of a stopped study has its status).
 
 EU CTR: `eu_document` calls `opencro.formats.euctr.eu_public_information` with the study's EU/EEA countries and
 the target enrolment of their sites as the planned participants, the primary objectives as main objective, the
-secondary ones, and the therapeutic area.
+secondary ones, and the therapeutic area (sex, healthy volunteers and the completion dates come with the
+registration).
 """
 
 import copy
@@ -56,6 +66,7 @@ from opencro.formats.ctgov.registration import (
     InterventionType,
     Location,
     Masking,
+    Official,
     Outcome,
     OverallStatus,
     Phase,
@@ -67,10 +78,12 @@ from opencro.formats.ctgov.registration import (
     SecondaryIdType,
     StudyDate,
     StudyType,
+    WhoMasked,
     registration_to_ctgov,
     validate_registration,
 )
 from opencro.formats.ctgov.registration.model import MONTH
+from opencro.formats.ctgov.registration.validation import MASKED_ROLES
 from opencro.formats.ctgov.sites import country_name, fold
 from opencro.formats.errors import FormatError, Problem
 from opencro.formats.euctr import eu_public_information, member_state_code
@@ -124,6 +137,44 @@ class SiteRow:
 
 
 @dataclass(frozen=True)
+class ContactRow:
+    name: str
+    phone: str = ""
+    phone_ext: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class OfficialRow:
+    name: str
+    affiliation: str = ""
+    role: str = ""  # OfficialRole value
+
+
+@dataclass(frozen=True)
+class DetailsRow:
+    """The registration details the protocol does not hold (`RegistrationDetails`); "" or None: not given.
+
+    Choices are the API v2 enumeration names (PrimaryPurpose, WhoMasked, InterventionModel, Sex, DateType, and the
+    stopped statuses SUSPENDED, TERMINATED, WITHDRAWN).
+    """
+
+    primary_purpose: str = ""
+    who_masked: tuple[str, ...] = ()
+    intervention_model: str = ""
+    sex: str = ""
+    healthy_volunteers: bool | None = None
+    primary_completion: dt.date | None = None
+    primary_completion_type: str = ""
+    completion: dt.date | None = None
+    completion_type: str = ""
+    central_contacts: tuple[ContactRow, ...] = ()
+    officials: tuple[OfficialRow, ...] = ()
+    stop_status: str = ""
+    why_stopped: str = ""
+
+
+@dataclass(frozen=True)
 class StudySnapshot:
     """What the mapping reads of a study, as it stands on `as_of` (built by `selectors.study_snapshot`)."""
 
@@ -148,6 +199,7 @@ class StudySnapshot:
     blinded: bool | None = None  # the scheme's blinding; None without a scheme
     enrolled: int = 0  # subjects enrolled so far
     first_enrolled_on: dt.date | None = None
+    details: DetailsRow = DetailsRow()
 
 
 PHASES = {
@@ -174,6 +226,8 @@ ARM_TYPES = {
 PRODUCT_ARMS = {"investigational": "experimental", "comparator": "active_comparator", "placebo": "placebo"}
 CTGOV, EUCTR = "ctgov", "euctr"
 ENROLMENT_CLOSED = {"follow_up", "closed"}
+ENROLMENT_ENDED = {OverallStatus.TERMINATED, OverallStatus.WITHDRAWN}  # stopped for good: the enrolment is actual
+LEVELS = {count: level for level, count in MASKED_ROLES.items()}  # number of roles masked -> masking level
 UNPUBLISHED_SITES = {"planned"}
 _AGE_BOUND = re.compile(r"age\s*(>=|>|<=|<|==|=)\s*(\d{1,3})", re.IGNORECASE)
 _NOT_CONJUNCTION = re.compile(r"\bor\b|\bnot\b|[()]", re.IGNORECASE)
@@ -188,6 +242,8 @@ def study_registration(snap: StudySnapshot, *, site_ids: Collection[int] | None 
     """
     interventions = _interventions(snap)
     eu_ct = snap.eu_ct_number.strip()
+    details = snap.details
+    stopped = _stopped(snap)
     return Registration(
         org_study_id=snap.protocol_number,
         brief_title=snap.short_title,
@@ -195,9 +251,12 @@ def study_registration(snap: StudySnapshot, *, site_ids: Collection[int] | None 
         nct_id=snap.nct_number.strip(),
         organization=Agency(snap.sponsor),
         secondary_ids=(SecondaryId(eu_ct, SecondaryIdType.CTIS, domain="EU CT number"),) if eu_ct else (),
-        overall_status=OVERALL_STATUS.get(snap.status),
+        overall_status=stopped or OVERALL_STATUS.get(snap.status),
         status_verified=StudyDate(snap.as_of.replace(day=1), precision=MONTH),
+        why_stopped=details.why_stopped.strip() if stopped else "",
         start=StudyDate(snap.first_enrolled_on, DateType.ACTUAL) if snap.first_enrolled_on else None,
+        primary_completion=_date(details.primary_completion, details.primary_completion_type),
+        completion=_date(details.completion, details.completion_type),
         lead_sponsor=Agency(snap.sponsor),
         responsible_party=ResponsibleParty(ResponsiblePartyType.SPONSOR),
         conditions=(snap.indication,) if snap.indication.strip() else (),
@@ -217,6 +276,16 @@ def study_registration(snap: StudySnapshot, *, site_ids: Collection[int] | None 
         secondary_outcomes=_outcomes(snap, "secondary"),
         other_outcomes=_outcomes(snap, "exploratory"),
         eligibility=_eligibility(snap),
+        central_contacts=tuple(
+            Contact(name=c.name, role=ContactRole.CONTACT, phone=c.phone, phone_ext=c.phone_ext, email=c.email)
+            for c in details.central_contacts
+            if c.name.strip()
+        ),
+        overall_officials=tuple(
+            Official(name=o.name, affiliation=o.affiliation, role=o.role or None)
+            for o in details.officials
+            if o.name.strip()
+        ),
         locations=tuple(_location(snap, site) for site in _published(snap, site_ids)),
     )
 
@@ -373,10 +442,29 @@ def _published(snap: StudySnapshot, site_ids: Collection[int] | None) -> list[Si
     ]
 
 
+def _stopped(snap: StudySnapshot) -> OverallStatus | None:
+    """The overall status of a study stopped early (the details' SUSPENDED, TERMINATED, WITHDRAWN), else None."""
+    return OverallStatus(snap.details.stop_status) if snap.details.stop_status else None
+
+
+def _date(day: dt.date | None, date_type: str) -> StudyDate | None:
+    return StudyDate(day, DateType(date_type) if date_type else None) if day else None
+
+
+def _masking(snap: StudySnapshot) -> tuple[Masking | None, tuple[WhoMasked, ...]]:
+    """Open label (an unblinded scheme): NONE, no role; else the level the masked roles count, in v2 order."""
+    if snap.randomised and snap.blinded is False:
+        return Masking.NONE, ()
+    roles = tuple(role for role in WhoMasked if role.value in snap.details.who_masked)
+    return LEVELS.get(len(roles)) if roles else None, roles
+
+
 def _design(snap: StudySnapshot) -> Design:
     single = len(snap.arms) == 1
     allocation = Allocation.RANDOMIZED if snap.randomised else (Allocation.NA if single else None)
-    closed = snap.status in ENROLMENT_CLOSED
+    model = snap.details.intervention_model
+    masking, who_masked = _masking(snap)
+    closed = snap.status in ENROLMENT_CLOSED or _stopped(snap) in ENROLMENT_ENDED
     target = sum(site.target_enrolment for site in snap.sites if site.status not in UNPUBLISHED_SITES)
     if closed:
         count, count_type = snap.enrolled, EnrollmentType.ACTUAL
@@ -386,8 +474,10 @@ def _design(snap: StudySnapshot) -> Design:
         study_type=StudyType.INTERVENTIONAL,
         phases=PHASES.get(snap.phase, ()),
         allocation=allocation,
-        intervention_model=InterventionModel.SINGLE_GROUP if single else None,
-        masking=Masking.NONE if snap.randomised and snap.blinded is False else None,
+        intervention_model=InterventionModel(model) if model else (InterventionModel.SINGLE_GROUP if single else None),
+        primary_purpose=snap.details.primary_purpose or None,
+        masking=masking,
+        who_masked=who_masked,
         enrollment_count=count,
         enrollment_type=count_type,
     )
@@ -421,7 +511,13 @@ def _outcomes(snap: StudySnapshot, level: str) -> tuple[Outcome, ...]:
 
 def _eligibility(snap: StudySnapshot) -> Eligibility:
     minimum, maximum = age_limits(snap.criteria)
-    return Eligibility(criteria=criteria_text(snap.criteria), minimum_age=minimum, maximum_age=maximum)
+    return Eligibility(
+        criteria=criteria_text(snap.criteria),
+        sex=snap.details.sex or None,
+        minimum_age=minimum,
+        maximum_age=maximum,
+        healthy_volunteers=snap.details.healthy_volunteers,
+    )
 
 
 def _location(snap: StudySnapshot, site: SiteRow) -> Location:
@@ -429,15 +525,17 @@ def _location(snap: StudySnapshot, site: SiteRow) -> Location:
         facility=site.institution,
         city=site.city,
         country=country_name(site.country_code) or site.country_code,
-        status=_site_status(snap.status, site.status),
+        status=_site_status(snap.status, site.status, _stopped(snap)),
         contacts=(Contact(name=site.principal_investigator, role=ContactRole.PRINCIPAL_INVESTIGATOR),)
         if site.principal_investigator.strip()
         else (),
     )
 
 
-def _site_status(study_status: str, site_status: str) -> RecruitmentStatus:
-    """A location's recruitment status: the study's once it no longer recruits, else the site's own."""
+def _site_status(study_status: str, site_status: str, stopped: OverallStatus | None) -> RecruitmentStatus:
+    """A location's recruitment status: the study's once it no longer recruits (or is stopped), else the site's own."""
+    if stopped is not None:
+        return RecruitmentStatus(stopped.value)
     if study_status == "closed":
         return RecruitmentStatus.COMPLETED
     if study_status == "follow_up" or site_status == "closed":

@@ -3,8 +3,8 @@ what changed since the latest one.
 
 Every read takes `site_ids`: None for a reader of every site; a site-restricted reader's sites otherwise, whose view
 holds only those sites' locations (ClinicalTrials.gov) or member states (EU CTR), in the current export and in the
-records compared with it. What the mapping reads is taken in one pass (`study_snapshot`); see `mapping` for how
-each field is filled.
+records compared with it. What the mapping reads is taken in one pass (`study_snapshot`), the registration
+details entered for the study included (`details_row`); see `mapping` for how each field is filled.
 """
 
 import datetime as dt
@@ -18,7 +18,7 @@ from django.utils import timezone
 from opencro.formats.ctgov.registration import Registration
 from opencro.formats.ctgov.registration_diff import Change
 from opencro.formats.errors import FormatError, Problem
-from opencro.regulatory.models import Registry, RegistryRecord
+from opencro.regulatory.models import RegistrationDetails, Registry, RegistryRecord
 from opencro.regulatory.registry import mapping
 from opencro.regulatory.registry.changes import document_changes
 from opencro.rtsm.models import RandomisationScheme
@@ -127,6 +127,41 @@ def study_snapshot(study: Study, *, as_of: dt.date | None = None) -> mapping.Stu
         blinded=scheme.blinded if scheme is not None else None,
         enrolled=enrolled["n"] or 0,
         first_enrolled_on=enrolled["first"],
+        details=details_row(registration_details_get(study)),
+    )
+
+
+def registration_details_get(study: Study) -> RegistrationDetails | None:
+    """The study's registration details; None when none were entered yet."""
+    return RegistrationDetails.objects.filter(study=study).first()
+
+
+def details_row(details: RegistrationDetails | None) -> mapping.DetailsRow:
+    """The details as the mapping reads them (empty when none were entered)."""
+    if details is None:
+        return mapping.DetailsRow()
+    contacts = (
+        (details.contact_name, details.contact_phone, details.contact_phone_ext, details.contact_email),
+        (details.backup_name, details.backup_phone, details.backup_phone_ext, details.backup_email),
+    )
+    return mapping.DetailsRow(
+        primary_purpose=details.primary_purpose,
+        who_masked=tuple(details.who_masked or ()),
+        intervention_model=details.intervention_model,
+        sex=details.sex,
+        healthy_volunteers=details.healthy_volunteers,
+        primary_completion=details.primary_completion_date,
+        primary_completion_type=details.primary_completion_type,
+        completion=details.completion_date,
+        completion_type=details.completion_type,
+        central_contacts=tuple(mapping.ContactRow(*contact) for contact in contacts if contact[0].strip()),
+        officials=(
+            (mapping.OfficialRow(details.official_name, details.official_affiliation, details.official_role),)
+            if details.official_name.strip()
+            else ()
+        ),
+        stop_status=details.stop_status,
+        why_stopped=details.why_stopped,
     )
 
 

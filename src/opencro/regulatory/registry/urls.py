@@ -11,4 +11,5 @@ urlpatterns = [
     path(ONE, views.registry_page, name="page"),
     path(ONE + "export.json", views.registry_download, name="export"),
     path(ONE + "record/", views.registry_record, name="record"),
+    path(ONE + "details/", views.registry_details, name="details"),
 ]

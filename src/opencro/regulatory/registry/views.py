@@ -1,10 +1,11 @@
 """The registry page of a study, one per registry (ClinicalTrials.gov, EU CTR): the current export with what the
 registry would refuse or what is left to complete, its JSON to download, the changes since the last record, the
-"record as registered" form and the history of records.
+"record as registered" form, the registration details form (what the protocol does not hold) and the history
+of records.
 
-Reads need `regulatory.view`; recording needs `regulatory.edit` on every site. A site-restricted reader sees only
-their sites' locations (or member states). A refused record answers 200 with the page and the errors beside the
-fields; a record that lands redirects to the page.
+Reads need `regulatory.view`; recording and the details need `regulatory.edit` on every site. A site-restricted
+reader sees only their sites' locations (or member states). A refused record or details answer 200 with the page
+and the errors beside the fields; a write that lands redirects to the page.
 """
 
 import json
@@ -24,7 +25,7 @@ from opencro.accounts.permissions import Perm
 from opencro.core.form_errors import errors_to_form
 from opencro.regulatory.models import Registry
 from opencro.regulatory.registry import selectors, services
-from opencro.regulatory.registry.forms import RecordForm
+from opencro.regulatory.registry.forms import DetailsForm, RecordForm
 from opencro.studies.dates import sites_today
 
 HISTORY_LIMIT = 200
@@ -45,7 +46,13 @@ def _shown(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def _page(request: HttpRequest, access: StudyAccess, registry: str, form: RecordForm | None = None) -> HttpResponse:
+def _page(
+    request: HttpRequest,
+    access: StudyAccess,
+    registry: str,
+    form: RecordForm | None = None,
+    details_form: DetailsForm | None = None,
+) -> HttpResponse:
     study = access.membership.study
     current, changes = selectors.registry_overview(study, registry, site_ids=access.site_ids)
     can_edit = access.can(Perm.REGULATORY_EDIT) and access.site_ids is None
@@ -53,6 +60,8 @@ def _page(request: HttpRequest, access: StudyAccess, registry: str, form: Record
         form = RecordForm(
             initial={"registered_on": sites_today(study.sites.all()), "identifier": _identifier(study, registry)}
         )
+    if details_form is None and can_edit:
+        details_form = DetailsForm(initial=DetailsForm.initial_from(selectors.registration_details_get(study)))
     context = {
         "study": study,
         "registry": registry,
@@ -68,6 +77,7 @@ def _page(request: HttpRequest, access: StudyAccess, registry: str, form: Record
         "records": list(selectors.registry_records(study, registry)[:HISTORY_LIMIT]),
         "restricted": access.site_ids is not None,
         "form": form if can_edit else None,
+        "details_form": details_form if can_edit else None,
     }
     return render(request, "regulatory/registry/page.html", context)
 
@@ -127,3 +137,20 @@ def registry_record(request: HttpRequest, study_id: int, registry: str) -> HttpR
             )
             return redirect("registry:page", study_id, registry)
     return _page(request, access, registry, form)
+
+
+@login_required
+@require_POST
+def registry_details(request: HttpRequest, study_id: int, registry: str) -> HttpResponse:
+    """Save the registration details (shared by every registry's export); back to this registry's page."""
+    access = access_check(_reader(request, study_id, registry), Perm.REGULATORY_EDIT)
+    form = DetailsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.registration_details_save(actor=request.user, study=access.membership.study, **form.cleaned_data)
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Registration details saved."))
+            return redirect("registry:page", study_id, registry)
+    return _page(request, access, registry, details_form=form)

@@ -4,8 +4,9 @@ the next one as a background job, and one sequence folder as a ZIP.
 Reads need `regulatory.view`; building needs `regulatory.edit`. A sequence is a study-level record (it carries the
 application's datasets and documents whatever site they came from), so a site-restricted reader gets 404 on every
 page here, as for another study. A sequence taken from an unblinded package is listed for every reader, but only a
-reader with `treatment.view` downloads it (403 otherwise). A refused build answers 200 with the errors beside the
-fields; a build that is accepted redirects to the job's progress page.
+reader with `treatment.view` downloads it (403 otherwise). A refused build (its inputs, or what the US regional
+backbone needs: `regulatory.jobs.ectd_build_check`) answers 200 with the errors beside the fields and queues nothing;
+a build that is accepted redirects to the job's progress page.
 """
 
 from collections import Counter
@@ -99,6 +100,17 @@ def gone_message(record: EctdSequence) -> str:
     }
 
 
+def ectd_access(request: HttpRequest, study_id: int, *, build: bool = False) -> StudyAccess:
+    """The access rule of the eCTD list and of building (the page and the API alike): the study (404 outside it),
+    study-wide scope (404 for a site-restricted member: `selectors.ectd_scope`), `regulatory.view` (403), and for a
+    build `regulatory.edit` (403)."""
+    access = selectors.ectd_scope(access_study(request.user, study_id))
+    access_check(access, Perm.REGULATORY_VIEW)
+    if build:
+        access_check(access, Perm.REGULATORY_EDIT)
+    return access
+
+
 def sequence_found(request: HttpRequest, study_id: int, sequence: str) -> tuple[StudyAccess, EctdSequence]:
     """The sequence within the reader's scope (404 otherwise), then regulatory.view (403 without)."""
     access = access_study(request.user, study_id)
@@ -114,13 +126,9 @@ def _downloadable(access: StudyAccess, record: EctdSequence) -> bool:
 @login_required
 @require_http_methods(["GET", "POST"])
 def ectd_page(request: HttpRequest, study_id: int) -> HttpResponse:
-    access = access_study(request.user, study_id)
-    sequences = selectors.ectd_sequence_list(access)
-    access_check(access, Perm.REGULATORY_VIEW)
-    can_edit = access.can(Perm.REGULATORY_EDIT)
+    access = ectd_access(request, study_id, build=request.method == "POST")
     form = None
     if request.method == "POST":
-        access_check(access, Perm.REGULATORY_EDIT)
         form = EctdBuildForm(request.POST, access=access)
         if form.is_valid():
             try:
@@ -131,9 +139,9 @@ def ectd_page(request: HttpRequest, study_id: int) -> HttpResponse:
                 errors_to_form(form, exc)
             else:
                 return redirect("jobs:detail", job.pk)
-    elif can_edit:
+    elif access.can(Perm.REGULATORY_EDIT):
         form = EctdBuildForm(access=access)
-    rows = list(sequences)
+    rows = list(selectors.ectd_sequence_list(access))
     for record in rows:
         record.operations = operation_counts(record)
         record.downloadable = _downloadable(access, record)
