@@ -123,6 +123,7 @@ def prepare(n_subjects: int, n_sites: int, n_pages: int, n_items: int) -> tuple:
                 form_oid="F.AE" if e.event_def_id == log_def.pk else "F.VS",
                 first_entered_at=LATE if rng.random() < 0.1 else entered,
                 status="complete",
+                value_count=2 if e.event_def_id == log_def.pk else len(items),  # the values added below
             )
             for e in events
         )
@@ -204,6 +205,9 @@ def run(args) -> dict:
     late_planted = FormData.objects.filter(study=study, first_entered_at=LATE).count()
     if late_counted != late_planted:
         raise SystemExit(f"late pages counted {late_counted:,}, planted {late_planted:,}")
+    points_counted = int(sum(person.values["data_points"] for person in people))  # every page is entered by the cut
+    if points_counted != points:
+        raise SystemExit(f"data points counted {points_counted:,} from the pages' counts, stored {points:,}")
     return {
         "db": args.db,
         "subjects": len(people),

@@ -84,8 +84,12 @@ class FormData(Audited):
     reviewed = models.BooleanField(_("data-manager reviewed"), default=False)
     frozen = models.BooleanField(default=False)
     locked = models.BooleanField(default=False)
+    # The page's item values that are not empty (value not NULL), kept by the two writers of item values (entry's
+    # form_save and the ODM import), so that the KRIs count data points over pages, not over every value. Derived:
+    # not audited.
+    value_count = models.PositiveIntegerField(default=0)
 
-    audit_exclude = ("updated_at",)
+    audit_exclude = ("updated_at", "value_count")
 
     class Meta:
         ordering = ["subject", "event", "form_oid", "repeat_key"]

@@ -216,6 +216,8 @@ def form_save(
             form.status, form.first_entered_at, form.updated_at = status, now, now
             audited_save(form, actor=actor, trusted=FORM_REFERENCES, unique_checked=True)  # _form looked for it
         changes = _write_values(actor, form, spec, stored, result.values, not_done, reason, now, subject)
+        value_count = sum(row.value is not None for row in stored.values())  # every row of the page, now current
+        counted, form.value_count = value_count != form.value_count, value_count
         form_changes = False
         if form.status != status:
             form.status, form_changes = status, True
@@ -228,9 +230,9 @@ def form_save(
         if form_changes:
             form.updated_at = now
             audited_save(form, actor=actor, reason=reason or "form saved")
-        elif not new_form:
+        elif not new_form or counted:
             form.updated_at = now
-            FormData.objects.filter(pk=form.pk).update(updated_at=now)
+            FormData.objects.filter(pk=form.pk).update(updated_at=now, value_count=value_count)
         coding_terms_sync(form=form, actor=actor, version_id=spec.version_id)
         case_intake_from_form(actor=actor, form=form, fields=fields.values(), values=result.values)  # SAEs
         rows = {(by_id[i].oid, r): row for (i, r), row in stored.items() if i in by_id}

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from opencro.accounts.access import access_require
@@ -401,6 +402,7 @@ class _Import:
                     first_entered_at=self.now,
                     updated_at=self.now,
                     sdv_status=SdvStatus.NOT_REQUIRED,
+                    value_count=sum(value is not None for value, _not_done in form.values.values()),
                 )
                 new.append(data)
                 found[key] = data
@@ -421,6 +423,7 @@ class _Import:
         }
         fresh: list[tuple] = []  # (form, item id, row, value, not-done reason, label)
         changed: list[tuple] = []
+        recount: dict[int, int] = defaultdict(int)  # page that existed -> change of its count of values
         for s in pending:
             subject = subjects[s.key]
             for form in s.forms:
@@ -442,10 +445,18 @@ class _Import:
                     current = stored.get((row_form.pk, item_id, row)) if existed else None
                     if current is None:
                         fresh.append((row_form, item_id, row, value, not_done, label))
+                        recount[row_form.pk] += existed and value is not None
                     elif current.value != value or current.not_done_reason != not_done:
                         changed.append((current, value, not_done, label))
+                        recount[row_form.pk] += (value is not None) - (current.value is not None)
         self._inserts(fresh)
         self._changes(changed)
+        by_change: dict[int, list[int]] = defaultdict(list)
+        for form_id, change in recount.items():
+            if change:
+                by_change[change].append(form_id)
+        for change, form_ids in by_change.items():
+            self.writer.submit(_value_count_add, form_ids, change)
         self.touched |= {c.form.subject_id for c, *_rest in changed}
         self.touched |= {f.subject_id for f, *_rest in fresh if f.subject_id in self.existing_ids}
         self.report.values += sum(1 for i in fresh if i[3] is not None) + len(changed)
@@ -511,6 +522,12 @@ class _Import:
         if reviewed:
             self.writer.submit(bulk_update_objects, list(reviewed), ["reviewed"])
         self.trail.rows(audit)
+
+
+def _value_count_add(form_ids: list[int], change: int) -> None:
+    """Add `change` to the count of values of pages that existed before the import (new pages are counted whole)."""
+    for start in range(0, len(form_ids), 500):
+        FormData.objects.filter(pk__in=form_ids[start : start + 500]).update(value_count=F("value_count") + change)
 
 
 def _row(obj, repr_: str, study_id, site_id, name: str, old, new, action: str) -> dict:

@@ -23,7 +23,8 @@ Where each measure comes from:
   participant's;
 - queries opened by the cut (cancelled ones left out), those still open or answered at the cut and opened more than
   30 days before it;
-- data points: item values on pages first entered by the cut; changed: values whose audit trail holds a change of
+- data points: item values (not empty) on pages first entered by the cut, read from each page's count
+  (`FormData.value_count`, kept by the writers of values); changed: values whose audit trail holds a change of
   value (an `update` of a value that was not empty) by the cut;
 - data pages first entered by the cut; late: first entered more than 10 days after the visit date.
 """
@@ -37,7 +38,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.db.models import BigIntegerField, Case, Count, IntegerField, Min, Q, QuerySet, When
+from django.db.models import BigIntegerField, Case, Count, Exists, IntegerField, Min, OuterRef, Q, QuerySet, Sum, When
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
@@ -58,6 +59,7 @@ QUERY_AGE_DAYS = 30  # a query open longer than this at the cut is outstanding (
 LATE_ENTRY_DAYS = 10  # a page first entered more than this after the visit is late (gsm's kri0010)
 HIGH_GRADE = 3  # lab toxicity grade from which a result counts (gsm's kri0005: grade 3+)
 YES = ("Y", "YES", "1", "TRUE")
+CHUNK = 500  # changed values looked up per query
 
 
 @dataclass(frozen=True)
@@ -277,12 +279,15 @@ def _entered(study: Study, cut: DataCut) -> QuerySet[ItemData]:
 
 
 def _edc(study: Study, cut: DataCut, people: dict[int, Participant]) -> None:
-    """Pages and late pages (per time zone: the entry date at the site), data points, changed data points, AEs,
-    SAEs, lab samples and high-grade lab samples."""
+    """Pages, late pages (per time zone: the entry date at the site), data points (each page's count of values, kept
+    at entry) and lab samples (pages holding a lab result, found through the page's own value index) in one scan of
+    the pages; then changed data points, AEs, SAEs and high-grade lab samples from the few values they concern."""
+    roles = role_items(study)
+    filled = ~Q(value="") & Q(value__isnull=False)
     entered = FormData.objects.filter(study=study).filter(cut.before("first_entered_at"))
     first = entered.aggregate(first=Min("first_entered_at"))["first"]
     if first is not None:
-        lag = Case(  # one scan of the pages, each read on its own site's calendar
+        lag = Case(  # each page read on its own site's calendar
             *(
                 When(
                     site_id__in=site_ids,
@@ -292,55 +297,54 @@ def _edc(study: Study, cut: DataCut, people: dict[int, Participant]) -> None:
             ),
             output_field=IntegerField(),
         )
-        pages = (
-            entered.annotate(lag=lag)
-            .values("subject_id")
-            .annotate(n=Count("id"), late=Count("id", filter=Q(lag__gt=LATE_ENTRY_DAYS)))
-            .order_by()
-        )
-        for row in pages:
-            person = people.get(row["subject_id"])
-            if person is not None:
-                person.values["data_pages"] += row["n"]
-                person.values["data_pages_late"] += row["late"]
-    entered = _entered(study, cut)
+        counts = {
+            "data_pages": Count("id"),
+            "data_pages_late": Count("id", filter=Q(lag__gt=LATE_ENTRY_DAYS)),
+            "data_points": Sum("value_count"),
+        }
+        if roles.get("LBORRES"):
+            results = ItemData.objects.filter(filled, form_id=OuterRef("pk"), item_def_id__in=roles["LBORRES"])
+            counts["lab_samples"] = Count("id", filter=Exists(results))
+        rows = entered.annotate(lag=lag).values("subject_id").annotate(**counts).order_by()
+        _add_rows(people, rows, "subject_id", counts)
+    values = _entered(study, cut)
+    counts = {}
+    if roles.get("AETERM"):
+        counts["aes"] = Count("id", filter=Q(item_def_id__in=roles["AETERM"]) & ~Q(value=""))
+    if roles.get("AESER"):
+        serious = Q()
+        for word in YES:
+            serious |= Q(value__iexact=word)
+        counts["saes"] = Count("id", filter=Q(item_def_id__in=roles["AESER"]) & serious)
+    if counts:  # the adverse-event log's values only, through the item index
+        items = roles.get("AETERM", []) + roles.get("AESER", [])
+        rows = values.filter(item_def_id__in=items).values("form__subject_id").annotate(**counts).order_by()
+        _add_rows(people, rows, "form__subject_id", counts)
     changes = (
         AuditRecord.objects.filter(
             study_id=study.pk, object_type=ITEM_TYPE, action=AuditAction.UPDATE, field="value", old_value__isnull=False
         )
         .filter(cut.before("timestamp"))
         .annotate(item_id=Cast("object_id", BigIntegerField()))
-        .values("item_id")
+        .values_list("item_id", flat=True)
+        .distinct()
     )
-    roles = role_items(study)
-    # one pass over the entered values: every count a conditional aggregate of the same scan
-    counts = {"data_points": Count("id"), "data_points_changed": Count("id", filter=Q(pk__in=changes))}
-    filled = ~Q(value="")
-    if roles.get("AETERM"):
-        counts["aes"] = Count("id", filter=Q(item_def_id__in=roles["AETERM"]) & filled)
-    if roles.get("AESER"):
-        serious = Q()
-        for word in YES:
-            serious |= Q(value__iexact=word)
-        counts["saes"] = Count("id", filter=Q(item_def_id__in=roles["AESER"]) & serious)
-    if roles.get("LBORRES"):
-        counts["lab_samples"] = Count("form_id", distinct=True, filter=Q(item_def_id__in=roles["LBORRES"]) & filled)
-    # every value of the study, less those on pages entered after the cut: the cut's per-zone condition is then
-    # read on the pages (a small set, found through the page index) instead of on every value
-    values = ItemData.objects.filter(form__study=study, value__isnull=False)
-    later = FormData.objects.filter(study=study).exclude(cut.before("first_entered_at"))
-    after = min((bound for _ids, bound in cut.zones.values()), default=None)  # nothing earlier is after the cut
-    if after is not None:
-        later = later.filter(Q(first_entered_at__gte=after) | Q(first_entered_at__isnull=True))
-    later = later.values("pk")
-    for sign, rows in ((1, values), (-1, values.filter(form_id__in=later))):
-        for row in rows.values("form__subject_id").annotate(**counts).order_by():
-            person = people.get(row["form__subject_id"])
-            if person is not None:
-                for code in counts:
-                    person.values[code] += sign * row[code]
+    changed = list(changes)  # the values changed: looked up by key, a chunk at a time
+    for start in range(0, len(changed), CHUNK):
+        rows = values.filter(pk__in=changed[start : start + CHUNK]).values("form__subject_id").annotate(n=Count("id"))
+        _add(people, "data_points_changed", ((row["form__subject_id"], row["n"]) for row in rows.order_by()))
     if roles.get("LBTOXGR"):
-        _high_grade(entered.filter(item_def_id__in=roles["LBTOXGR"]), people)
+        _high_grade(values.filter(item_def_id__in=roles["LBTOXGR"]), people)
+
+
+def _add_rows(people: dict[int, Participant], rows: Iterable[dict], key: str, codes: Iterable[str]) -> None:
+    """Add each aggregate row's counts (named by measure code) to its participant."""
+    codes = list(codes)
+    for row in rows:
+        person = people.get(row[key])
+        if person is not None:
+            for code in codes:
+                person.values[code] += row[code] or 0
 
 
 def _high_grade(grades: QuerySet[ItemData], people: dict[int, Participant]) -> None:
