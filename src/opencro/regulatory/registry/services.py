@@ -149,7 +149,7 @@ def registration_details_save(
         completion_date=completion_date,
     )
     with transaction.atomic():
-        details = RegistrationDetails.objects.select_for_update().filter(study=study).first()
+        details = RegistrationDetails.objects.select_for_update(of=("self",)).filter(study=study).order_by().first()
         errors = _details_errors(study, values, roles)
         if details is not None and not reason.strip():
             errors["reason"] = [_("A reason for change is required.")]
