@@ -38,7 +38,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.db.models import BigIntegerField, Case, Count, Exists, IntegerField, Min, OuterRef, Q, QuerySet, Sum, When
+from django.db.models import BigIntegerField, Case, Count, IntegerField, Min, Q, QuerySet, Sum, When
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
@@ -280,8 +280,8 @@ def _entered(study: Study, cut: DataCut) -> QuerySet[ItemData]:
 
 def _edc(study: Study, cut: DataCut, people: dict[int, Participant]) -> None:
     """Pages, late pages (per time zone: the entry date at the site), data points (each page's count of values, kept
-    at entry) and lab samples (pages holding a lab result, found through the page's own value index) in one scan of
-    the pages; then changed data points, AEs, SAEs and high-grade lab samples from the few values they concern."""
+    at entry) and lab samples (pages among those holding a lab result) in one scan of the pages; then changed data
+    points, AEs, SAEs and high-grade lab samples from the few values they concern."""
     roles = role_items(study)
     filled = ~Q(value="") & Q(value__isnull=False)
     entered = FormData.objects.filter(study=study).filter(cut.before("first_entered_at"))
@@ -302,9 +302,9 @@ def _edc(study: Study, cut: DataCut, people: dict[int, Participant]) -> None:
             "data_pages_late": Count("id", filter=Q(lag__gt=LATE_ENTRY_DAYS)),
             "data_points": Sum("value_count"),
         }
-        if roles.get("LBORRES"):
-            results = ItemData.objects.filter(filled, form_id=OuterRef("pk"), item_def_id__in=roles["LBORRES"])
-            counts["lab_samples"] = Count("id", filter=Exists(results))
+        if roles.get("LBORRES"):  # the pages holding a result, found once through the item index (not per page)
+            results = ItemData.objects.filter(filled, item_def_id__in=roles["LBORRES"]).values("form_id")
+            counts["lab_samples"] = Count("id", filter=Q(pk__in=results))
         rows = entered.annotate(lag=lag).values("subject_id").annotate(**counts).order_by()
         _add_rows(people, rows, "subject_id", counts)
     values = _entered(study, cut)

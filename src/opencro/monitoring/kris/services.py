@@ -9,7 +9,6 @@ their sites' rows.
 
 import datetime as dt
 import re
-from collections import defaultdict
 from dataclasses import asdict
 
 import numpy as np
@@ -26,7 +25,7 @@ from opencro.audit.services import audit_batch, audit_event, audited_save, objec
 from opencro.monitoring.kris.defaults import DEFAULT_KRIS
 from opencro.monitoring.kris.measures import MEASURE_BY_CODE, Participant, participant_measures
 from opencro.monitoring.models import KriDefinition, KriLevel, KriMethod, KriResult, KriSnapshot, KriType
-from opencro.stats.monitoring import KriInputError, check_settings, kri_analyse
+from opencro.stats.monitoring import KriInputError, check_settings, group_totals, kri_analyse
 from opencro.studies.dates import site_today
 from opencro.studies.models import Site, Study
 
@@ -171,22 +170,32 @@ def _frozen(definition: KriDefinition) -> dict:
     }
 
 
-def _results_for(
-    people: list[Participant], code: str, frozen: dict, sites: dict[str, Site], level: str
-) -> list[KriResult]:
+class _Columns:
+    """The participants as columns, built once for every KRI of a snapshot: the group labels at each level (as
+    fixed-width text, which numpy sorts and groups natively) and each measure's values (made when first asked)."""
+
+    def __init__(self, people: list[Participant]):
+        self.people = people
+        self.labels = {
+            KriLevel.SITE: np.array([p.site_number for p in people], dtype=str),
+            KriLevel.COUNTRY: np.array([p.country for p in people], dtype=str),
+        }
+        self._values: dict[str, np.ndarray] = {}
+
+    def values(self, code: str) -> np.ndarray:
+        if code not in self._values:
+            self._values[code] = np.array([p.values[code] for p in self.people], dtype=np.float64)
+        return self._values[code]
+
+
+def _results_for(columns: _Columns, code: str, frozen: dict, sites: dict[str, Site], level: str) -> list[KriResult]:
     """One KRI at one level over the participants: a result per group, unsaved (no metric for a zero denominator;
     no score nor flag under the minimum denominator)."""
-    if not people:
+    if not columns.people:
         return []
-    labels = np.array([p.site_number if level == KriLevel.SITE else p.country for p in people], dtype=object)
-    num = np.array([p.values[frozen["numerator"]] for p in people], dtype=np.float64)
-    den = np.array([p.values[frozen["denominator"]] for p in people], dtype=np.float64)
-    totals: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
-    for label, a, b in zip(labels.tolist(), num.tolist(), den.tolist(), strict=True):
-        row = totals[label]
-        row[0] += 1
-        row[1] += a
-        row[2] += b
+    labels = columns.labels[level]
+    num, den = columns.values(frozen["numerator"]), columns.values(frozen["denominator"])
+    totals = group_totals(labels, num, den)
     scored = {}
     try:
         analysed = kri_analyse(
@@ -203,8 +212,13 @@ def _results_for(
     if analysed is not None:
         scored = {g.group: g for g in analysed.groups}
     results = []
-    for label in sorted(totals):
-        n, a, b = totals[label]
+    for label, n, a, b in zip(
+        totals.labels.tolist(),
+        totals.n_subjects.tolist(),
+        totals.numerator.tolist(),
+        totals.denominator.tolist(),
+        strict=True,
+    ):
         g = scored.get(label)
         results.append(
             KriResult(
@@ -243,11 +257,12 @@ def kri_snapshot_compute(
     people = participant_measures(study, cut_on)
     sites = {s.number: s for s in Site.objects.filter(study=study)}
     frozen = {d.code: _frozen(d) for d in definitions}
+    columns = _Columns(people)
     results = [
         result
         for code, values in frozen.items()
         for level in (KriLevel.SITE, KriLevel.COUNTRY)
-        for result in _results_for(people, code, values, sites, level)
+        for result in _results_for(columns, code, values, sites, level)
     ]
     with transaction.atomic():
         _study_locked(study.pk)
