@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opencro.accounts.access import StudyAccess, access_for, access_require
-from opencro.accounts.models import Membership, SignatureMeaning, User
+from opencro.accounts.models import SignatureMeaning, User
 from opencro.accounts.permissions import Perm
+from opencro.accounts.selectors import site_staff
 from opencro.accounts.signatures import signature_apply, signatures_for
 from opencro.audit.services import audited_save
 from opencro.core.text import explanation_required
@@ -229,16 +230,15 @@ def visit_reschedule(
         return audited_save(visit, actor=actor, reason=reason, trusted=TRUSTED)
 
 
-def _site_staff(site: Site) -> list[User]:
-    """The site's staff who receive letters: active members at the site whose role enters data (investigators,
-    coordinators)."""
-    members = Membership.objects.filter(study_id=site.study_id, is_active=True, sites=site, user__is_active=True)
-    return [m.user for m in members.select_related("user", "role") if Perm.DATA_ENTER in m.role.permissions]
-
-
 def _send(visit: MonitoringVisit, kind: str, title: Callable[[User], str], body: str) -> None:
     """Notify the site's staff and the visit's monitor (titles in each reader's language; the letter as written)."""
-    notice_send(users=[*_site_staff(visit.site), visit.monitor], study=visit.study, kind=kind, title=title, body=body)
+    notice_send(
+        users=[*site_staff(visit.study_id, [visit.site_id]), visit.monitor],
+        study=visit.study,
+        kind=kind,
+        title=title,
+        body=body,
+    )
 
 
 def visit_confirm(*, actor: User | None, visit: MonitoringVisit, known: StudyAccess | None = None) -> MonitoringVisit:

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from opencro.accounts.models import Membership, User
 from opencro.accounts.permissions import Perm
+from opencro.accounts.selectors import site_staff
 from opencro.notices.services import notice_send
 from opencro.regulatory.models import (
     CommitteeScope,
@@ -183,18 +184,16 @@ def _committee_sites(committee: EthicsCommittee) -> list[Site]:
 
 def committee_recipients(committee: EthicsCommittee, sites: Iterable[Site]) -> list[User]:
     """Who is told of the committee's approval expiring: active members with `regulatory.edit` (when restricted to
-    some sites, one of the committee's) and, for a local committee, the members scoped to one of its sites who enter
-    data (investigators, coordinators)."""
+    some sites, one of the committee's) and, for a local committee, its sites' staff (`site_staff`)."""
     site_ids = {s.pk for s in sites}
     members = Membership.objects.filter(study_id=committee.study_id, is_active=True, user__is_active=True)
     users: dict[int, User] = {}
     for m in members.select_related("user", "role").prefetch_related("sites").order_by("user__username"):
         scoped = {s.pk for s in m.sites.all()}
-        permissions = set(m.role.permissions)
-        editor = Perm.REGULATORY_EDIT in permissions and (not scoped or scoped & site_ids)
-        site_staff = committee.scope == CommitteeScope.LOCAL and Perm.DATA_ENTER in permissions and scoped & site_ids
-        if editor or site_staff:
+        if Perm.REGULATORY_EDIT in m.role.permissions and (not scoped or scoped & site_ids):
             users[m.user_id] = m.user
+    if committee.scope == CommitteeScope.LOCAL:
+        users.update((u.pk, u) for u in site_staff(committee.study_id, site_ids))
     return list(users.values())
 
 
