@@ -36,6 +36,7 @@ GOAL_S = 10.0
 CUT = dt.date(2026, 11, 20)
 LATE = dt.datetime(2026, 10, 20, 12, tzinfo=dt.UTC)  # 20 days after the visit: late on every site's calendar
 BATCH = 20_000
+VALUE_COLUMNS = ("form_id", "item_def_id", "group_repeat", "value", "not_done_reason", "verified")
 ZONES = [  # one per country: the late-page count reads each page's entry date on its site's calendar
     "America/New_York",
     "America/Chicago",
@@ -51,9 +52,11 @@ ZONES = [  # one per country: the late-page count reads each page's entry date o
 
 
 def prepare(n_subjects: int, n_sites: int, n_pages: int, n_items: int) -> tuple:
+    from django.db import transaction
     from django.utils import timezone
 
     from opencro.accounts import services as accounts
+    from opencro.core.bulk import bulk_insert, bulk_insert_objects
     from opencro.demo import crf
     from opencro.edc.models import EventData, EventDef, FormData, FormDef, ItemData, ItemDef, Query
     from opencro.edc.services.build import build_import
@@ -89,91 +92,101 @@ def prepare(n_subjects: int, n_sites: int, n_pages: int, n_items: int) -> tuple:
     entered = timezone.make_aware(dt.datetime(2026, 10, 1, 12))
     for start in range(0, n_subjects, BATCH // n_pages):
         stop = min(n_subjects, start + BATCH // n_pages)
-        subjects = Subject.objects.bulk_create(
-            Subject(
-                study=study,
-                site=sites[rng.randrange(n_sites)],
-                number=f"S{k:06d}",
-                status="enrolled",
-                screened_on=dt.date(2026, 5, 1),
-                enrolled_on=dt.date(2026, 5, 8),
+        with transaction.atomic():  # one commit per batch: in autocommit SQLite would sync once per row
+            subjects = Subject.objects.bulk_create(
+                Subject(
+                    study=study,
+                    site=sites[rng.randrange(n_sites)],
+                    number=f"S{k:06d}",
+                    status="enrolled",
+                    screened_on=dt.date(2026, 5, 1),
+                    enrolled_on=dt.date(2026, 5, 8),
+                )
+                for k in range(start, stop)
             )
-            for k in range(start, stop)
-        )
-        events = EventData.objects.bulk_create(
-            EventData(
-                study=study,
-                site_id=s.site_id,
-                subject=s,
-                event_def=event_def,
-                event_oid=event_def.oid,
-                repeat_key=repeat,
-                visit_date=dt.date(2026, 9, 30),
+            events = [
+                EventData(
+                    study=study,
+                    site_id=s.site_id,
+                    subject=s,
+                    event_def=event_def,
+                    event_oid=event_def.oid,
+                    repeat_key=repeat,
+                    visit_date=dt.date(2026, 9, 30),
+                )
+                for s in subjects
+                for event_def, repeat in [(visit_def, p + 1) for p in range(n_pages)] + [(log_def, 1)]
+            ]
+            bulk_insert_objects(events)
+            forms = [
+                FormData(
+                    study=study,
+                    site_id=e.site_id,
+                    subject_id=e.subject_id,
+                    event=e,
+                    form_def=ae_form if e.event_def_id == log_def.pk else visit_form,
+                    form_oid="F.AE" if e.event_def_id == log_def.pk else "F.VS",
+                    first_entered_at=LATE if rng.random() < 0.1 else entered,
+                    status="complete",
+                    value_count=2 if e.event_def_id == log_def.pk else len(items),  # the values added below
+                )
+                for e in events
+            ]
+            bulk_insert_objects(forms)
+            values = []  # rows in VALUE_COLUMNS order: millions of them, so plain tuples rather than model instances
+            for form in forms:
+                if form.form_oid == "F.AE":
+                    values.append((form.pk, ae_term.pk, 1, "Headache", "", False))
+                    values.append((form.pk, ae_serious.pk, 1, "Y" if rng.random() < 0.2 else "N", "", False))
+                else:
+                    values.extend((form.pk, item.pk, 1, str(rng.randint(50, 150)), "", False) for item in items)
+            bulk_insert(ItemData, VALUE_COLUMNS, values)
+            Query.objects.bulk_create(
+                Query(
+                    study=study,
+                    site_id=f.site_id,
+                    subject_id=f.subject_id,
+                    form=f,
+                    origin="manual",
+                    text="q",
+                    opened_at=entered,
+                )
+                for f in forms[::10]
             )
-            for s in subjects
-            for event_def, repeat in [(visit_def, p + 1) for p in range(n_pages)] + [(log_def, 1)]
-        )
-        forms = FormData.objects.bulk_create(
-            FormData(
-                study=study,
-                site_id=e.site_id,
-                subject_id=e.subject_id,
-                event=e,
-                form_def=ae_form if e.event_def_id == log_def.pk else visit_form,
-                form_oid="F.AE" if e.event_def_id == log_def.pk else "F.VS",
-                first_entered_at=LATE if rng.random() < 0.1 else entered,
-                status="complete",
-                value_count=2 if e.event_def_id == log_def.pk else len(items),  # the values added below
+            Deviation.objects.bulk_create(
+                Deviation(
+                    study=study,
+                    site_id=s.site_id,
+                    subject=s,
+                    number=f"PD-{s.number}",
+                    category="procedures",
+                    description="x",
+                    occurred_on=dt.date(2026, 9, 1),
+                    identified_on=dt.date(2026, 9, 2),
+                    source="site",
+                    status="confirmed",
+                    important=rng.random() < 0.25,
+                )
+                for s in subjects
+                if rng.random() < 0.05
             )
-            for e in events
-        )
-        values = []
-        for form in forms:
-            if form.form_oid == "F.AE":
-                values.append(ItemData(form=form, item_def=ae_term, value="Headache"))
-                values.append(ItemData(form=form, item_def=ae_serious, value="Y" if rng.random() < 0.2 else "N"))
-            else:
-                values.extend(ItemData(form=form, item_def=item, value=str(rng.randint(50, 150))) for item in items)
-        ItemData.objects.bulk_create(values, batch_size=BATCH)
-        Query.objects.bulk_create(
-            Query(
-                study=study,
-                site_id=f.site_id,
-                subject_id=f.subject_id,
-                form=f,
-                origin="manual",
-                text="q",
-                opened_at=entered,
-            )
-            for f in forms[::10]
-        )
-        Deviation.objects.bulk_create(
-            Deviation(
-                study=study,
-                site_id=s.site_id,
-                subject=s,
-                number=f"PD-{s.number}",
-                category="procedures",
-                description="x",
-                occurred_on=dt.date(2026, 9, 1),
-                identified_on=dt.date(2026, 9, 2),
-                source="site",
-                status="confirmed",
-                important=rng.random() < 0.25,
-            )
-            for s in subjects
-            if rng.random() < 0.05
-        )
     return study, ItemData.objects.count()
 
 
-def timed(fn, runs: int) -> tuple[float, object]:
-    times, result = [], None
+def timed_rounds(fns: dict, runs: int) -> tuple[dict[str, list[float]], dict]:
+    """Each function once per round, in turn (so the machine's drift touches them alike); their times and last
+    results. Each run opens a connection of its own, as a request or a job has."""
+    from django.db import connection
+
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    results = {}
     for _ in range(runs):
-        started = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), result
+        for name, fn in fns.items():
+            connection.close()
+            started = time.perf_counter()
+            results[name] = fn()
+            times[name].append(time.perf_counter() - started)
+    return times, results
 
 
 def run(args) -> dict:
@@ -192,14 +205,18 @@ def run(args) -> dict:
     else:
         points = ItemData.objects.filter(form__study=study).count()
     load_s = time.perf_counter() - started
-    reference_s, _rows = timed(
-        lambda: list(
-            ItemData.objects.filter(form__study=study).values("form__subject_id").annotate(n=Count("id")).order_by()
-        ),
+    times, last = timed_rounds(
+        {
+            "reference": lambda: list(
+                ItemData.objects.filter(form__study=study).values("form__subject_id").annotate(n=Count("id")).order_by()
+            ),
+            "measures": lambda: participant_measures(study, CUT),
+            "snapshot": lambda: kri_snapshot_compute(actor=None, study=study, cut_on=CUT),
+        },
         args.runs,
     )
-    measures_s, people = timed(lambda: participant_measures(study, CUT), args.runs)
-    snapshot_s, snapshot = timed(lambda: kri_snapshot_compute(actor=None, study=study, cut_on=CUT), args.runs)
+    people, snapshot = last["measures"], last["snapshot"]
+    reference_s, measures_s, snapshot_s = (statistics.median(times[k]) for k in ("reference", "measures", "snapshot"))
     results = snapshot.results.all()
     late_counted = int(sum(person.values["data_pages_late"] for person in people))
     late_planted = FormData.objects.filter(study=study, first_entered_at=LATE).count()
@@ -218,6 +235,7 @@ def run(args) -> dict:
         "snapshot_s": round(snapshot_s, 2),
         "reference_s": round(reference_s, 2),
         "ratio": round(snapshot_s / reference_s, 2),
+        "runs": {name: [round(t, 2) for t in ts] for name, ts in times.items()},
         "late_pages": late_counted,
         "results": results.count(),
         "flagged_sites": results.filter(level="site").exclude(flag=0).exclude(flag__isnull=True).count(),
@@ -252,6 +270,7 @@ def main() -> None:
     print(f"  per-participant measures: {f['measures_s']} s")
     print(f"  whole snapshot (measures + 12 KRIs x 2 levels + writing): {f['snapshot_s']} s (target {GOAL_S:g} s)")
     print(f"  reference, data points counted per participant: {f['reference_s']} s; ratio {f['ratio']}")
+    print(f"  each run (medians above): {f['runs']}")
     print(f"  {f['late_pages']:,} late pages counted on the sites' calendars (as planted)")
     print(f"  {f['results']:,} results, {f['flagged_sites']} site flags; loading (not timed) {f['load_s']} s")
 

@@ -6,14 +6,22 @@ its assets are served locally. Requests to other hosts are aborted: tests never 
 """
 
 import os
+import shutil
+import sqlite3
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.staticfiles.handlers import StaticFilesHandler
+from django.db import connection
 from pytest_django.live_server_helper import LiveServer
+
+from opencro.demo import data
+from opencro.demo.loader import load_demo
+from opencro.studies.models import Study
 
 # The Playwright sync API runs an event loop in this thread; Django must still allow ORM calls.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -178,3 +186,44 @@ def _record_failure(tab, request) -> None:
     if request.failure == "net::ERR_ABORTED":
         return
     tab.failed_requests.append(f"{request.url}: {request.failure}")
+
+
+class _DemoSnapshot:
+    """The demo study's database and document bodies as `load_demo` left them, kept once per test process.
+
+    Loading the demo enters a whole study (about a minute and a half); on SQLite the browser tests that need it
+    restore this copy instead (the sqlite3 backup API, well under a second), so the process loads it once. The
+    modules using `demo_study` share an xdist group, so one worker runs them all. PostgreSQL loads it each time.
+    """
+
+    database: sqlite3.Connection | None = None
+    documents: Path | None = None
+
+
+@pytest.fixture
+def demo_study(transactional_db, settings, tmp_path, tmp_path_factory) -> int:
+    """The demo study (its id), committed in the test database, its documents in a store of the test's own."""
+    documents = tmp_path / "documents"
+    settings.OPENCRO_DOCUMENT_STORE = {"BACKEND": "local", "ROOT": str(documents)}
+    if connection.vendor != "sqlite":
+        load_demo()
+    elif _DemoSnapshot.database is None:
+        load_demo()
+        _DemoSnapshot.documents = tmp_path_factory.mktemp("demo-documents")
+        if documents.exists():
+            shutil.copytree(documents, _DemoSnapshot.documents, dirs_exist_ok=True)
+        _DemoSnapshot.database = sqlite3.connect(":memory:", check_same_thread=False)
+        connection.connection.backup(_DemoSnapshot.database)
+    else:
+        connection.ensure_connection()
+        _DemoSnapshot.database.backup(connection.connection)
+        shutil.copytree(_DemoSnapshot.documents, documents, dirs_exist_ok=True)
+        ContentType.objects.clear_cache()  # the flush after the last test made content types with other ids
+    return Study.objects.get(protocol_number=data.PROTOCOL).pk
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test using `demo_study` on one worker (with --dist loadgroup), so the demo is loaded once."""
+    for item in items:
+        if "demo_study" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("browser-demo"))

@@ -7,9 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from opencro.demo import data
-from opencro.demo.loader import load_demo
 from opencro.monitoring.models import MonitoringVisit, OversightIssue, VisitStatus
-from opencro.studies.models import Study
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,9 +16,8 @@ SUMMARY = "The coordinator enters data once a week; a second coordinator is now 
 FINDING = "Pages of Week 4 and Week 8 entered 12 to 20 days after the visits."
 
 
-def test_monitor_follows_a_flag_to_a_signed_visit_report(browse):
-    load_demo()
-    study = Study.objects.get(protocol_number=data.PROTOCOL).pk
+def test_monitor_follows_a_flag_to_a_signed_visit_report(browse, demo_study):
+    study = demo_study
     page = browse.page
 
     browse.login("cra.us", data.DEMO_PASSWORD)

@@ -13,7 +13,6 @@ import pytest
 from playwright.sync_api import expect
 
 from opencro.demo import data
-from opencro.demo.loader import load_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -64,12 +63,6 @@ def crawl(browse, start: str = "/studies/") -> list[str]:
     return visited
 
 
-def _study_id() -> int:
-    from opencro.studies.models import Study
-
-    return Study.objects.get(protocol_number=data.PROTOCOL).pk
-
-
 def _nav(page) -> list[str]:
     return [t.strip() for t in page.locator("nav.mainnav a").all_inner_texts()]
 
@@ -81,9 +74,8 @@ def _column(page, header: str) -> list[str]:
 
 
 @pytest.fixture
-def demo(browse):
-    load_demo()
-    return _study_id()
+def demo(browse, demo_study) -> int:
+    return demo_study
 
 
 def check_project_manager_pages(browse, demo):

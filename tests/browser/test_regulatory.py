@@ -10,7 +10,6 @@ import pytest
 from playwright.sync_api import expect
 
 from opencro.demo import data
-from opencro.demo.loader import load_demo
 from opencro.jobs.models import Job
 from opencro.regulatory.jobs import ECTD_BUILD_JOB
 from opencro.regulatory.models import ApplicationType, EctdSequence, Submission, SubmissionStatus
@@ -19,10 +18,8 @@ from opencro.studies.models import Study
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_regulatory_specialist_tracks_submissions_and_the_tmf(browse, settings, tmp_path):
-    settings.OPENCRO_DOCUMENT_STORE = {"BACKEND": "local", "ROOT": str(tmp_path / "documents")}
-    load_demo()
-    study = Study.objects.get(protocol_number=data.PROTOCOL)
+def test_regulatory_specialist_tracks_submissions_and_the_tmf(browse, demo_study, settings, tmp_path):
+    study = Study.objects.get(pk=demo_study)
     page = browse.page
 
     browse.login("reg", data.DEMO_PASSWORD)

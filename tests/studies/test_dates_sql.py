@@ -1,5 +1,5 @@
-"""A site's calendar inside a query (`SiteDaysAfter`) agrees with Python's (`zoneinfo`) on every moment tried: around
-daylight-saving changes, in half- and quarter-hour zones, to the microsecond."""
+"""A site's calendar inside a query (`SiteDayReached`) agrees with Python's (`zoneinfo`) on every moment tried: around
+daylight-saving changes (midnight ones included), in half- and quarter-hour zones, to the microsecond."""
 
 import datetime as dt
 import random
@@ -9,7 +9,7 @@ import pytest
 from django.db.models import DateField, Value
 
 from opencro.accounts.models import User
-from opencro.studies.dates_sql import SiteDaysAfter, zone_offset_spans
+from opencro.studies.dates_sql import SiteDayReached, zone_day_starts
 
 UTC = dt.UTC
 ZONES = [
@@ -21,31 +21,45 @@ ZONES = [
     "Pacific/Chatham",  # +12:45 / +13:45
     "Asia/Kathmandu",  # +5:45
     "America/St_Johns",  # -3:30 / -2:30
+    "America/Havana",  # clocks go forward at midnight: the day starts at 01:00
+    "America/Santiago",  # forward at midnight in September, back at midnight in April
 ]
 VISIT = dt.date(2026, 3, 1)
 
 
-def test_offset_spans_find_each_change_to_the_second():
-    spans = zone_offset_spans(
-        "America/Chicago", dt.datetime(2026, 1, 1, tzinfo=UTC), dt.datetime(2027, 1, 1, tzinfo=UTC)
-    )
-    assert spans == [
-        (dt.datetime(2026, 1, 1, tzinfo=UTC), -6 * 3600),
-        (dt.datetime(2026, 3, 8, 8, tzinfo=UTC), -5 * 3600),  # 2 a.m. CST, second Sunday of March
-        (dt.datetime(2026, 11, 1, 7, tzinfo=UTC), -6 * 3600),  # 2 a.m. CDT, first Sunday of November
+def test_day_starts_are_runs_of_one_offset():
+    chicago = zone_day_starts("America/Chicago", dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    assert chicago == [
+        (dt.date(2026, 1, 1), -6 * 3600),
+        (dt.date(2026, 3, 9), -5 * 3600),  # the change is at 2 a.m. on 8 March: that day starts in CST
+        (dt.date(2026, 11, 2), -6 * 3600),  # 2 a.m. CDT on 1 November: that day starts in CDT
     ]
-    tokyo = zone_offset_spans("Asia/Tokyo", dt.datetime(2020, 1, 1, tzinfo=UTC), dt.datetime(2027, 1, 1, tzinfo=UTC))
-    assert tokyo == [(dt.datetime(2020, 1, 1, tzinfo=UTC), 9 * 3600)]
+    tokyo = zone_day_starts("Asia/Tokyo", dt.date(2020, 1, 1), dt.date(2026, 12, 31))
+    assert tokyo == [(dt.date(2020, 1, 1), 9 * 3600)]
+
+
+def test_a_day_without_midnight_starts_when_the_clocks_move():
+    # Havana, 8 March 2026: 00:00 CST becomes 01:00 CDT, so the day starts at 05:00 UTC (midnight at -5)
+    runs = dict(zone_day_starts("America/Havana", dt.date(2026, 3, 7), dt.date(2026, 3, 9)))
+    assert runs == {dt.date(2026, 3, 7): -5 * 3600, dt.date(2026, 3, 9): -4 * 3600}
 
 
 def _moments(zone: str) -> list[dt.datetime]:
-    """Each offset change of 2025-2027 and the moments around it, midnights at the site, and random moments."""
+    """Each offset change of 2025-2027 and the moments around it, the first moments of days at the site, and random
+    moments."""
     start, end = dt.datetime(2025, 1, 1, tzinfo=UTC), dt.datetime(2027, 12, 31, tzinfo=UTC)
+    tz = ZoneInfo(zone)
     moments = [start, end]
-    for since, _seconds in zone_offset_spans(zone, start, end)[1:]:
+    changes = []
+    hour = start
+    while hour < end:  # offsets change on the hour or half hour in every zone tried
+        later = hour + dt.timedelta(minutes=15)
+        if hour.astimezone(tz).utcoffset() != later.astimezone(tz).utcoffset():
+            changes.append(later)
+        hour = later
+    for since in changes:
         for delta in (-3600, -1, -0.000001, 0, 0.000001, 1, 3600):
             moments.append(since + dt.timedelta(seconds=delta))
-    tz = ZoneInfo(zone)
     for day in range(0, 1000, 37):
         midnight = dt.datetime.combine(dt.date(2025, 1, 1) + dt.timedelta(days=day), dt.time(), tz)
         moments += [midnight - dt.timedelta(microseconds=1), midnight, midnight + dt.timedelta(microseconds=1)]
@@ -56,13 +70,20 @@ def _moments(zone: str) -> list[dt.datetime]:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("zone", ZONES)
-def test_days_after_match_the_calendar_at_the_site(zone):
+def test_day_reached_matches_the_calendar_at_the_site(zone):
     moments = _moments(zone)
     User.objects.bulk_create(
         User(username=f"u{i}", date_joined=moment.astimezone(UTC)) for i, moment in enumerate(moments)
     )
-    days = SiteDaysAfter("date_joined", Value(VISIT, DateField()), zone=zone, start=min(moments), end=max(moments))
-    got = dict(User.objects.filter(username__startswith="u").annotate(days=days).values_list("username", "days"))
-    expected = {f"u{i}": (m.astimezone(ZoneInfo(zone)).date() - VISIT).days for i, m in enumerate(moments)}
-    wrong = {name: (got[name], want) for name, want in expected.items() if got[name] != want}
-    assert len(got) == len(moments) and not wrong, wrong
+    local_days = {f"u{i}": (m.astimezone(ZoneInfo(zone)).date() - VISIT).days for i, m in enumerate(moments)}
+    near_a_day_start = sorted({local_days[f"u{i}"] for i in range(2, len(moments) - 200)})
+    wrong = {}
+    for days in near_a_day_start:  # each day a moment tried falls on: its start is the boundary under test
+        reached = SiteDayReached(
+            "date_joined", Value(VISIT, DateField()), days=days, zone=zone, start=min(moments), end=max(moments)
+        )
+        got = dict(User.objects.filter(username__startswith="u").annotate(r=reached).values_list("username", "r"))
+        wrong.update(
+            {(name, days): got[name] for name, after in local_days.items() if bool(got[name]) != (after >= days)}
+        )
+    assert len(near_a_day_start) > 50 and not wrong, wrong

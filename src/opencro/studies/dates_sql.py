@@ -1,79 +1,75 @@
-"""A site's calendar inside a query: whole days from a date to the date of a moment at the site, computed by the
-database itself.
+"""A site's calendar inside a query: whether a moment is on or after the day some days after a date, at the site,
+computed by the database itself.
 
 Django's `TruncDate(tzinfo=...)` is native on PostgreSQL (`AT TIME ZONE`) but on SQLite it calls a Python function
-for every row, which dominates a count over a million pages. On SQLite the moment is shifted by the zone's UTC
-offset instead, chosen by a CASE over the zone's offset changes between the first and the last moment counted, and
-SQLite's own `date()` and `julianday()` do the rest: the same calendar, no Python per row.
+for every row, which dominates a count over a million pages. On SQLite the date is turned into the UTC moment its
+day starts at the site instead, the zone's offset chosen by a CASE over the days where it changes, and compared with
+the moment as Django stores it (UTC text): SQLite's own `datetime()`, no Python per row.
 """
 
 import datetime as dt
-import math
 from zoneinfo import ZoneInfo
 
 from django.db import NotSupportedError
-from django.db.models import Func, IntegerField
+from django.db.models import BooleanField, Func
 
-_STEP = dt.timedelta(days=1)  # zones change offset at most once a day: a day's steps never skip a change
-
-
-def _utc(seconds: int) -> dt.datetime:
-    return dt.datetime.fromtimestamp(seconds, dt.UTC)
+_DAY = dt.timedelta(days=1)
 
 
-def zone_offset_spans(zone: str, start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, int]]:
-    """The zone's UTC offsets (seconds) from `start` to `end`: each with the UTC moment it takes effect, the first at
-    `start`; found by stepping a day at a time and bisecting each change to the second."""
+def zone_day_starts(zone: str, first: dt.date, last: dt.date) -> list[tuple[dt.date, int]]:
+    """The zone's UTC offset (seconds) at the first moment of each day from `first` to `last`, as runs: each with the
+    first day it holds for, the first at `first`. The first moment is local midnight, or where midnight does not exist
+    (clocks moved forward at midnight) the moment the clocks moved: zoneinfo's offset before the change, fold 0."""
     tz = ZoneInfo(zone)
-    start, end = start.astimezone(dt.UTC), end.astimezone(dt.UTC)
-
-    def offset(moment: dt.datetime) -> int:
-        return int(moment.astimezone(tz).utcoffset().total_seconds())
-
-    spans = [(start, offset(start))]
-    here = start
-    while here < end:
-        ahead = min(here + _STEP, end)
-        if offset(ahead) != spans[-1][1]:
-            low, high = int(here.timestamp()), math.ceil(ahead.timestamp())  # offsets change on whole seconds
-            while high - low > 1:
-                middle = (low + high) // 2
-                low, high = (middle, high) if offset(_utc(middle)) == spans[-1][1] else (low, middle)
-            spans.append((_utc(high), offset(_utc(high))))
-        here = ahead
-    return spans
+    runs: list[tuple[dt.date, int]] = []
+    day = first
+    while day <= last:
+        seconds = int(dt.datetime.combine(day, dt.time(), tz).utcoffset().total_seconds())
+        if not runs or runs[-1][1] != seconds:
+            runs.append((day, seconds))
+        day += _DAY
+    return runs
 
 
-class SiteDaysAfter(Func):
-    """Whole days from `date` to the calendar date of `moment` in `zone` (negative when the moment is earlier).
+class SiteDayReached(Func):
+    """Whether `moment` falls on or after the day `days` after `date` on the calendar of `zone` (a page entered more
+    than 10 days after its visit: `days=11`).
 
-    `start` and `end` bound the moments counted (on SQLite the offsets are fixed from them; a moment outside takes the
-    offset at the nearer bound)."""
+    On SQLite the moment is compared with the UTC moment that day starts at the site, so only the date is shifted per
+    row (the moment's own local date is never computed). `start` and `end` bound the moments counted: a day starting
+    more than two days outside them takes the offset of the nearer end, which puts it on the same side of every
+    moment counted as its true start would."""
 
-    output_field = IntegerField()
+    output_field = BooleanField()
 
-    def __init__(self, moment, date, *, zone: str, start: dt.datetime, end: dt.datetime) -> None:
+    def __init__(self, moment, date, *, days: int, zone: str, start: dt.datetime, end: dt.datetime) -> None:
         super().__init__(moment, date)
-        self.zone, self.start, self.end = zone, start, end
+        self.days, self.zone, self.start, self.end = days, zone, start, end
 
     def as_postgresql(self, compiler, connection, **extra_context):
         moment, date = (compiler.compile(e) for e in self.get_source_expressions())
-        sql = f"(({moment[0]} AT TIME ZONE %s)::date - {date[0]})"
-        return sql, (*moment[1], self.zone, *date[1])
+        sql = f"((({moment[0]} AT TIME ZONE %s)::date - {date[0]}) >= %s)"
+        return sql, (*moment[1], self.zone, *date[1], self.days)
 
     def as_sqlite(self, compiler, connection, **extra_context):
         moment, date = (compiler.compile(e) for e in self.get_source_expressions())
-        spans = zone_offset_spans(self.zone, self.start, self.end)
-        # whole seconds: SQLite rounds fractions to the millisecond, and 23:59:59.9999 would become the next day
-        local = f"date(substr({moment[0]}, 1, 19), %s)"
+        tz, margin = ZoneInfo(self.zone), 2 * _DAY
+        first, last = (self.start.astimezone(tz).date() - margin, self.end.astimezone(tz).date() + margin)
+        runs = zone_day_starts(self.zone, first, last)
+        shift = dt.timedelta(days=self.days)
+
+        def start_of_day(seconds: int) -> tuple[str, list]:  # the day's first moment, as Django stores it (UTC text)
+            return f"datetime({date[0]}, %s, %s)", [*date[1], f"{self.days:+d} days", f"{-seconds:+d} seconds"]
+
         whens, params = [], []
-        for since, seconds in reversed(spans[1:]):  # the latest change first: most rows are recent
-            whens.append(f"WHEN {moment[0]} >= %s THEN {local}")
-            params += [*moment[1], connection.ops.adapt_datetimefield_value(since), *moment[1], f"{seconds:+d} seconds"]
-        params += [*moment[1], f"{spans[0][1]:+d} seconds"]
-        local = f"CASE {' '.join(whens)} ELSE {local} END" if whens else local
-        sql = f"CAST(julianday({local}) - julianday({date[0]}) AS INTEGER)"
-        return sql, (*params, *date[1])
+        for since, seconds in reversed(runs[1:]):  # the latest run first: most rows are recent
+            bound, bound_params = start_of_day(seconds)
+            whens.append(f"WHEN {date[0]} >= %s THEN {bound}")
+            params += [*date[1], connection.ops.adapt_datefield_value(since - shift), *bound_params]
+        bound, bound_params = start_of_day(runs[0][1])
+        params += bound_params
+        bound = f"CASE {' '.join(whens)} ELSE {bound} END" if whens else bound
+        return f"({moment[0]} >= {bound})", (*moment[1], *params)
 
     def as_sql(self, compiler, connection, **extra_context):
-        raise NotSupportedError(f"SiteDaysAfter supports SQLite and PostgreSQL, not {connection.vendor}")
+        raise NotSupportedError(f"SiteDayReached supports SQLite and PostgreSQL, not {connection.vendor}")

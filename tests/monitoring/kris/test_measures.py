@@ -129,6 +129,20 @@ def test_a_changed_value_counts_from_the_day_of_its_change(kri_world):
     assert _by_number(kri_world.study, today)["B1-001"].values["data_points_changed"] == 0
 
 
+def test_a_value_changed_twice_is_one_changed_data_point(kri_world):
+    for systolic in ("125", "130"):
+        form_save(
+            actor=None,
+            subject=kri_world.subject_a,
+            event_oid="SE.SCR",
+            form_oid="F.VS",
+            entries=[ItemEntry("IT.SYSBP", systolic)],
+            reason="transcription error",
+        )
+    today = site_today(kri_world.site_a)
+    assert _by_number(kri_world.study, today)["A1-001"].values["data_points_changed"] == 1
+
+
 def test_the_items_are_found_by_their_sdtm_targets(kri_world):
     roles = role_items(kri_world.study)
     assert set(roles) == {"AETERM", "AESER", "LBORRES", "LBTOXGR"}  # LBTOXGR through its annotation LB.LBTOXGR

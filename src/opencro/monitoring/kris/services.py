@@ -22,6 +22,7 @@ from opencro.accounts.models import User
 from opencro.accounts.permissions import Perm
 from opencro.audit.models import AuditAction
 from opencro.audit.services import audit_batch, audit_event, audited_save, object_type_of
+from opencro.core.bulk import bulk_insert
 from opencro.monitoring.kris.defaults import DEFAULT_KRIS
 from opencro.monitoring.kris.measures import MEASURE_BY_CODE, Participant, participant_measures
 from opencro.monitoring.models import KriDefinition, KriLevel, KriMethod, KriResult, KriSnapshot, KriType
@@ -171,15 +172,19 @@ def _frozen(definition: KriDefinition) -> dict:
 
 
 class _Columns:
-    """The participants as columns, built once for every KRI of a snapshot: the group labels at each level (as
-    fixed-width text, which numpy sorts and groups natively) and each measure's values (made when first asked)."""
+    """The participants as columns, built once for every KRI of a snapshot: each level's groups as integer codes into
+    its sorted group names (numpy groups integers several times faster than text) and each measure's values (made
+    when first asked)."""
 
     def __init__(self, people: list[Participant]):
         self.people = people
-        self.labels = {
-            KriLevel.SITE: np.array([p.site_number for p in people], dtype=str),
-            KriLevel.COUNTRY: np.array([p.country for p in people], dtype=str),
-        }
+        self.names: dict[str, np.ndarray] = {}
+        self.codes: dict[str, np.ndarray] = {}
+        for level, labels in (
+            (KriLevel.SITE, [p.site_number for p in people]),
+            (KriLevel.COUNTRY, [p.country for p in people]),
+        ):
+            self.names[level], self.codes[level] = np.unique(np.array(labels, dtype=str), return_inverse=True)
         self._values: dict[str, np.ndarray] = {}
 
     def values(self, code: str) -> np.ndarray:
@@ -188,18 +193,33 @@ class _Columns:
         return self._values[code]
 
 
-def _results_for(columns: _Columns, code: str, frozen: dict, sites: dict[str, Site], level: str) -> list[KriResult]:
-    """One KRI at one level over the participants: a result per group, unsaved (no metric for a zero denominator;
-    no score nor flag under the minimum denominator)."""
+# A result row as `_results_for` makes it (`KriResult`'s columns after the snapshot's key, written in bulk).
+RESULT_COLUMNS = (
+    "kri_code",
+    "level",
+    "group",
+    "site_id",
+    "n_subjects",
+    "numerator",
+    "denominator",
+    "metric",
+    "score",
+    "flag",
+)
+
+
+def _results_for(columns: _Columns, code: str, frozen: dict, site_ids: dict[str, int], level: str) -> list[tuple]:
+    """One KRI at one level over the participants: a row per group in `RESULT_COLUMNS` order (no metric for a zero
+    denominator; no score nor flag under the minimum denominator)."""
     if not columns.people:
         return []
-    labels = columns.labels[level]
+    groups, names = columns.codes[level], columns.names[level]
     num, den = columns.values(frozen["numerator"]), columns.values(frozen["denominator"])
-    totals = group_totals(labels, num, den)
+    totals = group_totals(groups, num, den)
     scored = {}
     try:
         analysed = kri_analyse(
-            labels,
+            groups,
             num,
             den,
             method=frozen["method"],
@@ -210,31 +230,19 @@ def _results_for(columns: _Columns, code: str, frozen: dict, sites: dict[str, Si
     except KriInputError:
         analysed = None  # every denominator is 0: no group has a metric
     if analysed is not None:
-        scored = {g.group: g for g in analysed.groups}
-    results = []
-    for label, n, a, b in zip(
+        scored = {int(g.group): g for g in analysed.groups}  # the group's code, as text
+    rows = []
+    for index, n, a, b in zip(
         totals.labels.tolist(),
         totals.n_subjects.tolist(),
         totals.numerator.tolist(),
         totals.denominator.tolist(),
         strict=True,
     ):
-        g = scored.get(label)
-        results.append(
-            KriResult(
-                kri_code=code,
-                level=level,
-                group=label,
-                site=sites.get(label) if level == KriLevel.SITE else None,
-                n_subjects=int(n),
-                numerator=a,
-                denominator=b,
-                metric=g.metric if g else None,
-                score=g.score if g else None,
-                flag=g.flag if g else None,
-            )
-        )
-    return results
+        label, g = str(names[index]), scored.get(index)
+        site_id = site_ids.get(label) if level == KriLevel.SITE else None
+        rows.append((code, level, label, site_id, int(n), a, b, *((g.metric, g.score, g.flag) if g else (None,) * 3)))
+    return rows
 
 
 def _cut_checked(study: Study, cut_on: dt.date | None) -> dt.date:
@@ -255,14 +263,14 @@ def kri_snapshot_compute(
     cut_on = _cut_checked(study, cut_on)
     definitions = list(KriDefinition.objects.filter(study=study, active=True).order_by("code"))
     people = participant_measures(study, cut_on)
-    sites = {s.number: s for s in Site.objects.filter(study=study)}
+    site_ids = dict(Site.objects.filter(study=study).values_list("number", "pk"))
     frozen = {d.code: _frozen(d) for d in definitions}
     columns = _Columns(people)
     results = [
         result
         for code, values in frozen.items()
         for level in (KriLevel.SITE, KriLevel.COUNTRY)
-        for result in _results_for(columns, code, values, sites, level)
+        for result in _results_for(columns, code, values, site_ids, level)
     ]
     with transaction.atomic():
         _study_locked(study.pk)
@@ -276,9 +284,7 @@ def kri_snapshot_compute(
         snapshot.save()
         if replaced:
             KriResult.objects.filter(snapshot=snapshot).delete()
-        for result in results:
-            result.snapshot = snapshot
-        KriResult.objects.bulk_create(results, batch_size=2000)
+        bulk_insert(KriResult, ("snapshot_id", *RESULT_COLUMNS), ((snapshot.pk, *row) for row in results))
         audit_event(
             actor=actor,
             action=AuditAction.UPDATE if replaced else AuditAction.CREATE,
