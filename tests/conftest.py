@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from _pytest.nodes import NodeId
 from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
@@ -73,7 +72,6 @@ def runs_on_postgres(item: pytest.Item) -> bool:
     return True
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the xdist_group marks
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """On the PostgreSQL run (DATABASE_URL set) leave out what `runs_on_postgres` leaves out: the tests that never
     reach a database (pytest-django blocks their database access, so their outcome cannot depend on it), the browser
@@ -82,7 +80,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:  # one worker runs them all (with --dist loadgroup): the demo study is loaded once
         if item.path.is_relative_to(DEMO_TESTS):
             item.add_marker(pytest.mark.xdist_group("demo"))
-    _xdist_groups_named(config, items)
     if not os.environ.get("DATABASE_URL") or os.environ.get("OPENCRO_TEST_ALL"):
         return
     kept = [item for item in items if runs_on_postgres(item)]
@@ -90,20 +87,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if left:
         config.hook.pytest_deselected(items=left)
         items[:] = kept
-
-
-def _xdist_groups_named(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Give each test marked `xdist_group` its group's suffix (`...@group`), by which `--dist loadgroup` sends a group
-    to one worker. pytest-xdist 3.8 appends it to `item._nodeid`, which pytest 9.2 no longer reads (a node's id is
-    `item._id` there), so every group was spread over the workers (the demo was loaded once per worker)."""
-    if not getattr(config.option, "loadgroup", False):
-        return
-    for item in items:
-        names = sorted(
-            {str(m.args[0] if m.args else m.kwargs.get("name", "default")) for m in item.iter_markers("xdist_group")}
-        )
-        if names and isinstance(getattr(item, "_id", None), NodeId) and "@" not in item.nodeid:
-            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(names)}")
 
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]

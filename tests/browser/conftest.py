@@ -222,7 +222,6 @@ def demo_study(transactional_db, settings, tmp_path, tmp_path_factory) -> int:
     return Study.objects.get(protocol_number=data.PROTOCOL).pk
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the xdist_group marks
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Every test using `demo_study` on one worker (with --dist loadgroup), so the demo is loaded once."""
     for item in items:
