@@ -192,8 +192,9 @@ class _DemoSnapshot:
     """The demo study's database and document bodies as `load_demo` left them, kept once per test process.
 
     Loading the demo enters a whole study (about a minute and a half); on SQLite the browser tests that need it
-    restore this copy instead (the sqlite3 backup API, well under a second), so the process loads it once. The
-    modules using `demo_study` share an xdist group, so one worker runs them all. PostgreSQL loads it each time.
+    restore this copy instead (the sqlite3 backup API, well under a second), so each process loads it at most once.
+    The modules using `demo_study` are marked as one xdist group, but pytest-xdist 3.8 does not group under pytest
+    9.2 (it writes the group into `item._nodeid`, which pytest no longer reads). PostgreSQL loads it each time.
     """
 
     database: sqlite3.Connection | None = None
