@@ -224,7 +224,8 @@ def demo_study(transactional_db, settings, tmp_path, tmp_path_factory) -> int:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Every test using `demo_study` on one worker (with --dist loadgroup), so the demo is loaded once."""
+    """Mark every test using `demo_study` as one xdist group, for `--dist loadgroup` to keep on one worker (not
+    honoured under pytest 9.2 by pytest-xdist 3.8: see `_DemoSnapshot`)."""
     for item in items:
         if "demo_study" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.xdist_group("browser-demo"))

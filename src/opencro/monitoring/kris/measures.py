@@ -287,11 +287,18 @@ def _edc(study: Study, cut: DataCut, people: dict[int, Participant]) -> None:
     if first is not None:
         late = Case(  # each page read on its own site's calendar
             *(
-                When(site_id__in=site_ids, then=SiteDayReached("first_entered_at", "event__visit_date", **on_zone))
-                for site_ids, on_zone in (
-                    (ids, {"days": LATE_ENTRY_DAYS + 1, "zone": zone, "start": first, "end": bound})
-                    for zone, (ids, bound) in cut.zones.items()
+                When(
+                    site_id__in=site_ids,
+                    then=SiteDayReached(
+                        "first_entered_at",
+                        "event__visit_date",
+                        days=LATE_ENTRY_DAYS + 1,
+                        zone=zone,
+                        start=first,
+                        end=bound,
+                    ),
                 )
+                for zone, (site_ids, bound) in cut.zones.items()
             ),
             default=False,
             output_field=BooleanField(),
@@ -326,7 +333,7 @@ def _edc(study: Study, cut: DataCut, people: dict[int, Participant]) -> None:
         .filter(cut.before("timestamp"))
         .annotate(item_id=Cast("object_id", BigIntegerField()))
         .values_list("item_id", flat=True)
-        .order_by()  # no default ordering: DISTINCT over the id as well would count a value changed twice twice
+        .order_by()  # without the default ordering by id, DISTINCT gives each value once, not once per change
         .distinct()
     )
     changed = list(changes)  # the values changed: looked up by key, a chunk at a time
