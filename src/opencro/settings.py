@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "opencro.safety",
     "opencro.documents",
     "opencro.regulatory",
+    "opencro.partnership",
     "opencro.jobs",
     "opencro.notices",
 ]

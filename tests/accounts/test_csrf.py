@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from opencro.accounts.permissions import DEFAULT_ROLES, RoleCode
+from opencro.accounts.permissions import DEFAULT_ROLES, ORG_ROLES, RoleCode
 from opencro.accounts.services import token_create
 from opencro.studies.models import Study
 from tests.security.matrix import PAGES, Access, data_for, url_for
@@ -11,6 +11,7 @@ from tests.security.matrix import PAGES, Access, data_for, url_for
 pytestmark = pytest.mark.django_db
 
 CSRF_FAILED = "CSRF verification failed"
+ORG_SUFFIX = {"admin": "admin", "executive": "exec", "contracts": "contracts", "viewer": "viewer"}  # tests/partnership
 # Every form of the route matrix, posted by someone allowed to post it.
 FORMS = {str(r): r for r in PAGES if r.method == "POST"}
 POSTER = {
@@ -28,9 +29,19 @@ def _poster(route):
     return POSTER[route.access]
 
 
+def _organisation_poster(world, route):
+    """For an organisation route: the person of its first owner whose organisation role holds its permission."""
+    role = next(role for role, perms in ORG_ROLES.items() if route.perm in perms)
+    return world.partners.people[f"{route.owners[0]}_{ORG_SUFFIX[role]}"]
+
+
 def _client(world, route) -> Client:
-    who = _poster(route)
     client = Client(enforce_csrf_checks=True)
+    if route.access is Access.ORGANISATION:
+        client.force_login(_organisation_poster(world, route))
+        client.get("/partners/")  # a page with a form sets the CSRF cookie
+        return client
+    who = _poster(route)
     if who == "admin":
         client.force_login(world.admin)
     elif who is not None:

@@ -28,6 +28,7 @@ NAMES = (
     "registry",
     "documents",
     "regulatory",
+    "partnership",
 )
 
 

@@ -52,6 +52,9 @@ class Access(StrEnum):
     SIGNED_IN = "signed_in"  # any signed-in user; shows only that user's own studies
     SUPERUSER = "superuser"  # system administrators only; 403 for everyone else
     STUDY = "study"  # members of the study in the URL; 404 for everyone else, 403 without `perm`
+    # people of the organisations in `owners` (codes of tests/partnership's world); 404 for everyone else, `refused`
+    # without `perm` (an OrgPerm); system administrators without an organisation: `ok` where `superuser_ok`, else 404
+    ORGANISATION = "organisation"
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,9 @@ class Route:
     signed_in_ok: int | None = None  # PUBLIC rows that answer a signed-in user otherwise (default: ok)
     site_b: str = "404"  # what a user restricted to A1 gets for the B1 variant: "404" or "empty"
     full: bool = True  # False: a route another team owns; only the baseline sweeps apply
+    owners: tuple[str, ...] = ()  # ORGANISATION rows: the organisations whose people may use the route
+    superuser_ok: bool = False  # ORGANISATION rows a system administrator may use without an organisation
+    refused: int = 403  # ORGANISATION rows: the answer to an owner's person without `perm`
 
     @property
     def is_api(self) -> bool:

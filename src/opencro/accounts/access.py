@@ -2,7 +2,10 @@
 
 Rules: a user without an active membership on a study gets 404 for everything in it; a member
 without the needed permission gets 403; a membership listing sites sees only those sites; a
-role without `treatment.view` never sees a treatment assignment.
+role without `treatment.view` never sees a treatment assignment; a membership the tenant rule
+does not allow (accounts.tenancy) counts as none. Organisation records (agreements, work orders)
+follow the same pattern one level up: 404 outside the user's organisation, 403 without the
+organisation permission (`access_org`).
 """
 
 from dataclasses import dataclass
@@ -12,8 +15,9 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from opencro.accounts.models import Membership, User
+from opencro.accounts.models import Membership, OrganisationMember, User
 from opencro.accounts.permissions import Perm
+from opencro.accounts.tenancy import organisation_member, tenant_memberships
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,7 @@ class StudyAccess:
 def access_memberships(user: User) -> QuerySet[Membership]:
     if not user.is_authenticated or not user.is_active or user.is_locked:
         return Membership.objects.none()
-    return Membership.objects.filter(user=user, is_active=True).select_related("role", "study")
+    return tenant_memberships(Membership.objects.filter(user=user, is_active=True).select_related("role", "study"))
 
 
 def access_study_ids(user: User) -> set[int]:
@@ -94,3 +98,45 @@ def access_site(access: StudyAccess, site_id: int) -> None:
     """Raise 404 when a site-restricted user asks for a site outside their list."""
     if access.site_ids is not None and site_id not in access.site_ids:
         raise Http404(_("No such site."))
+
+
+@dataclass(frozen=True)
+class OrgAccess:
+    """What one user may do for the organisation they work for."""
+
+    member: OrganisationMember
+    permissions: frozenset[str]
+
+    @property
+    def organisation(self):
+        return self.member.organisation
+
+    @property
+    def organisation_id(self) -> int:
+        return self.member.organisation_id
+
+    def can(self, perm: str) -> bool:
+        return perm in self.permissions
+
+
+def access_organisation(user: User) -> OrgAccess | None:
+    """The user's access to their own organisation, or None (no organisation, or locked out)."""
+    if not user.is_authenticated or not user.is_active or user.is_locked:
+        return None
+    member = organisation_member(user)
+    return None if member is None else OrgAccess(member=member, permissions=member.permissions)
+
+
+def access_org(user: User, perm: str) -> OrgAccess:
+    """Return the user's organisation access or raise: 404 without an organisation, 403 without `perm`."""
+    access = access_organisation(user)
+    if access is None:
+        raise Http404(_("You do not work for an organisation here."))
+    return access_org_check(access, perm)
+
+
+def access_org_check(access: OrgAccess, perm: str) -> OrgAccess:
+    """Raise 403 unless the organisation access holds `perm` (after the record was found among the organisation's)."""
+    if not access.can(perm):
+        raise PermissionDenied(_("Your role in your organisation does not allow this."))
+    return access

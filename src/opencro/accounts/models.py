@@ -1,4 +1,5 @@
-"""Users, study roles, memberships (optionally restricted to sites), API tokens, signatures."""
+"""Users, the organisations they work for, study roles, memberships (optionally restricted to sites), API tokens,
+signatures."""
 
 import functools
 import zoneinfo
@@ -12,7 +13,7 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from opencro.accounts.permissions import Perm, RoleCode
+from opencro.accounts.permissions import ORG_ROLES, OrgRole, Perm, RoleCode
 from opencro.audit.models import Audited
 
 
@@ -43,6 +44,58 @@ class User(Audited, AbstractUser):
     @property
     def printed_name(self) -> str:
         return self.get_full_name() or self.get_username()
+
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        return None, None
+
+
+class OrganisationKind(models.TextChoices):
+    SPONSOR = "sponsor", _("Sponsor")
+    CRO = "cro", _("Contract research organisation")
+
+
+class Organisation(Audited):
+    """A sponsor or a CRO: the tenant its members work for. A sponsor's members reach only its own studies; a CRO's,
+    only the studies it is contracted on (see `accounts.tenancy`)."""
+
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=OrganisationKind.choices)
+    country = models.CharField(_("country"), max_length=2, blank=True, help_text=_("ISO 3166-1 alpha-2 code"))
+    address = models.TextField(_("address"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def audit_scope(self) -> tuple[int | None, int | None]:
+        return None, None
+
+
+class OrganisationMember(Audited):
+    """A person's place in the one organisation they work for, with an organisation role (`ORG_ROLES`)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="members")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organisation_membership"
+    )
+    role = models.CharField(_("role"), max_length=12, choices=OrgRole.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation", "user__username"]
+
+    def __str__(self) -> str:
+        return f"{self.user} - {self.get_role_display()} at {self.organisation}"
+
+    @property
+    def permissions(self) -> frozenset[str]:
+        return ORG_ROLES.get(self.role, frozenset())
 
     def audit_scope(self) -> tuple[int | None, int | None]:
         return None, None

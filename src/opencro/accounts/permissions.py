@@ -205,3 +205,28 @@ DEFAULT_ROLES: dict[str, set[str]] = {
 }
 
 SITE_SCOPED_ROLES = {RoleCode.INVESTIGATOR, RoleCode.STUDY_COORDINATOR, RoleCode.MONITOR, RoleCode.PHARMACIST}
+
+
+class OrgPerm(models.TextChoices):
+    """What a member may do for their organisation (a sponsor or a CRO), beside any study role they hold."""
+
+    VIEW = "org.view", _("See the organisation's studies, agreements and work orders")
+    MEMBERS = "org.members", _("Add and remove the organisation's members")
+    CONTRACT_EDIT = "contract.edit", _("Draft agreements, work orders, responsibilities and change orders")
+    CONTRACT_SIGN = "contract.sign", _("Sign agreements, work orders and change orders for the organisation")
+
+
+class OrgRole(models.TextChoices):
+    ADMIN = "admin", _("Organisation administrator")
+    EXECUTIVE = "executive", _("Executive (signs contracts)")
+    CONTRACTS = "contracts", _("Contracts manager")
+    VIEWER = "viewer", _("Viewer")
+
+
+# Who drafts a contract does not sign it: the two are separate roles.
+ORG_ROLES: dict[str, frozenset[str]] = {
+    OrgRole.ADMIN: frozenset({OrgPerm.VIEW, OrgPerm.MEMBERS}),
+    OrgRole.EXECUTIVE: frozenset({OrgPerm.VIEW, OrgPerm.CONTRACT_SIGN}),
+    OrgRole.CONTRACTS: frozenset({OrgPerm.VIEW, OrgPerm.CONTRACT_EDIT}),
+    OrgRole.VIEWER: frozenset({OrgPerm.VIEW}),
+}

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from opencro.accounts.models import ApiToken, Membership, Role, User
 from opencro.accounts.permissions import DEFAULT_ROLES, Perm, RoleCode
+from opencro.accounts.tenancy import tenancy_check
 from opencro.audit.models import AuditAction
 from opencro.audit.services import audit_event, audited_save, object_type_of
 
@@ -193,13 +194,15 @@ def membership_grant(
     """Give `user` a role on `study`, optionally restricted to `sites`; audited.
 
     Without superuser rights the actor needs study.manage_access and every permission of both the
-    new role and the role it replaces (see `_grant_check`).
+    new role and the role it replaces (see `_grant_check`). The user's organisation must be a party to
+    the study (`accounts.tenancy`).
     """
     role = Role.objects.get(study=study, code=role_code)
     sites = list(sites)
     current = Membership.objects.filter(user=user, study=study).select_related("role").first()
     replaced = set(current.role.permissions) if current is not None else set()
     _grant_check(actor, study, permissions=set(role.permissions) | replaced, sites=sites)
+    tenancy_check(user, study)
     if any(site.study_id != study.pk for site in sites):
         raise ValidationError({"sites": _("Every site must belong to the study.")})
     with transaction.atomic():

@@ -33,12 +33,18 @@ def content_hash(instance: models.Model) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
-def signature_apply(*, actor: User, password: str, instance: models.Model, meaning: str) -> Signature:
-    """Sign `instance` as `actor` after checking their password again; audited."""
+def signature_apply(
+    *, actor: User, password: str, instance: models.Model, meaning: str, authorised: bool = False
+) -> Signature:
+    """Sign `instance` as `actor` after checking their password again; audited.
+
+    The actor needs esign.sign on the record's study, unless the caller has already `authorised` them by another rule
+    (a contract is signed for an organisation, by people who need not be members of the study).
+    """
     from opencro.accounts.access import access_require
 
     study_id, site_id = instance.audit_scope()
-    if study_id is not None:
+    if study_id is not None and not authorised:
         from opencro.studies.models import Study
 
         access_require(actor, Study.objects.get(pk=study_id), Perm.SIGN)

@@ -77,6 +77,7 @@ def _register() -> None:
     from opencro.monitoring.oversight.api import router as oversight_dashboard_router
     from opencro.monitoring.visits.api import router as visits_router
     from opencro.notices.api import router as notices_router
+    from opencro.partnership.api import router as partnership_router
     from opencro.recruitment.api import router as recruitment_router
     from opencro.regulatory.api import router as regulatory_router
     from opencro.regulatory.registry.api import router as registry_router
@@ -133,6 +134,7 @@ def _register() -> None:
     api.add_router("/studies", documents_router)
     api.add_router("/jobs", jobs_router)
     api.add_router("/notices", notices_router)
+    api.add_router("/partners", partnership_router)
 
 
 _register()

@@ -11,6 +11,7 @@ from opencro.cli import (
     followup,
     jobs,
     monitor,
+    partners,
     recruit,
     registry,
     regulatory,
@@ -53,6 +54,7 @@ app.add_typer(
     name="registry",
     help="Registry disclosure: export ClinicalTrials.gov and EU CTR registrations, show what changed.",
 )
+app.add_typer(partners.app, name="partners", help="Sponsors and CROs: organisations, study owners, work order duties.")
 app.add_typer(tmf.app, name="tmf", help="Trial master file: load the Reference Model, export for inspection.")
 app.add_typer(jobs.app, name="jobs", help="Start background jobs and follow their progress.")
 app.command("worker", help="Run a Celery worker for background jobs (needs OPENCRO_BROKER_URL).")(jobs.worker)

@@ -1,8 +1,9 @@
-"""Navigation shown in the base layout, by the user's role on the current study, and the unread notices."""
+"""Navigation shown in the base layout, by the user's role on the current study, the organisation they work for, and
+the unread notices."""
 
 from functools import partial
 
-from opencro.accounts.access import access_for
+from opencro.accounts.access import access_for, access_organisation
 from opencro.accounts.permissions import Perm
 from opencro.notices.selectors import notice_unread_count
 
@@ -23,7 +24,10 @@ def navigation(request) -> dict:
 
 
 def _notices(user) -> dict:
-    """The user's unread notices, counted only when a page shows the navigation."""
+    """The user's unread notices and organisation, read only when a page shows the navigation."""
     if user is None or not user.is_authenticated:
         return {}
-    return {"nav_unread_notices": partial(notice_unread_count, user)}
+    return {
+        "nav_unread_notices": partial(notice_unread_count, user),
+        "nav_organisation": partial(access_organisation, user),
+    }

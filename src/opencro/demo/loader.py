@@ -17,6 +17,7 @@ from opencro.demo.coding import load_coding
 from opencro.demo.deviations import load_deviations
 from opencro.demo.oversight import load_oversight
 from opencro.demo.participants import load_participants
+from opencro.demo.partnership import load_partnership
 from opencro.demo.regulatory import load_regulatory
 from opencro.demo.safety import load_safety, review_cases
 from opencro.demo.startup import startup_history
@@ -41,7 +42,7 @@ from opencro.studies.models import (
 )
 
 Progress = Callable[[str], None]
-STEPS = 17
+STEPS = 18
 
 
 def demo_loaded() -> bool:
@@ -94,6 +95,8 @@ def load_demo(progress: Progress = lambda step: None) -> bool:
         load_regulatory(study)
         progress("trial master file: file plan, documents, approvals, QC")
         load_tmf(study)
+        progress("partnership: sponsor, CRO, agreement, work order, change orders")
+        load_partnership(study)
     return True
 
 

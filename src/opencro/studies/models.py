@@ -42,6 +42,16 @@ class Study(Audited):
     therapeutic_area = models.CharField(_("therapeutic area"), max_length=100)
     indication = models.CharField(_("indication"), max_length=200)
     sponsor = models.CharField(_("sponsor"), max_length=200)
+    sponsor_organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sponsored_studies",
+        limit_choices_to={"kind": "sponsor"},
+        verbose_name=_("sponsor organisation"),
+        help_text=_("The sponsor whose people may reach the study; empty: no sponsor organisation owns it"),
+    )
     status = models.CharField(_("status"), max_length=12, choices=StudyStatus.choices, default=StudyStatus.PLANNING)
     ind_number = models.CharField(_("IND number"), max_length=20, blank=True)
     eu_ct_number = models.CharField(

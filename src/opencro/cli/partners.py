@@ -1,0 +1,194 @@
+"""`opencro partners`: organisations and who works for them, which sponsor owns a study, and what a work order
+transfers. Administration commands act as the system (no signed-in user), as `createuser` does; contracts themselves
+are drafted and signed by people, on the pages or through the API.
+
+- `organisation CODE NAME --kind sponsor|cro [--country GB]` creates a sponsor or a CRO;
+- `member USERNAME --organisation CODE --role admin|executive|contracts|viewer` places a person in it;
+- `sponsor PROTOCOL --organisation CODE` (or `--none`) names the sponsor organisation that owns a study;
+- `list [--json]` lists the organisations, their people and studies;
+- `matrix PROTOCOL [--json]` prints the responsibility matrix of each work order on the study.
+"""
+
+import json
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from opencro.cli import fail, out, setup_django
+
+app = typer.Typer(no_args_is_help=True)
+
+
+class Kind(StrEnum):
+    sponsor = "sponsor"
+    cro = "cro"
+
+
+class Role(StrEnum):
+    admin = "admin"
+    executive = "executive"
+    contracts = "contracts"
+    viewer = "viewer"
+
+
+def _refused(exc) -> None:
+    fail("; ".join(f"{field}: {' '.join(messages)}" for field, messages in exc.message_dict.items()))
+
+
+def _organisation(code: str):
+    from opencro.accounts.models import Organisation
+
+    found = Organisation.objects.filter(code=code.lower()).first()
+    if found is None:
+        fail(f"no organisation with code {code!r}")
+    return found
+
+
+def _study(protocol: str):
+    from opencro.studies.models import Study
+
+    found = Study.objects.filter(protocol_number=protocol).first()
+    if found is None:
+        fail(f"no study with protocol number {protocol!r}")
+    return found
+
+
+@app.command("organisation")
+def organisation(
+    code: Annotated[str, typer.Argument(help="Short code, e.g. acme.")],
+    name: Annotated[str, typer.Argument(help="The organisation's name.")],
+    kind: Annotated[Kind, typer.Option("--kind", help="sponsor or cro.")],
+    country: Annotated[str, typer.Option("--country", help="ISO 3166-1 alpha-2 code.")] = "",
+) -> None:
+    """Create a sponsor or a CRO."""
+    setup_django()
+    from django.core.exceptions import ValidationError
+
+    from opencro.accounts.organisations import organisation_create
+
+    try:
+        created = organisation_create(actor=None, code=code, name=name, kind=str(kind), country=country)
+    except ValidationError as exc:
+        _refused(exc)
+    out.print(f"Created {created.get_kind_display()} {created.name} ({created.code}).", highlight=False)
+
+
+@app.command("member")
+def member(
+    username: Annotated[str, typer.Argument(help="The person's user name.")],
+    organisation_code: Annotated[str, typer.Option("--organisation", help="The organisation's code.")],
+    role: Annotated[Role, typer.Option("--role", help="admin, executive, contracts or viewer.")],
+) -> None:
+    """Place a person in an organisation with a role (or change their role there)."""
+    setup_django()
+    from django.core.exceptions import ValidationError
+
+    from opencro.accounts.models import User
+    from opencro.accounts.organisations import organisation_member_set
+
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        fail(f"no user named {username!r}")
+    try:
+        placed = organisation_member_set(
+            actor=None, organisation=_organisation(organisation_code), user=user, role=str(role)
+        )
+    except ValidationError as exc:
+        _refused(exc)
+    out.print(f"{user.username}: {placed.get_role_display()} at {placed.organisation.name}.", highlight=False)
+
+
+@app.command("sponsor")
+def sponsor(
+    protocol: Annotated[str, typer.Argument(help="The study's protocol number.")],
+    organisation_code: Annotated[str, typer.Option("--organisation", help="The sponsor's code.")] = "",
+    none: Annotated[bool, typer.Option("--none", help="No sponsor organisation owns the study.")] = False,
+) -> None:
+    """Name the sponsor organisation that owns a study."""
+    setup_django()
+    from django.core.exceptions import ValidationError
+
+    from opencro.accounts.organisations import study_sponsor_set
+
+    if none == bool(organisation_code):
+        fail("give either --organisation CODE or --none")
+    owner = None if none else _organisation(organisation_code)
+    try:
+        study_sponsor_set(actor=None, study=_study(protocol), organisation=owner)
+    except ValidationError as exc:
+        _refused(exc)
+    out.print(f"{protocol}: {'no sponsor organisation' if owner is None else owner.name}.", highlight=False)
+
+
+@app.command("list")
+def list_organisations(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+) -> None:
+    """List the organisations with their people and studies."""
+    setup_django()
+    from opencro.accounts.models import Organisation
+    from opencro.partnership.selectors import studies_of
+
+    rows = []
+    for org in Organisation.objects.prefetch_related("members__user"):
+        people = [m for m in org.members.all() if m.is_active]
+        studies = sorted(s.protocol_number for s in studies_of(org))
+        rows.append(
+            {
+                "code": org.code,
+                "name": org.name,
+                "kind": org.kind,
+                "country": org.country,
+                "active": org.is_active,
+                "people": [{"username": m.user.username, "role": m.role} for m in people],
+                "studies": studies,
+            }
+        )
+    if as_json:
+        print(json.dumps({"organisations": rows}, indent=2))
+        return
+    table = Table("code", "name", "kind", "country", "people", "studies")
+    for row in rows:
+        table.add_row(
+            row["code"], row["name"], row["kind"], row["country"], str(len(row["people"])), ", ".join(row["studies"])
+        )
+    out.print(table)
+
+
+@app.command("matrix")
+def matrix(
+    protocol: Annotated[str, typer.Argument(help="The study's protocol number.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+) -> None:
+    """Print who holds each sponsor duty (ICH E6(R3) section 3) under each work order on the study."""
+    setup_django()
+    from opencro.partnership.models import WorkOrder
+    from opencro.partnership.selectors import responsibility_matrix
+
+    orders = WorkOrder.objects.filter(study=_study(protocol)).select_related("agreement__sponsor", "agreement__cro")
+    result = [
+        {
+            "work_order": f"{order.agreement.number}/{order.number}",
+            "status": order.status,
+            "cro": order.agreement.cro.name,
+            "duties": [
+                {"duty": row.duty.code, "section": row.duty.section, "party": row.party, "note": row.note}
+                for row in responsibility_matrix(order)
+            ],
+        }
+        for order in orders
+    ]
+    if as_json:
+        print(json.dumps({"study": protocol, "work_orders": result}, indent=2))
+        return
+    if not result:
+        out.print(f"{protocol}: no work order.", highlight=False)
+    for order, entry in zip(orders, result, strict=True):
+        table = Table(
+            "ICH E6(R3)", "duty", "held by", "note", title=f"{entry['work_order']} {order.title} ({order.status})"
+        )
+        for row in responsibility_matrix(order):
+            table.add_row(row.duty.section, str(row.duty.label), str(row.party_label), row.note)
+        out.print(table)

@@ -1,0 +1,118 @@
+"""OPC-301's contract: the fictional sponsor Meridian Therapeutics outsources it to the fictional CRO Northstar
+Clinical Research, recorded through the partnership services on the dates it happened.
+
+The master services agreement (February 2025) and the work order for OPC-301 (services from site selection to safety,
+with submissions to regulators shared: Northstar prepares, Meridian submits) were signed by both companies'
+executives; change order CO-01 (two more sites in Japan, after the country's slow start) was signed by both and applied;
+CO-02 (support for the data monitoring committee), proposed by Meridian in November, waits for Northstar's signature.
+Samuel Osei (the sponsor's oversight lead) signs for Meridian; Paula Moreno (the project manager) drafts for Northstar.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from opencro.accounts import organisations
+from opencro.accounts import services as accounts
+from opencro.accounts.models import User
+from opencro.demo import data
+from opencro.demo.clock import afternoon, demo_clock
+from opencro.partnership.services import agreements, change_orders, signing, work_orders
+from opencro.partnership.services.work_orders import responsibility_set
+from opencro.studies.models import Study
+
+D = dt.date
+SPONSOR = ("meridian", "Meridian Therapeutics (fictional)", "sponsor", "US")
+CRO = ("northstar", "Northstar Clinical Research (fictional)", "cro", "GB")
+# username, first name, last name, organisation, organisation role (people of the demo's USERS, and two who work on
+# the contract only)
+PEOPLE = [
+    ("sponsor", "", "", "meridian", "executive"),
+    ("sponsor.contracts", "Liam", "Chen", "meridian", "contracts"),
+    ("pm", "", "", "northstar", "contracts"),
+    ("cro.exec", "Nadia", "Brooks", "northstar", "executive"),
+]
+SERVICES = [
+    "project_management",
+    "site_selection",
+    "recruitment",
+    "monitoring",
+    "data_management",
+    "biostatistics",
+    "regulatory",
+    "safety",
+]
+SUBMISSIONS_NOTE = "Northstar prepares the dossiers and answers; Meridian submits them and holds the applications."
+
+
+def load_partnership(study: Study) -> None:
+    admin = User.objects.get(username="admin")
+    made = {}
+    for code, name, kind, country in (SPONSOR, CRO):
+        made[code] = organisations.organisation_create(actor=admin, code=code, name=name, kind=kind, country=country)
+    organisations.study_sponsor_set(actor=admin, study=study, organisation=made["meridian"])
+    people = {}
+    for username, first, last, code, role in PEOPLE:
+        user = User.objects.filter(username=username).first() or accounts.user_create(
+            actor=admin,
+            username=username,
+            password=data.DEMO_PASSWORD,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@opencro.example",
+            time_zone="Europe/London" if code == "northstar" else "America/New_York",
+        )
+        organisations.organisation_member_set(actor=admin, organisation=made[code], user=user, role=role)
+        people[username] = user
+    with demo_clock(afternoon(D(2025, 2, 3))):
+        msa = agreements.agreement_create(
+            actor=people["pm"],
+            counterparty=made["meridian"],
+            title="Clinical development services",
+            effective_on=D(2025, 2, 1),
+            expires_on=D(2030, 1, 31),
+            currency="USD",
+            payment_terms_days=45,
+            governing_law="State of New York",
+        )
+    for signer, day in (("cro.exec", D(2025, 2, 10)), ("sponsor", D(2025, 2, 14))):
+        with demo_clock(afternoon(day)):
+            msa = signing.contract_sign(actor=people[signer], record=msa, password=data.DEMO_PASSWORD)
+    with demo_clock(afternoon(D(2025, 6, 2))):
+        order = work_orders.work_order_create(
+            actor=people["pm"],
+            agreement=msa,
+            study=study,
+            title=f"{study.protocol_number}: full clinical operations",
+            services=SERVICES,
+            value=Decimal("4850000.00"),
+            start_on=D(2025, 7, 1),
+            end_on=D(2028, 6, 30),
+        )
+        responsibility_set(
+            actor=people["pm"], work_order=order, duty="submissions", party="shared", note=SUBMISSIONS_NOTE
+        )
+    for signer, day in (("cro.exec", D(2025, 6, 9)), ("sponsor", D(2025, 6, 12))):
+        with demo_clock(afternoon(day)):
+            order = signing.contract_sign(actor=people[signer], record=order, password=data.DEMO_PASSWORD)
+    with demo_clock(afternoon(D(2026, 8, 17))):
+        japan = change_orders.change_order_propose(
+            actor=people["pm"],
+            work_order=order,
+            title="Two more sites in Japan",
+            reason="Japan screened slower than planned; two more sites keep the enrolment timeline.",
+            value_change=Decimal("185000.00"),
+        )
+    for signer, day in (("cro.exec", D(2026, 8, 19)), ("sponsor", D(2026, 8, 24))):
+        with demo_clock(afternoon(day)):
+            signing.contract_sign(actor=people[signer], record=japan, password=data.DEMO_PASSWORD)
+    with demo_clock(afternoon(D(2026, 11, 16))):
+        dmc = change_orders.change_order_propose(
+            actor=people["sponsor.contracts"],
+            work_order=order,
+            title="Support for the data monitoring committee",
+            reason="The DMC charter asks for unblinded reports every six months, prepared by an independent team.",
+            value_change=Decimal("96000.00"),
+            new_end_on=D(2028, 9, 30),
+        )
+    with demo_clock(afternoon(D(2026, 11, 18))):
+        signing.contract_sign(actor=people["sponsor"], record=dmc, password=data.DEMO_PASSWORD)

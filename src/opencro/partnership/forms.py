@@ -1,0 +1,288 @@
+"""Form parsing of the partnership pages: Django forms that only parse; the services decide."""
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from opencro.accounts.models import OrganisationKind
+from opencro.accounts.permissions import OrgRole
+from opencro.partnership.catalogue import DUTIES, Party, Service
+from opencro.partnership.models import MasterServicesAgreement, WorkOrder
+
+UNCHANGED = ""
+REASON_MAX = 500
+
+
+def _testid(name: str, **attrs) -> dict[str, str]:
+    """Widget attributes with `data-testid` (the browser tests find fields by it)."""
+    return {"data-testid": name, **attrs}
+
+
+def _date(name: str, required: bool = True) -> forms.DateField:
+    return forms.DateField(
+        required=required, widget=forms.DateInput(attrs=_testid(name, type="date"), format="%Y-%m-%d")
+    )
+
+
+def _text(name: str, rows: int = 2) -> forms.Textarea:
+    return forms.Textarea(attrs=_testid(name, rows=str(rows)))
+
+
+def _services(name: str) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        choices=Service.choices, required=False, widget=forms.CheckboxSelectMultiple(attrs=_testid(name))
+    )
+
+
+class _Prefixed(forms.Form):
+    """A form whose ids carry its name, so several forms share one page without clashing ids."""
+
+    id_prefix = "form"
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class OrganisationForm(_Prefixed):
+    id_prefix = "org"
+    code = forms.SlugField(label=_("Code"), max_length=20, widget=forms.TextInput(attrs=_testid("org-code")))
+    name = forms.CharField(label=_("Name"), max_length=200, widget=forms.TextInput(attrs=_testid("org-name")))
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=OrganisationKind.choices, widget=forms.Select(attrs=_testid("org-kind"))
+    )
+    country = forms.CharField(
+        label=_("Country"),
+        max_length=2,
+        required=False,
+        help_text=_("ISO 3166-1 alpha-2 code"),
+        widget=forms.TextInput(attrs=_testid("org-country")),
+    )
+    address = forms.CharField(label=_("Address"), max_length=1000, required=False, widget=_text("org-address"))
+
+
+class MemberForm(_Prefixed):
+    """Place a person (named by username) in the organisation, or change their role there."""
+
+    id_prefix = "member"
+    user = forms.CharField(label=_("Username"), max_length=150, widget=forms.TextInput(attrs=_testid("member-user")))
+    role = forms.ChoiceField(
+        label=_("Role"), choices=OrgRole.choices, widget=forms.Select(attrs=_testid("member-role"))
+    )
+    reason = forms.CharField(
+        label=_("Reason"), max_length=REASON_MAX, required=False, widget=forms.TextInput(attrs=_testid("member-reason"))
+    )
+
+
+class ReasonForm(_Prefixed):
+    """A step that only needs a reason (remove a member, cancel, close, reject, withdraw)."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=REASON_MAX, required=False)
+
+    def __init__(self, *args, name: str, **kwargs) -> None:
+        self.id_prefix = name
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].widget = _text(f"{name}-reason")
+
+
+class StudySponsorForm(_Prefixed):
+    """Hand a study to this sponsor (system administrators)."""
+
+    id_prefix = "sponsor"
+    study = forms.TypedChoiceField(label=_("Study"), coerce=int, widget=forms.Select(attrs=_testid("sponsor-study")))
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=REASON_MAX,
+        required=False,
+        widget=forms.TextInput(attrs=_testid("sponsor-reason")),
+    )
+
+    def __init__(self, *args, studies: Iterable, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["study"].choices = [(s.pk, f"{s.protocol_number} · {s.short_title}") for s in studies]
+
+
+class AgreementForm(_Prefixed):
+    """An agreement's terms; a new one also names the counterparty (an organisation of the other kind)."""
+
+    id_prefix = "agreement"
+    counterparty = forms.TypedChoiceField(
+        label=_("Counterparty"), coerce=int, widget=forms.Select(attrs=_testid("agreement-counterparty"))
+    )
+    title = forms.CharField(label=_("Title"), max_length=200, widget=forms.TextInput(attrs=_testid("agreement-title")))
+    effective_on = _date("agreement-effective")
+    expires_on = _date("agreement-expires", required=False)
+    currency = forms.CharField(
+        label=_("Currency"),
+        max_length=3,
+        initial="EUR",
+        help_text=_("ISO 4217 code, e.g. EUR"),
+        widget=forms.TextInput(attrs=_testid("agreement-currency")),
+    )
+    payment_terms_days = forms.IntegerField(
+        label=_("Payment terms (days)"),
+        min_value=0,
+        max_value=365,
+        initial=30,
+        widget=forms.NumberInput(attrs=_testid("agreement-payment-terms")),
+    )
+    governing_law = forms.CharField(
+        label=_("Governing law"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs=_testid("agreement-law")),
+    )
+
+    def __init__(self, *args, counterparties: Iterable | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["effective_on"].label = _("Effective from")
+        self.fields["expires_on"].label = _("Expires on")
+        if counterparties is None:
+            del self.fields["counterparty"]
+        else:
+            self.fields["counterparty"].choices = [(o.pk, o.name) for o in counterparties]
+
+    @staticmethod
+    def initial_of(agreement: MasterServicesAgreement) -> dict:
+        return {name: getattr(agreement, name) for name in AgreementForm.base_fields if name != "counterparty"}
+
+
+class SignForm(_Prefixed):
+    id_prefix = "sign"
+    password = forms.CharField(
+        label=_("Your password (e-signature)"),
+        strip=False,
+        widget=forms.PasswordInput(attrs=_testid("sign-password", autocomplete="current-password")),
+    )
+
+
+class TerminateForm(_Prefixed):
+    id_prefix = "terminate"
+    terminated_on = _date("terminate-on")
+    reason = forms.CharField(label=_("Reason for termination"), max_length=REASON_MAX, widget=_text("terminate-reason"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["terminated_on"].label = _("Terminated on")
+
+
+class WorkOrderForm(_Prefixed):
+    """A work order's scope; a new one also names the study (one of the sponsor's)."""
+
+    id_prefix = "wo"
+    study = forms.TypedChoiceField(label=_("Study"), coerce=int, widget=forms.Select(attrs=_testid("wo-study")))
+    title = forms.CharField(label=_("Title"), max_length=200, widget=forms.TextInput(attrs=_testid("wo-title")))
+    services = _services("wo-services")
+    value = forms.DecimalField(
+        label=_("Value"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal(0),
+        widget=forms.NumberInput(attrs=_testid("wo-value", step="0.01")),
+    )
+    start_on = _date("wo-start")
+    end_on = _date("wo-end")
+
+    def __init__(self, *args, studies: Iterable | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["services"].label = _("Services")
+        self.fields["start_on"].label = _("Starts on")
+        self.fields["end_on"].label = _("Ends on")
+        if studies is None:
+            del self.fields["study"]
+        else:
+            self.fields["study"].choices = [(s.pk, f"{s.protocol_number} · {s.short_title}") for s in studies]
+
+    @staticmethod
+    def initial_of(work_order: WorkOrder) -> dict:
+        return {name: getattr(work_order, name) for name in WorkOrderForm.base_fields if name != "study"}
+
+
+def party_field(code: str) -> str:
+    return f"party_{code}"
+
+
+def note_field(code: str) -> str:
+    return f"note_{code}"
+
+
+class MatrixForm(_Prefixed):
+    """The responsibility matrix as one form: who holds each sponsor duty, and a note (a shared duty's split)."""
+
+    id_prefix = "matrix"
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for duty in DUTIES:
+            self.fields[party_field(duty.code)] = forms.ChoiceField(
+                label=duty.label,
+                choices=Party.choices,
+                widget=forms.Select(attrs=_testid(f"matrix-party-{duty.code}", **{"aria-label": duty.label})),
+            )
+            self.fields[note_field(duty.code)] = forms.CharField(
+                label=_("Note"),
+                max_length=1000,
+                required=False,
+                widget=forms.TextInput(attrs=_testid(f"matrix-note-{duty.code}", **{"aria-label": _("Note")})),
+            )
+
+    @staticmethod
+    def initial_of(rows: Sequence) -> dict:
+        initial = {}
+        for row in rows:
+            initial[party_field(row.duty.code)] = row.party
+            initial[note_field(row.duty.code)] = row.note
+        return initial
+
+
+def duty_field(code: str) -> str:
+    return f"duty_{code}"
+
+
+class ChangeOrderForm(_Prefixed):
+    """A proposed change: value, end date, services in and out, and duties handed over or back."""
+
+    id_prefix = "co"
+    title = forms.CharField(label=_("Title"), max_length=200, widget=forms.TextInput(attrs=_testid("co-title")))
+    reason = forms.CharField(label=_("Reason"), max_length=4000, widget=_text("co-reason", 3))
+    value_change = forms.DecimalField(
+        label=_("Change in value"),
+        max_digits=14,
+        decimal_places=2,
+        initial=Decimal(0),
+        help_text=_("Negative to reduce the value."),
+        widget=forms.NumberInput(attrs=_testid("co-value", step="0.01")),
+    )
+    new_end_on = _date("co-end", required=False)
+    services_added = _services("co-services-added")
+    services_removed = _services("co-services-removed")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_end_on"].label = _("New end date")
+        self.fields["services_added"].label = _("Services added")
+        self.fields["services_removed"].label = _("Services removed")
+        choices = [(UNCHANGED, _("Unchanged")), *Party.choices[:2]]
+        for duty in DUTIES:
+            self.fields[duty_field(duty.code)] = forms.ChoiceField(
+                label=duty.label,
+                choices=choices,
+                required=False,
+                widget=forms.Select(attrs=_testid(f"co-duty-{duty.code}")),
+            )
+
+    def duties(self) -> dict[str, str]:
+        """The duties reassigned (after is_valid): code -> party, the unchanged left out."""
+        return {
+            duty.code: self.cleaned_data[duty_field(duty.code)]
+            for duty in DUTIES
+            if self.cleaned_data.get(duty_field(duty.code), UNCHANGED) != UNCHANGED
+        }
+
+    def duty_fields(self) -> list:
+        return [self[duty_field(duty.code)] for duty in DUTIES]
+
+    def scope_fields(self) -> list:
+        return [self[name] for name in self.base_fields]

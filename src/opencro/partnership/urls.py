@@ -1,0 +1,38 @@
+"""Partnership pages, mounted at /partners/ (namespace "partnership")."""
+
+from django.urls import path
+
+from opencro.partnership.views import agreements, change_orders, organisations, work_orders
+
+app_name = "partnership"
+WO = "work-orders/<int:work_order_id>/"
+CO = WO + "change-orders/<int:change_order_id>/"
+urlpatterns = [
+    path("", organisations.home, name="home"),
+    path("organisations/", organisations.organisation_list, name="organisations"),
+    path("organisations/<int:organisation_id>/", organisations.organisation_page, name="organisation"),
+    path("organisations/<int:organisation_id>/members/", organisations.member_set, name="member_set"),
+    path(
+        "organisations/<int:organisation_id>/members/<int:member_id>/remove/",
+        organisations.member_remove,
+        name="member_remove",
+    ),
+    path("organisations/<int:organisation_id>/studies/", organisations.study_assign, name="study_assign"),
+    path("agreements/new/", agreements.agreement_new, name="agreement_new"),
+    path("agreements/<int:agreement_id>/", agreements.agreement_page, name="agreement"),
+    path("agreements/<int:agreement_id>/edit/", agreements.agreement_edit, name="agreement_edit"),
+    path("agreements/<int:agreement_id>/sign/", agreements.agreement_sign, name="agreement_sign"),
+    path("agreements/<int:agreement_id>/terminate/", agreements.agreement_terminate, name="agreement_terminate"),
+    path("agreements/<int:agreement_id>/work-orders/new/", agreements.work_order_new, name="work_order_new"),
+    path(WO, work_orders.work_order_page, name="work_order"),
+    path(WO + "edit/", work_orders.work_order_edit, name="work_order_edit"),
+    path(WO + "responsibilities/", work_orders.responsibilities, name="responsibilities"),
+    path(WO + "sign/", work_orders.work_order_sign, name="work_order_sign"),
+    path(WO + "cancel/", work_orders.work_order_cancel, name="work_order_cancel"),
+    path(WO + "close/", work_orders.work_order_close, name="work_order_close"),
+    path(WO + "change-orders/new/", change_orders.change_order_new, name="change_order_new"),
+    path(CO, change_orders.change_order_page, name="change_order"),
+    path(CO + "sign/", change_orders.change_order_sign, name="change_order_sign"),
+    path(CO + "reject/", change_orders.change_order_reject, name="change_order_reject"),
+    path(CO + "withdraw/", change_orders.change_order_withdraw, name="change_order_withdraw"),
+]

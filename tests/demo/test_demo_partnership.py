@@ -1,0 +1,39 @@
+"""The demo's contract: Meridian (sponsor) and Northstar (CRO), the agreement, the OPC-301 work order and its change
+orders, and the tenant rule honouring the demo people's memberships."""
+
+from decimal import Decimal
+
+import pytest
+
+from opencro.accounts.access import access_for, access_organisation
+from opencro.accounts.models import User
+from opencro.partnership.catalogue import Party
+from opencro.partnership.models import ChangeOrderStatus, WorkOrder
+from opencro.partnership.selectors import organisation_studies, responsibility_matrix
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_contract(demo):
+    order = WorkOrder.objects.select_related("agreement__sponsor", "agreement__cro").get(study=demo)
+    msa = order.agreement
+    assert (msa.number, msa.status, msa.sponsor.code, msa.cro.code) == ("MSA-0001", "active", "meridian", "northstar")
+    assert demo.sponsor_organisation == msa.sponsor
+    assert (order.number, order.status, order.currency) == ("WO-001", "executed", "USD")
+    assert order.value == Decimal("5035000.00")  # 4,850,000 and CO-01's 185,000
+    matrix = {row.duty.code: row for row in responsibility_matrix(order)}
+    assert matrix["monitoring"].party == Party.CRO and matrix["oversight"].party == Party.SPONSOR
+    assert matrix["submissions"].party == Party.SHARED and "Meridian submits" in matrix["submissions"].note
+    changes = {c.number: c for c in order.change_orders.all()}
+    assert changes["CO-01"].status == ChangeOrderStatus.APPROVED
+    pending = changes["CO-02"]
+    assert pending.status == ChangeOrderStatus.PROPOSED and pending.sponsor_signed_at and not pending.cro_signed_at
+    assert msa.sponsor_signed_at.date().isoformat() == "2025-02-14"  # signed on the day it happened
+
+
+def test_the_demo_people_keep_their_study(demo):
+    users = {u.username: u for u in User.objects.filter(username__in=["pm", "sponsor", "cro.exec", "cra"])}
+    for username in ("pm", "sponsor", "cra"):  # a CRO's, the sponsor's, and someone of no organisation
+        assert access_for(users[username], demo.pk) is not None, username
+    assert list(organisation_studies(access_organisation(users["cro.exec"]))) == [demo]
+    assert access_organisation(users["sponsor"]).organisation.code == "meridian"

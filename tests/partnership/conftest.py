@@ -1,0 +1,85 @@
+"""The partnership's test world: two sponsors and two CROs, with people in each, on top of the shared `world`.
+
+Study T-001 belongs to sponsor Acme, T-002 to sponsor Borealis. `partners.msa` is an agreement between Acme and the CRO
+Crux, drafted by Crux and in force (signed by both); `partners.work_order` a draft work order on T-001 under it
+(monitoring and data management). Delta is a CRO with no agreement. In each organisation: `<org>_contracts` drafts
+(contract.edit), `<org>_exec` signs (contract.sign), `<org>_viewer` reads; `acme_admin` manages Acme's members.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pytest
+
+from opencro.accounts import organisations
+from opencro.accounts.models import Organisation, User
+from opencro.accounts.permissions import OrgRole
+from opencro.partnership.models import MasterServicesAgreement, WorkOrder
+from opencro.partnership.services.agreements import agreement_create
+from opencro.partnership.services.signing import contract_sign
+from opencro.partnership.services.work_orders import work_order_create
+from tests.conftest import PASSWORD, make_user
+
+START = dt.date(2026, 1, 1)
+
+
+@dataclass
+class Partners:
+    acme: Organisation
+    borealis: Organisation
+    crux: Organisation
+    delta: Organisation
+    people: dict[str, User] = field(default_factory=dict)
+    msa: MasterServicesAgreement | None = None
+    work_order: WorkOrder | None = None
+
+    def __getattr__(self, name: str) -> User:
+        try:
+            return self.__dict__["people"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def build_partners(world) -> Partners:
+    admin = world.admin
+    orgs = {
+        code: organisations.organisation_create(actor=admin, code=code, name=name, kind=kind, country=country)
+        for code, name, kind, country in (
+            ("acme", "Acme Pharma", "sponsor", "US"),
+            ("borealis", "Borealis Bio", "sponsor", "DE"),
+            ("crux", "Crux Research", "cro", "GB"),
+            ("delta", "Delta Trials", "cro", "FR"),
+        )
+    }
+    p = Partners(**orgs)
+    for code, organisation in orgs.items():
+        for role, suffix in ((OrgRole.CONTRACTS, "contracts"), (OrgRole.EXECUTIVE, "exec"), (OrgRole.VIEWER, "viewer")):
+            user = make_user(f"{code}-{suffix}")
+            organisations.organisation_member_set(actor=admin, organisation=organisation, user=user, role=role)
+            p.people[f"{code}_{suffix}"] = user
+    p.people["acme_admin"] = make_user("acme-admin")
+    organisations.organisation_member_set(actor=admin, organisation=p.acme, user=p.acme_admin, role=OrgRole.ADMIN)
+    organisations.study_sponsor_set(actor=admin, study=world.study, organisation=p.acme)
+    organisations.study_sponsor_set(actor=admin, study=world.other_study, organisation=p.borealis)
+    p.msa = agreement_create(
+        actor=p.crux_contracts, counterparty=p.acme, title="Clinical services", effective_on=START, currency="USD"
+    )
+    contract_sign(actor=p.crux_exec, record=p.msa, password=PASSWORD)
+    p.msa = contract_sign(actor=p.acme_exec, record=p.msa, password=PASSWORD)
+    p.work_order = work_order_create(
+        actor=p.crux_contracts,
+        agreement=p.msa,
+        study=world.study,
+        title="T-001 monitoring and data management",
+        services=["monitoring", "data_management"],
+        value=Decimal("1200000.00"),
+        start_on=START,
+        end_on=dt.date(2028, 12, 31),
+    )
+    return p
+
+
+@pytest.fixture
+def partners(world) -> Partners:
+    return build_partners(world)
