@@ -1,5 +1,6 @@
 """A site's calendar inside a query (`SiteDayReached`) agrees with Python's (`zoneinfo`) on every moment tried: around
-daylight-saving changes (midnight ones included), in half- and quarter-hour zones, to the microsecond."""
+daylight-saving changes (midnight ones included), in half- and quarter-hour zones, to the microsecond; and where
+`DayReachedAnywhere` answers without a zone, it agrees with every zone's calendar."""
 
 import datetime as dt
 import random
@@ -9,7 +10,7 @@ import pytest
 from django.db.models import DateField, Value
 
 from opencro.accounts.models import User
-from opencro.studies.dates_sql import SiteDayReached, zone_day_starts
+from opencro.studies.dates_sql import DayReachedAnywhere, SiteDayReached, zone_day_starts
 
 UTC = dt.UTC
 ZONES = [
@@ -87,3 +88,42 @@ def test_day_reached_matches_the_calendar_at_the_site(zone):
             {(name, days): got[name] for name, after in local_days.items() if bool(got[name]) != (after >= days)}
         )
     assert len(near_a_day_start) > 50 and not wrong, wrong
+
+
+@pytest.mark.django_db
+def test_day_reached_anywhere_agrees_with_every_zone_and_leaves_only_two_days_open():
+    """Moments of every zone's tests, against the day 11 days after the visit: True or False must hold at every site
+    (the extreme offsets, -12 and +14 hours, included); NULL only within a day of the day's start at UTC."""
+    moments = sorted({m for zone in ZONES for m in _moments(zone)} | _extremes())
+    User.objects.bulk_create(User(username=f"u{i}", date_joined=m.astimezone(UTC)) for i, m in enumerate(moments))
+    days = 11
+    got = dict(
+        User.objects.filter(username__startswith="u")
+        .annotate(r=DayReachedAnywhere("date_joined", Value(VISIT, DateField()), days=days))
+        .values_list("username", "r")
+    )
+    zones = [*ZONES, "Etc/GMT+12", "Pacific/Kiritimati"]  # UTC-12 and UTC+14: the widest offsets in use
+    wrong, open_ = {}, 0
+    for i, moment in enumerate(moments):
+        answer = got[f"u{i}"]
+        reached = {(moment.astimezone(ZoneInfo(z)).date() - VISIT).days >= days for z in zones}
+        utc_day = (moment.astimezone(UTC).date() - VISIT).days
+        if answer is None:
+            open_ += 1
+            if utc_day not in (days - 1, days):
+                wrong[moment] = "open outside the two days"
+        elif reached != {bool(answer)}:
+            wrong[moment] = (answer, reached)
+    assert not wrong, wrong
+    assert open_ > 0 and sum(v is not None for v in got.values()) > len(moments) * 0.9
+
+
+def _extremes() -> set[dt.datetime]:
+    """Moments around UTC midnight of the days before, of and after the limit day (11 days after the visit)."""
+    out = set()
+    for day in (10, 11, 12):
+        midnight = dt.datetime.combine(VISIT + dt.timedelta(days=day), dt.time(), UTC)
+        for hours in (-14, -12, -1, 0, 1, 12, 14):
+            for micro in (-1, 0, 1):
+                out.add(midnight + dt.timedelta(hours=hours, microseconds=micro))
+    return out

@@ -50,7 +50,7 @@ def study_records(
     """
     cut = data_cut(Site.objects.filter(study=study), cut_on)  # the cut date on each site's calendar
     rows = (
-        ItemData.objects.filter(cut.before("form__first_entered_at", "form__site_id"))
+        ItemData.objects.filter(cut.before("form__first_entered_at", "form__site_id", ranged=False))
         .filter(
             form__study=study,
             form__event__repeat_key=1,
