@@ -24,7 +24,7 @@ def test_the_cro_signs_a_change_order_and_the_work_order_follows(browse, demo_st
     page.locator("[data-testid=nav-partnership]").click()
     expect(page.locator("[data-testid=org-kind]")).to_be_visible()
     expect(page.locator("[data-testid=org-studies]")).to_contain_text("OPC-301")
-    expect(page.locator("[data-testid=work-orders] tr[data-number='MSA-0001/WO-001']")).to_contain_text("5,035,000.00")
+    expect(page.locator("[data-testid=work-orders] tr[data-number='MSA-0001/WO-001']")).to_contain_text("5,035,000.00 USD")
     browse.screenshot("partnership-home")
 
     page.locator("[data-testid=work-orders] tr[data-number='MSA-0001/WO-001'] a").first.click()
@@ -52,6 +52,7 @@ def test_the_cro_signs_a_change_order_and_the_work_order_follows(browse, demo_st
     assert dmc.status == "approved" and order.value == Decimal("5131000.00")
     assert str(order.end_on) == "2028-09-30"
 
+    browse.logout()
     browse.login("sponsor.contracts", data.DEMO_PASSWORD)
     browse.goto(f"/partners/work-orders/{order.pk}/")
     expect(page.locator("[data-testid=work-order-value]")).to_contain_text("5,131,000.00 USD")

@@ -67,7 +67,7 @@ def test_home_shows_the_organisation_its_studies_agreements_and_work_orders(part
     html = _html(client.get(_url("home")))
     assert "Crux Research" in html and 'data-testid="agreements"' in html and 'data-testid="work-orders"' in html
     assert p.msa.number in html and p.work_order.number in html and world.study.protocol_number in html
-    assert 'data-status="active"' in html and "1200000.00 USD" in html
+    assert 'data-status="active"' in html and "1,200,000.00 USD" in html
     assert "Draft an agreement" not in html  # a viewer drafts nothing
     client.force_login(p.borealis_contracts)
     html = _html(client.get(_url("home")))
@@ -303,7 +303,7 @@ def test_the_work_order_page_shows_the_matrix_and_the_steps_allowed(partners, cl
     p = partners
     client.force_login(p.acme_viewer)
     html = _html(client.get(_url("work_order", p.work_order.pk)))
-    assert 'data-testid="responsibility-matrix"' in html and "1200000.00 USD" in html
+    assert 'data-testid="responsibility-matrix"' in html and "1,200,000.00 USD" in html
     assert "Monitoring, Data management" in html and "3.11.4" in html and "Transferred to the CRO" in html
     assert 'data-testid="matrix-form"' not in html and 'data-testid="sign-form"' not in html
     client.force_login(p.crux_contracts)
@@ -456,7 +456,7 @@ def test_a_change_order_is_signed_by_both_and_applied(partners, client):
     change = _change(p)
     client.force_login(p.acme_viewer)
     html = _html(client.get(_url("change_order", p.work_order.pk, change.pk)))
-    assert 'data-testid="change-order-facts"' in html and "250000.00 USD" in html and "sign-form" not in html
+    assert 'data-testid="change-order-facts"' in html and "250,000.00 USD" in html and "sign-form" not in html
     client.force_login(p.crux_exec)
     html = _html(client.get(_url("change_order", p.work_order.pk, change.pk)))
     assert 'data-testid="sign-form"' in html and 'data-testid="reject-form"' not in html

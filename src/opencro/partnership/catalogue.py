@@ -25,6 +25,13 @@ class Service(models.TextChoices):
     SAFETY = "safety", _("Safety and pharmacovigilance")
 
 
+class Signatory(models.TextChoices):
+    """The two parties of a contract, by name (a change order's proposer)."""
+
+    SPONSOR = "sponsor", _("Sponsor")
+    CRO = "cro", _("CRO")
+
+
 class Party(models.TextChoices):
     SPONSOR = "sponsor", _("Retained by the sponsor")
     CRO = "cro", _("Transferred to the CRO")

@@ -15,7 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from opencro.audit.models import Audited
-from opencro.partnership.catalogue import DUTY_BY_CODE, Party, Service
+from opencro.partnership.catalogue import DUTY_BY_CODE, Party, Service, Signatory
 
 CURRENCY_HELP = _("ISO 4217 code, e.g. EUR")
 
@@ -188,7 +188,7 @@ class ChangeOrder(TwoPartySigned):
     services_added = models.JSONField(_("services added"), default=list, blank=True, validators=[validate_services])
     services_removed = models.JSONField(_("services removed"), default=list, blank=True, validators=[validate_services])
     duties = models.JSONField(_("duties reassigned"), default=dict, blank=True)  # duty code -> party
-    proposing_party = models.CharField(_("proposed by"), max_length=8, choices=Party.choices[:2])
+    proposing_party = models.CharField(_("proposed by"), max_length=8, choices=Signatory.choices)
     status = models.CharField(
         _("status"), max_length=12, choices=ChangeOrderStatus.choices, default=ChangeOrderStatus.PROPOSED
     )
