@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
+from django.test import override_settings
 
 from opencro.accounts import organisations
 from opencro.accounts.models import Organisation, User
@@ -19,7 +20,7 @@ from opencro.partnership.models import MasterServicesAgreement, WorkOrder
 from opencro.partnership.services.agreements import agreement_create
 from opencro.partnership.services.signing import contract_sign
 from opencro.partnership.services.work_orders import work_order_create
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import FAST_HASHER, PASSWORD, make_user
 
 START = dt.date(2026, 1, 1)
 
@@ -80,6 +81,33 @@ def build_partners(world) -> Partners:
     return p
 
 
+@pytest.fixture(scope="module")
+def _module_partners(_module_world, django_db_blocker):
+    """The partnership's world, built once per module inside the module world's transaction (rolled back with it);
+    None in a module with a transactional test."""
+    if _module_world is None:
+        yield None
+        return
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHER):
+        yield build_partners(_module_world)
+
+
+def _refetched(p: Partners) -> Partners:
+    """The module's partners read again, so no test sees another's changes to them in memory."""
+    orgs = Organisation.objects.in_bulk([p.acme.pk, p.borealis.pk, p.crux.pk, p.delta.pk])
+    users = User.objects.in_bulk([u.pk for u in p.people.values()])
+    return Partners(
+        acme=orgs[p.acme.pk],
+        borealis=orgs[p.borealis.pk],
+        crux=orgs[p.crux.pk],
+        delta=orgs[p.delta.pk],
+        people={name: users[u.pk] for name, u in p.people.items()},
+        msa=MasterServicesAgreement.objects.get(pk=p.msa.pk),
+        work_order=WorkOrder.objects.get(pk=p.work_order.pk),
+    )
+
+
 @pytest.fixture
-def partners(world) -> Partners:
-    return build_partners(world)
+def partners(world, _module_partners) -> Partners:
+    """Built once per module (each test in its own savepoint), afresh in a module with a transactional test."""
+    return build_partners(world) if _module_partners is None else _refetched(_module_partners)
