@@ -24,7 +24,8 @@ def test_the_cro_signs_a_change_order_and_the_work_order_follows(browse, demo_st
     page.locator("[data-testid=nav-partnership]").click()
     expect(page.locator("[data-testid=org-kind]")).to_be_visible()
     expect(page.locator("[data-testid=org-studies]")).to_contain_text("OPC-301")
-    expect(page.locator("[data-testid=work-orders] tr[data-number='MSA-0001/WO-001']")).to_contain_text("5,035,000.00 USD")
+    row = page.locator("[data-testid=work-orders] tr[data-number='MSA-0001/WO-001']")
+    expect(row).to_contain_text("5,035,000.00 USD")
     browse.screenshot("partnership-home")
 
     page.locator("[data-testid=work-orders] tr[data-number='MSA-0001/WO-001'] a").first.click()
