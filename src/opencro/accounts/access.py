@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from opencro.accounts.models import Membership, OrganisationMember, User
-from opencro.accounts.permissions import Perm
+from opencro.accounts.permissions import OrgPerm, Perm
 from opencro.accounts.tenancy import organisation_member, tenant_memberships
 
 
@@ -140,3 +140,19 @@ def access_org_check(access: OrgAccess, perm: str) -> OrgAccess:
     if not access.can(perm):
         raise PermissionDenied(_("Your role in your organisation does not allow this."))
     return access
+
+
+def access_org_administered(user: User, organisation_id: int):
+    """The organisation, for a system administrator or one of its own administrators (`org.members`); 404 for anyone
+    else: who works for an organisation is not shown outside it, nor whether it exists."""
+    from opencro.accounts.models import Organisation
+
+    if user.is_authenticated and user.is_active and user.is_superuser:
+        found = Organisation.objects.filter(pk=organisation_id).first()
+    else:
+        access = access_organisation(user)
+        mine = access is not None and access.organisation_id == organisation_id and access.can(OrgPerm.MEMBERS)
+        found = access.organisation if mine else None
+    if found is None:
+        raise Http404(_("No such organisation."))
+    return found

@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 from ninja import Query, Status
 
 from opencro.accounts import organisations as services
-from opencro.accounts.access import access_organisation
+from opencro.accounts.access import access_org_administered, access_organisation
 from opencro.accounts.models import Organisation, OrganisationMember, User
-from opencro.accounts.permissions import OrgPerm, OrgRole
+from opencro.accounts.permissions import OrgRole
 from opencro.partnership import selectors
 from opencro.partnership.api.base import fields_named, org, router
 from opencro.partnership.api.schemas import (
@@ -33,17 +33,7 @@ def _superuser(request) -> None:
 
 
 def _administered(request, organisation_id: int) -> Organisation:
-    """The organisation when the caller is a system administrator or one of its administrators; else 404 (its
-    members are not shown to anyone else, nor whether it exists)."""
-    if request.user.is_superuser:
-        found = Organisation.objects.filter(pk=organisation_id).first()
-    else:
-        access = access_organisation(request.user)
-        mine = access is not None and access.organisation_id == organisation_id and access.can(OrgPerm.MEMBERS)
-        found = access.organisation if mine else None
-    if found is None:
-        raise Http404(_("No such organisation."))
-    return found
+    return access_org_administered(request.user, organisation_id)
 
 
 def _study_out(study_id: int) -> Study:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opencro.accounts import organisations as services
-from opencro.accounts.access import access_org, access_organisation
+from opencro.accounts.access import access_org, access_org_administered
 from opencro.accounts.models import Organisation, OrganisationKind, OrganisationMember, User
 from opencro.accounts.permissions import OrgPerm
 from opencro.partnership import forms, selectors
@@ -63,22 +63,13 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 
 def _organisation(request: HttpRequest, organisation_id: int) -> Organisation:
-    """The organisation, for a system administrator or one of its administrators; 404 for anyone else."""
-    organisation = Organisation.objects.filter(pk=organisation_id).first()
-    if organisation is not None and request.user.is_superuser:
-        return organisation
-    access = access_organisation(request.user)
-    if organisation is None or access is None or access.organisation_id != organisation.pk:
-        raise Http404(_("No such organisation."))
-    if not access.can(OrgPerm.MEMBERS):
-        raise Http404(_("No such organisation."))
-    return organisation
+    return access_org_administered(request.user, organisation_id)
 
 
 def _page(request: HttpRequest, organisation: Organisation, **forms_given: object) -> HttpResponse:
     """The organisation's page; `forms_given` replaces a blank form by the refused one."""
     is_sponsor = organisation.kind == OrganisationKind.SPONSOR
-    studies = Study.objects.filter(sponsor_organisation=organisation).order_by("protocol_number") if is_sponsor else []
+    studies = selectors.studies_of(organisation).order_by("protocol_number") if is_sponsor else []
     sponsor_form = step_form(
         forms_given,
         "sponsor_form",
