@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "opencro.documents",
     "opencro.regulatory",
     "opencro.partnership",
+    "opencro.payments",
     "opencro.jobs",
     "opencro.notices",
 ]
@@ -105,11 +107,15 @@ DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _de
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions serialise writers, which keeps the audit hash chain linear. WAL lets pages
     # read while a long import writes (synchronous stays FULL: a committed transaction survives a power
-    # cut); a 64 MB page cache keeps the indexes of a million-row import in memory.
+    # cut); a 64 MB page cache keeps the indexes of a million-row import in memory. OPENCRO_SQLITE_SYNCHRONOUS=OFF
+    # is for throwaway databases only (a test's fresh file: migrating it waits on hundreds of disk flushes).
+    _synchronous = os.environ.get("OPENCRO_SQLITE_SYNCHRONOUS", "FULL").upper()
+    if _synchronous not in ("FULL", "NORMAL", "OFF"):
+        raise ImproperlyConfigured("OPENCRO_SQLITE_SYNCHRONOUS is FULL (the default), NORMAL or OFF.")
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536",
+        "init_command": f"PRAGMA journal_mode=WAL; PRAGMA synchronous={_synchronous}; PRAGMA cache_size=-65536",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

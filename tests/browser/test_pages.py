@@ -28,10 +28,11 @@ def _links(page) -> list[tuple[str, bool]]:
     return [(h, d) for h, d in page.locator("header a[href], main a[href]").evaluate_all(script) if h]
 
 
-def crawl(browse, start: str = "/studies/") -> list[str]:
+def crawl(browse, start: str = "/studies/", within: tuple[str, ...] = ()) -> list[str]:
     """Visit the same-site pages linked from the navigation and the pages they lead to; return their paths.
 
-    Of pages that differ only by ids (one per site, subject, …) the first PER_SHAPE are visited.
+    Of pages that differ only by ids (one per site, subject, …) the first PER_SHAPE are visited. `within`: only
+    paths under these prefixes are followed (the parts of the product where what this role sees differs).
     Download links are fetched (they must answer 200) but not opened as pages.
     """
     origin = urlsplit(browse.base_url).netloc
@@ -48,6 +49,8 @@ def crawl(browse, start: str = "/studies/") -> list[str]:
             parts = urlsplit(href)
             target = parts.path + (f"?{parts.query}" if parts.query else "")
             if parts.netloc != origin or parts.path.startswith(SKIP_PREFIXES) or target in seen:
+                continue
+            if within and not parts.path.startswith(within):
                 continue
             seen.add(target)
             shape = re.sub(r"\d+", "#", target)
@@ -195,7 +198,10 @@ def check_blinded_biostatistician_sees_no_arm(browse, demo):
 
 def check_unblinded_statistician_sees_arm(browse, demo):
     browse.login("ustat", data.DEMO_PASSWORD)
-    crawl(browse)
+    # the pages an unblinded role reads differently from the blinded statistician's whole crawl above
+    unblinded = tuple(f"/studies/{demo}/{part}/" for part in ("subjects", "rtsm", "analysis", "safety"))
+    visited = crawl(browse, f"/studies/{demo}/subjects/", within=unblinded)
+    assert any(p.startswith(f"/studies/{demo}/rtsm/") for p in visited)
     page = browse.page
     browse.goto(f"/studies/{demo}/subjects/")
     arms = _column(page, "Arm")
@@ -207,8 +213,9 @@ def check_unblinded_statistician_sees_arm(browse, demo):
 
 def check_system_administrator_pages(browse, demo):
     browse.login("admin", data.DEMO_PASSWORD)
-    visited = crawl(browse)
-    assert "/accounts/users/" in visited
+    # an administrator's study role reads a subset of the project manager's pages: crawl what is theirs alone
+    visited = crawl(browse, "/accounts/users/", within=("/accounts/", "/partners/", f"/studies/{demo}/team/"))
+    assert "/accounts/users/" in visited and len(visited) > 3
     browse.assert_clean()
 
 

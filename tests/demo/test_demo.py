@@ -15,12 +15,13 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # the demo loads a whole
 
 
 def test_demo_reports_every_step(demo_loaded):
-    assert len(demo_loaded.steps) == STEPS == 18
-    assert demo_loaded.steps[-7:-4] == ["clinical data", "protocol deviations", "analysis specifications"]
-    assert demo_loaded.steps[-4].startswith("oversight")
-    assert demo_loaded.steps[-3].startswith("regulatory")
-    assert demo_loaded.steps[-2].startswith("trial master file")
-    assert demo_loaded.steps[-1].startswith("partnership")
+    assert len(demo_loaded.steps) == STEPS == 19
+    assert demo_loaded.steps[-8:-5] == ["clinical data", "protocol deviations", "analysis specifications"]
+    assert demo_loaded.steps[-5].startswith("oversight")
+    assert demo_loaded.steps[-4].startswith("regulatory")
+    assert demo_loaded.steps[-3].startswith("trial master file")
+    assert demo_loaded.steps[-2].startswith("partnership")
+    assert demo_loaded.steps[-1].startswith("site payments")
 
 
 def test_demo_is_a_realistic_phase_three(demo):

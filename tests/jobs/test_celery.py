@@ -122,6 +122,7 @@ def test_a_celery_worker_runs_the_job(tmp_path, database_url, queue):
         OPENCRO_SECRET_KEY="celery-round-trip-test-key",
         OPENCRO_BROKER_URL=BROKER_URL,
         OPENCRO_JOBS_QUEUE=queue,
+        OPENCRO_SQLITE_SYNCHRONOUS="OFF",  # a throwaway SQLite file: no disk flush per commit while it migrates
     )
     opencro = _opencro()
     migrated = subprocess.run(

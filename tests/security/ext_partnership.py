@@ -13,6 +13,10 @@ is a real success for every owner holding the permission, whatever the order of 
 drafts to edit and sign, agreements in force to terminate, executed work orders to close and to change, proposed change
 orders to sign. Rejecting needs a proposal of the other party and withdrawing one of one's own: `{co_reject_*}` and
 `{co_withdraw_*}` (and the agreement's `{counterparty}`) are filled per organisation from `w.org_ids[code]`.
+
+Budgets: MSA-0001 has two GBP rates to remove (`{rate_remove_*}`); `{wo_budget}` is a draft work order with a budget
+line to change (`{bl_edit}`) and one to remove per channel; `{wo_costs}` an executed one with a pass-through line
+(`{bl_costs}`) and a cost entry to remove per channel.
 """
 
 import datetime as dt
@@ -21,7 +25,7 @@ from decimal import Decimal
 from opencro.accounts import organisations
 from opencro.accounts.permissions import OrgPerm, OrgRole
 from opencro.partnership.catalogue import DUTIES
-from opencro.partnership.services import agreements, change_orders, signing, work_orders
+from opencro.partnership.services import agreements, budgets, change_orders, signing, work_orders
 from tests.conftest import PASSWORD, make_user
 from tests.partnership.conftest import START, build_partners
 from tests.security.matrix import Access, api, page
@@ -49,6 +53,16 @@ MATRIX = {  # the whole matrix form: every duty retained but statistics, transfe
     "party_statistics": "cro",
 }
 CHANGE = {"title": "Matrix change", "reason": REASON, "value_change": "10.00"}
+LINE = {
+    "service": "monitoring",
+    "description": "Matrix line",
+    "unit": "per_site",
+    "quantity": "2",
+    "unit_price": "10.00",
+    "currency": "EUR",
+}
+COST = {"incurred_on": "2026-02-01", "quantity": "1", "amount": "10.00", "currency": "EUR", "reference": "M-1"}
+QUERY_REASON = "?reason=Matrix:%20a%20reason%20long%20enough."
 
 
 def _agreement_page(name: str, tail: str = "") -> str:
@@ -265,6 +279,86 @@ PAGES: list = [
         ok=302,
         owners=PARTIES,
     ),
+    page("GET", AG + "rates/", OG, VIEW, url=_agreement_page("msa", "rates/"), owners=PARTIES),
+    page(
+        "POST",
+        AG + "rates/",
+        OG,
+        EDIT,
+        url=_agreement_page("msa", "rates/"),
+        data={"currency": "EUR", "effective_on": "2026-03-01", "rate": "1.1"},
+        ok=302,
+        owners=PARTIES,
+    ),
+    page(
+        "POST",
+        AG + "rates/<int:rate_id>/remove/",
+        OG,
+        EDIT,
+        url=_agreement_page("msa", "rates/{rate_remove_page}/remove/"),
+        data={"reason": REASON},
+        ok=302,
+        owners=PARTIES,
+    ),
+    page("GET", WO + "budget/", OG, VIEW, url=_work_order_page("wo_costs", "budget/?as_of=2026-06-30"), owners=PARTIES),
+    page(
+        "POST",
+        WO + "budget/lines/",
+        OG,
+        EDIT,
+        url=_work_order_page("wo_budget", "budget/lines/"),
+        data=LINE,
+        ok=302,
+        owners=PARTIES,
+    ),
+    page(
+        "GET",
+        WO + "budget/lines/<int:line_id>/",
+        OG,
+        EDIT,
+        url=_work_order_page("wo_budget", "budget/lines/{bl_edit}/"),
+        owners=PARTIES,
+    ),
+    page(
+        "POST",
+        WO + "budget/lines/<int:line_id>/",
+        OG,
+        EDIT,
+        url=_work_order_page("wo_budget", "budget/lines/{bl_edit}/"),
+        data={**LINE, "quantity": "3"},
+        ok=302,
+        owners=PARTIES,
+    ),
+    page(
+        "POST",
+        WO + "budget/lines/<int:line_id>/remove/",
+        OG,
+        EDIT,
+        url=_work_order_page("wo_budget", "budget/lines/{bl_remove_page}/remove/"),
+        data={"reason": ""},
+        ok=302,
+        owners=PARTIES,
+    ),
+    page(
+        "POST",
+        WO + "budget/costs/",
+        OG,
+        EDIT,
+        url=_work_order_page("wo_costs", "budget/costs/"),
+        data={**COST, "line": "{bl_costs}", "description": ""},
+        ok=302,
+        owners=PARTIES,
+    ),
+    page(
+        "POST",
+        WO + "budget/costs/<int:entry_id>/remove/",
+        OG,
+        EDIT,
+        url=_work_order_page("wo_costs", "budget/costs/{ce_remove_page}/remove/"),
+        data={"reason": REASON},
+        ok=302,
+        owners=PARTIES,
+    ),
 ]
 
 AO, AW = A + "/agreements/{agreement_id}", A + "/work-orders/{work_order_id}"
@@ -405,6 +499,69 @@ API: list = [
         data={"reason": REASON},
         owners=PARTIES,
     ),
+    api("GET", AO + "/exchange-rates", OG, VIEW, url=_a("msa", "/exchange-rates"), owners=PARTIES),
+    api(
+        "POST",
+        AO + "/exchange-rates",
+        OG,
+        EDIT,
+        url=_a("msa", "/exchange-rates"),
+        data={"currency": "EUR", "effective_on": "2026-04-01", "rate": "1.1"},
+        ok=201,
+        owners=PARTIES,
+    ),
+    api(
+        "DELETE",
+        AO + "/exchange-rates/{rate_id}",
+        OG,
+        EDIT,
+        url=_a("msa", "/exchange-rates/{rate_remove_api}" + QUERY_REASON),
+        ok=204,
+        owners=PARTIES,
+    ),
+    api("GET", AW + "/budget-lines", OG, VIEW, url=_w("wo_budget", "/budget-lines"), owners=PARTIES),
+    api(
+        "POST", AW + "/budget-lines", OG, EDIT, url=_w("wo_budget", "/budget-lines"), data=LINE, ok=201, owners=PARTIES
+    ),
+    api(
+        "PATCH",
+        AW + "/budget-lines/{line_id}",
+        OG,
+        EDIT,
+        url=_w("wo_budget", "/budget-lines/{bl_edit}"),
+        data={"description": "Matrix: changed"},
+        owners=PARTIES,
+    ),
+    api(
+        "DELETE",
+        AW + "/budget-lines/{line_id}",
+        OG,
+        EDIT,
+        url=_w("wo_budget", "/budget-lines/{bl_remove_api}"),
+        ok=204,
+        owners=PARTIES,
+    ),
+    api("GET", AW + "/budget", OG, VIEW, url=_w("wo_costs", "/budget?as_of=2026-06-30"), owners=PARTIES),
+    api("GET", AW + "/cost-entries", OG, VIEW, url=_w("wo_costs", "/cost-entries"), owners=PARTIES),
+    api(
+        "POST",
+        AW + "/cost-entries",
+        OG,
+        EDIT,
+        url=_w("wo_costs", "/cost-entries"),
+        data={**COST, "line_id": "{bl_costs}"},
+        ok=201,
+        owners=PARTIES,
+    ),
+    api(
+        "DELETE",
+        AW + "/cost-entries/{entry_id}",
+        OG,
+        EDIT,
+        url=_w("wo_costs", "/cost-entries/{ce_remove_api}" + QUERY_REASON),
+        ok=204,
+        owners=PARTIES,
+    ),
 ]
 
 MODULES: list = []  # the services' own refusals are tested in tests/partnership (test_services, test_tenancy)
@@ -480,9 +637,52 @@ def world_data(w) -> None:
     by_crux = {channel: proposal(p.crux_contracts).pk for channel in ("page", "api")}
     by_acme = {channel: proposal(p.acme_contracts).pk for channel in ("page", "api")}
     w.ids["co"] = w.ids["co_sign_page"]
+    w.ids.update(_budget_records(p, draft_wo))
     w.org_ids = {code: {"counterparty": (p.crux if code in ("acme", "borealis") else p.acme).pk} for code in EVERYONE}
     for code, theirs, ours in (("acme", by_crux, by_acme), ("crux", by_acme, by_crux)):
         for channel in ("page", "api"):
             w.org_ids[code][f"co_reject_{channel}"] = theirs[channel]
             w.org_ids[code][f"co_withdraw_{channel}"] = ours[channel]
     w.ids.update(w.org_ids["acme"])  # for the sweeps of people of no organisation: any value answers 404
+
+
+def _budget_records(p, draft_wo) -> dict[str, int]:
+    """MSA-0001's rates to remove; a draft work order's budget lines to change and remove; an executed work order
+    with a pass-through line and its cost entries to remove (one record per removing row and channel)."""
+
+    def line(work_order, unit: str = "per_site"):
+        return budgets.budget_line_add(
+            actor=p.crux_contracts,
+            work_order=work_order,
+            service="monitoring",
+            description="Matrix line",
+            unit=unit,
+            quantity=Decimal(2),
+            unit_price=Decimal(10),
+            currency="EUR",
+        )
+
+    ids = {}
+    for channel, day in (("page", dt.date(2026, 1, 1)), ("api", dt.date(2026, 2, 1))):
+        ids[f"rate_remove_{channel}"] = budgets.exchange_rate_add(
+            actor=p.crux_contracts, agreement=p.msa, currency="GBP", effective_on=day, rate=Decimal("1.25")
+        ).pk
+    wo_budget = draft_wo()
+    ids.update(wo_budget=wo_budget.pk, bl_edit=line(wo_budget).pk)
+    for channel in ("page", "api"):
+        ids[f"bl_remove_{channel}"] = line(wo_budget).pk
+    wo_costs = draft_wo()
+    costs = line(wo_costs, "pass_through")
+    signing.contract_sign(actor=p.crux_exec, record=wo_costs, password=PASSWORD)
+    signing.contract_sign(actor=p.acme_exec, record=wo_costs, password=PASSWORD)
+    ids.update(wo_costs=wo_costs.pk, bl_costs=costs.pk)
+    for channel in ("page", "api"):
+        ids[f"ce_remove_{channel}"] = budgets.cost_entry_add(
+            actor=p.crux_contracts,
+            line=costs,
+            incurred_on=dt.date(2026, 1, 15),
+            amount=Decimal("99.00"),
+            currency="EUR",
+            reference=f"M-{channel}",
+        ).pk
+    return ids

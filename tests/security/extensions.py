@@ -29,6 +29,7 @@ NAMES = (
     "documents",
     "regulatory",
     "partnership",
+    "payments",
 )
 
 

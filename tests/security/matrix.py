@@ -44,6 +44,7 @@ SITE_OBJECTS = (
     "{mv_",
     "{doc_",
     "{reg_",
+    "{pay_",
 )
 
 

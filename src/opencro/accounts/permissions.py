@@ -53,6 +53,9 @@ class Perm(models.TextChoices):
     ISSUE_MANAGE = "issue.manage", _("Raise issues and manage their corrective and preventive actions")
     VISIT_MANAGE = "visit.manage", _("Schedule monitoring visits and write their reports")
     VISIT_APPROVE = "visit.approve", _("Review and approve monitoring visit reports")
+    PAYMENT_VIEW = "payment.view", _("See site contracts, what sites have earned and payment runs")
+    PAYMENT_MANAGE = "payment.manage", _("Record site contracts and fees; prepare and export payment runs")
+    PAYMENT_APPROVE = "payment.approve", _("Approve payment runs")
 
 
 READ_ONLY = {Perm.STUDY_VIEW, Perm.SITE_VIEW, Perm.SUBJECT_VIEW, Perm.DATA_VIEW, Perm.AUDIT_VIEW}
@@ -104,6 +107,8 @@ DEFAULT_ROLES: dict[str, set[str]] = {
         Perm.DOCUMENT_APPROVE,
         Perm.TMF_FILE,
         Perm.TMF_QC,
+        Perm.PAYMENT_VIEW,
+        Perm.PAYMENT_MANAGE,
     },
     RoleCode.SPONSOR_OVERSIGHT: {
         *_BLINDED_READ,
@@ -115,6 +120,8 @@ DEFAULT_ROLES: dict[str, set[str]] = {
         Perm.VISIT_APPROVE,
         Perm.REGULATORY_VIEW,
         Perm.DOCUMENT_APPROVE,
+        Perm.PAYMENT_VIEW,
+        Perm.PAYMENT_APPROVE,
     },
     RoleCode.MONITOR: {
         *_BLINDED_READ,
@@ -130,6 +137,7 @@ DEFAULT_ROLES: dict[str, set[str]] = {
         Perm.VISIT_MANAGE,
         Perm.REGULATORY_VIEW,
         Perm.TMF_FILE,
+        Perm.PAYMENT_VIEW,
     },
     RoleCode.DATA_MANAGER: {
         *_BLINDED_READ,
@@ -190,6 +198,7 @@ DEFAULT_ROLES: dict[str, set[str]] = {
         Perm.DEVIATION_REPORT,
         Perm.REGULATORY_VIEW,
         Perm.TMF_FILE,
+        Perm.PAYMENT_VIEW,
     },
     RoleCode.STUDY_COORDINATOR: {
         *_BLINDED_READ,
@@ -200,8 +209,9 @@ DEFAULT_ROLES: dict[str, set[str]] = {
         Perm.DEVIATION_REPORT,
         Perm.REGULATORY_VIEW,
         Perm.TMF_FILE,
+        Perm.PAYMENT_VIEW,
     },
-    RoleCode.AUDITOR: {*READ_ONLY, Perm.SAFETY_VIEW, Perm.OVERSIGHT_VIEW, Perm.REGULATORY_VIEW},
+    RoleCode.AUDITOR: {*READ_ONLY, Perm.SAFETY_VIEW, Perm.OVERSIGHT_VIEW, Perm.REGULATORY_VIEW, Perm.PAYMENT_VIEW},
 }
 
 SITE_SCOPED_ROLES = {RoleCode.INVESTIGATOR, RoleCode.STUDY_COORDINATOR, RoleCode.MONITOR, RoleCode.PHARMACIST}

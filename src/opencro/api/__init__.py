@@ -78,6 +78,7 @@ def _register() -> None:
     from opencro.monitoring.visits.api import router as visits_router
     from opencro.notices.api import router as notices_router
     from opencro.partnership.api import router as partnership_router
+    from opencro.payments.api import router as payments_router
     from opencro.recruitment.api import router as recruitment_router
     from opencro.regulatory.api import router as regulatory_router
     from opencro.regulatory.registry.api import router as registry_router
@@ -120,6 +121,7 @@ def _register() -> None:
     api.add_router("/studies", rtsm_unblinding_router)
     api.add_router("/studies", oversight_router)
     api.add_router("/studies", startup_router)
+    api.add_router("/studies", payments_router)
     api.add_router("/studies", feasibility_router)
     api.add_router("/studies", recruitment_router)
     api.add_router("/studies", followup_router)

@@ -12,6 +12,7 @@ from opencro.cli import (
     jobs,
     monitor,
     partners,
+    payments,
     recruit,
     registry,
     regulatory,
@@ -54,7 +55,14 @@ app.add_typer(
     name="registry",
     help="Registry disclosure: export ClinicalTrials.gov and EU CTR registrations, show what changed.",
 )
-app.add_typer(partners.app, name="partners", help="Sponsors and CROs: organisations, study owners, work order duties.")
+app.add_typer(
+    partners.app, name="partners", help="Sponsors and CROs: organisations, study owners, work order duties and budgets."
+)
+app.add_typer(
+    payments.app,
+    name="payments",
+    help="Site payments: what sites have earned, payment runs, the accounts-payable file.",
+)
 app.add_typer(tmf.app, name="tmf", help="Trial master file: load the Reference Model, export for inspection.")
 app.add_typer(jobs.app, name="jobs", help="Start background jobs and follow their progress.")
 app.command("worker", help="Run a Celery worker for background jobs (needs OPENCRO_BROKER_URL).")(jobs.worker)

@@ -6,17 +6,23 @@ are drafted and signed by people, on the pages or through the API.
 - `member USERNAME --organisation CODE --role admin|executive|contracts|viewer` places a person in it;
 - `sponsor PROTOCOL --organisation CODE` (or `--none`) names the sponsor organisation that owns a study;
 - `list [--json]` lists the organisations, their people and studies;
-- `matrix PROTOCOL [--json]` prints the responsibility matrix of each work order on the study.
+- `matrix PROTOCOL [--json]` prints the responsibility matrix of each work order on the study;
+- `budget WORK_ORDER [--as-of DATE] [--json]` prints a work order's budget versus actual (by id, by number such as
+  WO-001, or AGREEMENT/NUMBER such as MSA-0001/WO-001 when several agreements have a WO-001).
 """
 
+import datetime as dt
 import json
 from enum import StrEnum
 from typing import Annotated
 
 import typer
+from rich import box
+from rich.markup import escape
 from rich.table import Table
 
 from opencro.cli import fail, out, setup_django
+from opencro.cli.library import note
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -192,3 +198,102 @@ def matrix(
         for row in responsibility_matrix(order):
             table.add_row(row.duty.section, str(row.duty.label), str(row.party_label), row.note)
         out.print(table)
+
+
+def _work_order(ref: str):
+    from opencro.partnership.models import WorkOrder
+
+    orders = WorkOrder.objects.select_related("agreement", "study")
+    ref = ref.strip()
+    if ref.isdigit():
+        found = orders.filter(pk=int(ref))
+    elif "/" in ref:
+        agreement_number, number = ref.split("/", 1)
+        found = orders.filter(agreement__number__iexact=agreement_number, number__iexact=number)
+    else:
+        found = orders.filter(number__iexact=ref)
+    found = list(found[:2])
+    if not found:
+        fail(f"no work order {ref!r}")
+    if len(found) > 1:
+        fail(f"several work orders are numbered {ref!r}: give AGREEMENT/NUMBER (e.g. MSA-0001/{ref}) or the id")
+    return found[0]
+
+
+def _amount(value) -> str:
+    return "-" if value is None else f"{value:,.2f}"
+
+
+def _units(value) -> str:
+    return f"{value.normalize():,f}"
+
+
+def _percent(value) -> str:
+    return "-" if value is None else f"{value}%"
+
+
+@app.command("budget")
+def budget(
+    work_order_ref: Annotated[
+        str, typer.Argument(metavar="WORK_ORDER", help="The work order's id, number (WO-001) or MSA-0001/WO-001.")
+    ],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="The day reported as of (YYYY-MM-DD); today by default.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+) -> None:
+    """Print a work order's budget versus actual as of a day, by service, in the work order's currency."""
+    setup_django()
+    from django.utils import timezone
+
+    from opencro.partnership.budget_actuals import budget_report, report_as_dict
+
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else timezone.localdate()
+    except ValueError:
+        fail(f"--as-of: not a date (YYYY-MM-DD): {as_of!r}", code=2)
+    order = _work_order(work_order_ref)
+    report = budget_report(order, day)
+    if as_json:
+        print(
+            json.dumps({"work_order": f"{order.agreement.number}/{order.number}", **report_as_dict(report)}, indent=2)
+        )
+        return
+    note(
+        f"{order.agreement.number}/{order.number} {order.title}: budget versus actual as of {day}, in {report.currency}"
+    )
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("line", overflow="fold")
+    for header in ("planned\nunits", "planned", "actual\nunits", "actual", "variance", "used"):
+        table.add_column(header, justify="right", no_wrap=True)
+
+    def totals(label: str, total, *, end_section: bool = False) -> None:
+        shown = f"[bold]{escape(label)}[/bold]" + ("" if total.complete else " (incomplete)")
+        table.add_row(
+            shown,
+            "",
+            _amount(total.planned_amount),
+            "",
+            _amount(total.actual_amount),
+            _amount(total.variance),
+            _percent(total.percent_used),
+            end_section=end_section,
+        )
+
+    for group in report.services:
+        table.add_row(f"[bold]{escape(group.label)}[/bold]")
+        for line in group.lines:
+            table.add_row(
+                escape(f"{line.description} · {line.unit_label} · {line.unit_price:,.2f} {line.currency}"),
+                _units(line.planned_units),
+                _amount(line.planned_amount),
+                _units(line.actual_units),
+                _amount(line.actual_amount),
+                _amount(line.variance),
+                _percent(line.percent_used),
+            )
+        totals(f"Subtotal {group.label}", group.total, end_section=True)
+    totals("Total", report.total)
+    out.print(table)
+    for problem in report.problems:
+        out.print(f"[yellow]warning:[/yellow] {escape(problem)}", highlight=False, soft_wrap=True)

@@ -18,6 +18,7 @@ from opencro.demo.deviations import load_deviations
 from opencro.demo.oversight import load_oversight
 from opencro.demo.participants import load_participants
 from opencro.demo.partnership import load_partnership
+from opencro.demo.payments import load_payments
 from opencro.demo.regulatory import load_regulatory
 from opencro.demo.safety import load_safety, review_cases
 from opencro.demo.startup import startup_history
@@ -42,7 +43,7 @@ from opencro.studies.models import (
 )
 
 Progress = Callable[[str], None]
-STEPS = 18
+STEPS = 19
 
 
 def demo_loaded() -> bool:
@@ -97,6 +98,8 @@ def load_demo(progress: Progress = lambda step: None) -> bool:
         load_tmf(study)
         progress("partnership: sponsor, CRO, agreement, work order, change orders")
         load_partnership(study)
+        progress("site payments: contracts, fees, payment runs")
+        load_payments(study)
     return True
 
 

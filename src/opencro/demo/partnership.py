@@ -16,7 +16,7 @@ from opencro.accounts import services as accounts
 from opencro.accounts.models import User
 from opencro.demo import data
 from opencro.demo.clock import afternoon, demo_clock
-from opencro.partnership.services import agreements, change_orders, signing, work_orders
+from opencro.partnership.services import agreements, budgets, change_orders, signing, work_orders
 from opencro.partnership.services.work_orders import responsibility_set
 from opencro.studies.models import Study
 
@@ -40,6 +40,27 @@ SERVICES = [
     "biostatistics",
     "regulatory",
     "safety",
+]
+# the agreement's exchange rates: US dollars for one unit of each currency, from a day
+RATES = [
+    ("EUR", D(2025, 6, 1), "1.0850"),
+    ("JPY", D(2025, 6, 1), "0.00695"),
+    ("INR", D(2025, 6, 1), "0.01198"),
+    ("BRL", D(2025, 6, 1), "0.1790"),
+    ("EUR", D(2026, 1, 2), "1.1020"),
+    ("JPY", D(2026, 1, 2), "0.00668"),
+]
+# the work order's budget: service, description, unit, planned units, unit price, currency
+BUDGET = [
+    ("project_management", "Project management (36 months)", "fixed", "1", "640000", "USD"),
+    ("site_selection", "Site qualification and initiation", "per_site", "14", "18500", "USD"),
+    ("recruitment", "Recruitment support", "per_participant", "420", "650", "USD"),
+    ("monitoring", "On-site monitoring visit", "per_monitoring_visit", "180", "2150", "EUR"),
+    ("data_management", "Data management per visit entered", "per_visit", "4200", "38", "USD"),
+    ("biostatistics", "Statistical analysis plan, tables, listings and figures", "fixed", "1", "210000", "USD"),
+    ("regulatory", "PMDA consultation and clinical trial notification (Japan)", "fixed", "1", "9800000", "JPY"),
+    ("safety", "Safety case processing", "per_participant", "420", "180", "USD"),
+    ("site_selection", "Investigator grants (pass-through)", "pass_through", "1", "2750000", "USD"),
 ]
 SUBMISSIONS_NOTE = "Northstar prepares the dossiers and answers; Meridian submits them and holds the applications."
 
@@ -91,6 +112,21 @@ def load_partnership(study: Study) -> None:
         responsibility_set(
             actor=people["pm"], work_order=order, duty="submissions", party="shared", note=SUBMISSIONS_NOTE
         )
+        for currency, day, rate in RATES:
+            budgets.exchange_rate_add(
+                actor=people["pm"], agreement=msa, currency=currency, effective_on=day, rate=Decimal(rate)
+            )
+        for service, description, unit, quantity, price, currency in BUDGET:
+            budgets.budget_line_add(
+                actor=people["pm"],
+                work_order=order,
+                service=service,
+                description=description,
+                unit=unit,
+                quantity=Decimal(quantity),
+                unit_price=Decimal(price),
+                currency=currency,
+            )
     for signer, day in (("cro.exec", D(2025, 6, 9)), ("sponsor", D(2025, 6, 12))):
         with demo_clock(afternoon(day)):
             order = signing.contract_sign(actor=people[signer], record=order, password=data.DEMO_PASSWORD)

@@ -25,6 +25,21 @@ class Service(models.TextChoices):
     SAFETY = "safety", _("Safety and pharmacovigilance")
 
 
+class BudgetUnit(models.TextChoices):
+    """What a budget line is priced per: counted from the trial's data (sites, participants, visits, monitoring
+    visits) or recorded as cost entries (pass-through costs and fixed fees)."""
+
+    PER_SITE = "per_site", _("Per site")
+    PER_PARTICIPANT = "per_participant", _("Per participant")
+    PER_VISIT = "per_visit", _("Per visit")
+    PER_MONITORING_VISIT = "per_monitoring_visit", _("Per monitoring visit")
+    PASS_THROUGH = "pass_through", _("Pass-through cost")
+    FIXED = "fixed", _("Fixed fee")
+
+
+RECORDED_UNITS = frozenset({BudgetUnit.PASS_THROUGH, BudgetUnit.FIXED})  # actuals are the line's cost entries
+
+
 class Signatory(models.TextChoices):
     """The two parties of a contract, by name (a change order's proposer)."""
 

@@ -5,11 +5,12 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from opencro.accounts.models import OrganisationKind
 from opencro.accounts.permissions import OrgRole
-from opencro.partnership.catalogue import DUTIES, Party, Service
-from opencro.partnership.models import MasterServicesAgreement, WorkOrder
+from opencro.partnership.catalogue import DUTIES, BudgetUnit, Party, Service
+from opencro.partnership.models import BudgetLine, MasterServicesAgreement, WorkOrder
 
 UNCHANGED = ""
 REASON_MAX = 500
@@ -286,3 +287,119 @@ class ChangeOrderForm(_Prefixed):
 
     def scope_fields(self) -> list:
         return [self[name] for name in self.base_fields]
+
+
+def _currency(name: str, initial: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=_("Currency"),
+        max_length=3,
+        initial=initial,
+        help_text=_("ISO 4217 code, e.g. EUR"),
+        widget=forms.TextInput(attrs=_testid(name)),
+    )
+
+
+class ExchangeRateForm(_Prefixed):
+    """A rate into the agreement's currency, in force from a day."""
+
+    id_prefix = "rate"
+    currency = _currency("rate-currency")
+    effective_on = _date("rate-effective")
+    rate = forms.DecimalField(
+        label=pgettext_lazy("exchange rate", "Rate"),
+        max_digits=18,
+        decimal_places=8,
+        help_text=_("Units of the agreement's currency for one unit of this currency."),
+        widget=forms.NumberInput(attrs=_testid("rate-rate", step="any")),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["effective_on"].label = _("Effective from")
+
+
+class BudgetLineForm(_Prefixed):
+    """A budget line: one of the work order's services, a unit, planned units at a unit price in a currency."""
+
+    id_prefix = "line"
+    service = forms.ChoiceField(label=_("Service"), widget=forms.Select(attrs=_testid("line-service")))
+    description = forms.CharField(
+        label=_("Description"), max_length=200, widget=forms.TextInput(attrs=_testid("line-description"))
+    )
+    unit = forms.ChoiceField(
+        label=_("Unit"), choices=BudgetUnit.choices, widget=forms.Select(attrs=_testid("line-unit"))
+    )
+    quantity = forms.DecimalField(
+        label=_("Planned units"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal(0),
+        widget=forms.NumberInput(attrs=_testid("line-quantity", step="0.01")),
+    )
+    unit_price = forms.DecimalField(
+        label=_("Unit price"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal(0),
+        widget=forms.NumberInput(attrs=_testid("line-price", step="0.01")),
+    )
+    currency = _currency("line-currency")
+
+    def __init__(self, *args, work_order: WorkOrder, line: BudgetLine | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        codes = list(dict.fromkeys([*work_order.services, *([line.service] if line else [])]))
+        self.fields["service"].choices = [(code, Service(code).label) for code in codes if code in Service.values]
+        self.fields["currency"].initial = work_order.currency
+
+    @staticmethod
+    def initial_of(line: BudgetLine) -> dict:
+        return {name: getattr(line, name) for name in BudgetLineForm.base_fields}
+
+
+class CostEntryForm(_Prefixed):
+    """An actual cost of a pass-through or fixed line."""
+
+    id_prefix = "cost"
+    line = forms.TypedChoiceField(label=_("Budget line"), coerce=int, widget=forms.Select(attrs=_testid("cost-line")))
+    incurred_on = _date("cost-incurred")
+    quantity = forms.DecimalField(
+        label=pgettext_lazy("quantity", "Units"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal(0),
+        initial=Decimal(1),
+        widget=forms.NumberInput(attrs=_testid("cost-quantity", step="0.01")),
+    )
+    amount = forms.DecimalField(
+        label=_("Amount"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal(0),
+        widget=forms.NumberInput(attrs=_testid("cost-amount", step="0.01")),
+    )
+    currency = _currency("cost-currency")
+    reference = forms.CharField(
+        label=_("Invoice number"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs=_testid("cost-reference")),
+    )
+    description = forms.CharField(
+        label=_("Description"), max_length=1000, required=False, widget=_text("cost-description")
+    )
+
+    def __init__(self, *args, lines: Iterable[BudgetLine], currency: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["incurred_on"].label = _("Incurred on")
+        self.fields["line"].choices = [(x.pk, f"{x.get_service_display()} · {x.description}") for x in lines]
+        self.fields["currency"].initial = currency
+
+
+class AsOfForm(forms.Form):
+    """The day a budget is reported as of (the query string of the budget page)."""
+
+    as_of = _date("budget-as-of", required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["as_of"].label = _("As of")

@@ -2,11 +2,13 @@
 
 from django.urls import path
 
-from opencro.partnership.views import agreements, change_orders, organisations, work_orders
+from opencro.partnership.views import agreements, budgets, change_orders, organisations, work_orders
 
 app_name = "partnership"
 WO = "work-orders/<int:work_order_id>/"
 CO = WO + "change-orders/<int:change_order_id>/"
+AG = "agreements/<int:agreement_id>/"
+BUDGET = WO + "budget/"
 urlpatterns = [
     path("", organisations.home, name="home"),
     path("organisations/", organisations.organisation_list, name="organisations"),
@@ -35,4 +37,12 @@ urlpatterns = [
     path(CO + "sign/", change_orders.change_order_sign, name="change_order_sign"),
     path(CO + "reject/", change_orders.change_order_reject, name="change_order_reject"),
     path(CO + "withdraw/", change_orders.change_order_withdraw, name="change_order_withdraw"),
+    path(AG + "rates/", budgets.exchange_rates, name="exchange_rates"),
+    path(AG + "rates/<int:rate_id>/remove/", budgets.exchange_rate_remove, name="exchange_rate_remove"),
+    path(BUDGET, budgets.budget_page, name="budget"),
+    path(BUDGET + "lines/", budgets.budget_line_new, name="budget_line_new"),
+    path(BUDGET + "lines/<int:line_id>/", budgets.budget_line_edit, name="budget_line_edit"),
+    path(BUDGET + "lines/<int:line_id>/remove/", budgets.budget_line_remove, name="budget_line_remove"),
+    path(BUDGET + "costs/", budgets.cost_entry_new, name="cost_entry_new"),
+    path(BUDGET + "costs/<int:entry_id>/remove/", budgets.cost_entry_remove, name="cost_entry_remove"),
 ]

@@ -1,7 +1,14 @@
 """The partnership JSON API under /api/v1/partners: organisations and their members, studies' sponsors, agreements,
-work orders with their responsibility matrix, change orders. One router; each module adds its operations to it."""
+work orders with their responsibility matrix, change orders, budgets and exchange rates. One router; each module adds
+its operations to it."""
 
-from opencro.partnership.api import agreements, change_orders, organisations, work_orders  # noqa: F401 (registers)
+from opencro.partnership.api import (  # noqa: F401 (registers)
+    agreements,
+    budgets,
+    change_orders,
+    organisations,
+    work_orders,
+)
 from opencro.partnership.api.base import router
 
 __all__ = ["router"]

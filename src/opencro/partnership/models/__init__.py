@@ -7,11 +7,15 @@ from opencro.partnership.models.agreements import (
     WorkOrder,
     WorkOrderStatus,
 )
+from opencro.partnership.models.budgets import BudgetLine, CostEntry, ExchangeRate
 
 __all__ = [
     "AgreementStatus",
+    "BudgetLine",
     "ChangeOrder",
     "ChangeOrderStatus",
+    "CostEntry",
+    "ExchangeRate",
     "MasterServicesAgreement",
     "Responsibility",
     "WorkOrder",

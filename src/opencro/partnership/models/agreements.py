@@ -133,6 +133,11 @@ class WorkOrder(TwoPartySigned):
     def __str__(self) -> str:
         return f"{self.agreement.number} {self.number} {self.title}"
 
+    @property
+    def editable(self) -> bool:
+        """A draft nobody has signed yet: its terms, matrix and budget may change (after, only a change order)."""
+        return self.status == WorkOrderStatus.DRAFT and not self.signed_by_any
+
     def clean(self) -> None:
         if self.end_on and self.start_on and self.end_on < self.start_on:
             raise ValidationError({"end_on": _("The work order cannot end before it starts.")})

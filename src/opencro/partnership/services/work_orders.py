@@ -26,9 +26,10 @@ from opencro.studies.models import Study
 EDITABLE = ("title", "services", "value", "start_on", "end_on")
 
 
-def _unsigned_draft(work_order: WorkOrder) -> WorkOrder:
+def unsigned_draft(work_order: WorkOrder) -> WorkOrder:
+    """The work order locked, when it may still change (`WorkOrder.editable`); else the refusal."""
     locked = WorkOrder.objects.select_for_update(of=("self",)).get(pk=work_order.pk)
-    if locked.status != WorkOrderStatus.DRAFT or locked.signed_by_any:
+    if not locked.editable:
         raise ValidationError(_("A signed work order changes only through a change order."))
     return locked
 
@@ -83,7 +84,7 @@ def work_order_edit(*, actor: User, work_order: WorkOrder, **changes) -> WorkOrd
     if unknown:
         raise ValidationError({sorted(unknown)[0]: _("This field cannot be changed.")})
     with transaction.atomic():
-        work_order = _unsigned_draft(work_order)
+        work_order = unsigned_draft(work_order)
         for field, value in changes.items():
             setattr(work_order, field, list(dict.fromkeys(value)) if field == "services" else value)
         return audited_save(work_order, actor=actor, reason="work order edited")
@@ -95,7 +96,7 @@ def responsibility_set(*, actor: User, work_order: WorkOrder, duty: str, party: 
     if duty not in DUTY_BY_CODE:
         raise ValidationError({"duty": _("Unknown sponsor duty.")})
     with transaction.atomic():
-        work_order = _unsigned_draft(work_order)
+        work_order = unsigned_draft(work_order)
         row = Responsibility.objects.filter(work_order=work_order, duty=duty).first() or Responsibility(
             work_order=work_order, duty=duty
         )

@@ -14,13 +14,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from opencro.accounts.access import OrgAccess, access_org
 from opencro.accounts.permissions import OrgPerm
+from opencro.core.form_steps import run_step, step_form
 from opencro.partnership import forms, selectors
 from opencro.partnership.catalogue import Service
 from opencro.partnership.models import AgreementStatus, MasterServicesAgreement
 from opencro.partnership.services import agreements as services
 from opencro.partnership.services import work_orders as work_order_services
 from opencro.partnership.services.signing import contract_sign
-from opencro.partnership.views.common import NAMESPACE, agreement_found, may_sign, own_party, run_step, step_form
+from opencro.partnership.views.common import NAMESPACE, agreement_found, may_sign, own_party
 
 TERMS = ("title", "effective_on", "expires_on", "currency", "payment_terms_days", "governing_law")
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from opencro.accounts.access import OrgAccess
 from opencro.accounts.permissions import OrgPerm
+from opencro.core.form_steps import run_step, step_form
 from opencro.partnership import forms, selectors
 from opencro.partnership.catalogue import Party
 from opencro.partnership.models import ChangeOrder, ChangeOrderStatus, WorkOrder
@@ -24,8 +25,6 @@ from opencro.partnership.views.common import (
     change_order_found,
     may_sign,
     own_party,
-    run_step,
-    step_form,
     work_order_found,
 )
 from opencro.partnership.views.work_orders import service_labels

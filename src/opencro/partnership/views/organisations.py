@@ -17,8 +17,9 @@ from opencro.accounts import organisations as services
 from opencro.accounts.access import access_org, access_org_administered
 from opencro.accounts.models import Organisation, OrganisationKind, OrganisationMember, User
 from opencro.accounts.permissions import OrgPerm
+from opencro.core.form_steps import run_step, step_form
 from opencro.partnership import forms, selectors
-from opencro.partnership.views.common import NAMESPACE, run_step, step_form
+from opencro.partnership.views.common import NAMESPACE
 from opencro.studies.models import Study
 
 

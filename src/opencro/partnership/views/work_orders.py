@@ -19,16 +19,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from opencro.accounts.access import OrgAccess
 from opencro.accounts.permissions import OrgPerm
 from opencro.core.form_errors import errors_to_form
+from opencro.core.form_steps import run_step, step_form
 from opencro.partnership import forms, selectors
 from opencro.partnership.catalogue import Service
 from opencro.partnership.models import WorkOrder, WorkOrderStatus
 from opencro.partnership.services import work_orders as services
 from opencro.partnership.services.signing import contract_sign
-from opencro.partnership.views.common import NAMESPACE, may_sign, own_party, run_step, step_form, work_order_found
-
-
-def _editable(work_order: WorkOrder) -> bool:
-    return work_order.status == WorkOrderStatus.DRAFT and not work_order.signed_by_any
+from opencro.partnership.views.common import NAMESPACE, may_sign, own_party, work_order_found
 
 
 def service_labels(codes: list[str]) -> list[str]:
@@ -39,7 +36,7 @@ def page(request: HttpRequest, access: OrgAccess, work_order: WorkOrder, **given
     """The work order's page; `given` replaces a blank step form by the refused one."""
     party = own_party(access, work_order.agreement)
     can_edit, can_sign = access.can(OrgPerm.CONTRACT_EDIT), access.can(OrgPerm.CONTRACT_SIGN)
-    editable = can_edit and _editable(work_order)
+    editable = can_edit and work_order.editable
     matrix = selectors.responsibility_matrix(work_order)
     matrix_form = step_form(
         given, "matrix_form", editable, lambda: forms.MatrixForm(initial=forms.MatrixForm.initial_of(matrix))
