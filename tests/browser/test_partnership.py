@@ -1,7 +1,7 @@
 """The sponsor-CRO contract in the browser, on the demo: Northstar's executive opens the partnership home, the OPC-301
-work order with its responsibility matrix, and signs change order CO-02 (Meridian signed it already), which applies
-it to the work order; Meridian's contracts manager sees the signed contract, and a wrong password signs nothing.
-Screenshots for docs/partnership.md come from here."""
+work order with its responsibility matrix, its budget and its kick-off plan, and signs change order CO-02 (Meridian
+signed it already), which applies it to the work order; Meridian's contracts manager sees the signed contract, and a
+wrong password signs nothing. Screenshots for docs/partnership.md come from here."""
 
 from decimal import Decimal
 
@@ -34,6 +34,19 @@ def test_the_cro_signs_a_change_order_and_the_work_order_follows(browse, demo_st
     expect(matrix.locator("tr[data-duty=oversight]")).to_have_attribute("data-party", "sponsor")
     expect(matrix.locator("tr[data-duty=submissions]")).to_contain_text("Meridian submits")
     browse.screenshot("partnership-work-order")
+
+    browse.goto(f"/partners/work-orders/{order.pk}/budget/")
+    expect(page.locator("[data-testid=budget]")).to_contain_text("Investigator grants (pass-through)")
+    expect(page.locator("[data-testid=cost-entries]")).to_contain_text("PR-001")  # the paid site payments
+    expect(page.locator("[data-testid=budget-total]")).to_contain_text("USD")
+    browse.screenshot("partnership-budget")
+    browse.goto(f"/partners/work-orders/{order.pk}/kickoff/")
+    milestones = page.locator("[data-testid=milestones]")
+    expect(milestones.locator("tr[data-kind=first_participant_in]")).to_have_attribute("data-status", "done_late")
+    expect(milestones.locator("tr[data-kind=last_participant_in]")).to_have_attribute("data-status", "at_risk")
+    expect(page.locator("[data-testid=escalation-path]")).to_contain_text("Nadia Brooks")
+    browse.screenshot("partnership-kickoff")
+    browse.goto(f"/partners/work-orders/{order.pk}/")
 
     page.locator("[data-testid=change-orders] tr[data-number='CO-02'] a").first.click()
     expect(page.locator("[data-testid=sponsor-signed-by]")).to_contain_text("Samuel Osei")

@@ -6,19 +6,17 @@ import csv
 import datetime as dt
 import io
 import json
-from decimal import Decimal
 
 import pytest
 from tests.conftest import PASSWORD
 from tests.payments import conftest as payments_conftest
-from tests.payments.conftest import enter_screening, verify
+from tests.payments.conftest import b1_signed, enter_screening, verify
 from typer.testing import CliRunner
 
 from opencro.cli import payments as payments_cli
 from opencro.cli.main import app as main_app
 from opencro.payments import ap_export
-from opencro.payments.models import FeeKind, RunStatus
-from opencro.payments.services import contracts
+from opencro.payments.models import RunStatus
 from opencro.payments.services.runs import (
     payment_run_approve,
     payment_run_create,
@@ -42,23 +40,6 @@ def _json(*args: str) -> dict:
     return json.loads(result.stdout)
 
 
-def _b1_signed(w) -> None:
-    """Site B1's contract in JPY with a start-up fee of 300,000.00 from 2026-02-01, signed on 2026-01-20."""
-    manager = w.users["project_manager"]
-    contract = contracts.site_contract_create(
-        actor=manager, site=w.site_b, currency="JPY", payee="Beta Hospital Research Office", payee_reference="V-2002"
-    )
-    contracts.site_fee_add(
-        actor=manager,
-        contract=contract,
-        kind=FeeKind.FIXED,
-        amount=Decimal("300000.00"),
-        effective_from=dt.date(2026, 2, 1),
-        description="Start-up fee B1",
-    )
-    contracts.site_contract_sign(actor=manager, contract=contract, signed_on=dt.date(2026, 1, 20))
-
-
 def _approved(w):
     run = payment_run_create(actor=w.users["project_manager"], study=w.study, cutoff=CUTOFF)
     return payment_run_approve(actor=w.users["sponsor_oversight"], run=run, password=PASSWORD)
@@ -73,7 +54,7 @@ def test_the_group_is_registered_with_its_help():
 
 def test_what_is_due_per_site_with_totals_by_currency(pay):
     verify(pay, enter_screening(pay))
-    _b1_signed(pay)
+    b1_signed(pay)
     data = _json("due", "--study", "T-001", "--as-of", "2026-05-31")
     assert (data["study"], data["as_of"]) == ("T-001", "2026-05-31")
     assert [s["site"] for s in data["sites"]] == ["A1", "B1"]
@@ -116,7 +97,7 @@ def test_runs_with_their_status_and_totals(pay):
     assert "T-001: no payment run yet." in _invoke("runs", "--study", "T-001").stdout
     assert _json("runs", "--study", "T-001")["runs"] == []
     verify(pay, enter_screening(pay))
-    _b1_signed(pay)
+    b1_signed(pay)
     _approved(pay)
     data = _json("runs", "--study", "T-001")
     (run,) = data["runs"]

@@ -37,3 +37,34 @@ def test_the_demo_people_keep_their_study(demo):
         assert access_for(users[username], demo.pk) is not None, username
     assert list(organisation_studies(access_organisation(users["cro.exec"]))) == [demo]
     assert access_organisation(users["sponsor"]).organisation.code == "meridian"
+
+
+def test_the_kickoff_plan_and_the_budget(demo):
+    """Milestones read from the demo's own data (first site green-lit 2026-03-03, first enrolment 2026-05-19), the
+    CRO's November forecast of last participant in (six weeks late: at risk), and the budget's actuals, including what
+    the paid site payments run cost on the pass-through line."""
+    import datetime as dt
+
+    from opencro.partnership.budget_actuals import budget_report
+    from opencro.partnership.milestones import milestones_of
+
+    order = WorkOrder.objects.get(study=demo)
+    milestones = {m.kind: m for m in milestones_of(order, dt.date(2026, 11, 28))}
+    assert (milestones["first_site_activated"].status, milestones["first_site_activated"].source) == (
+        "done_on_time",
+        "data",
+    )
+    assert (milestones["first_participant_in"].status, milestones["first_participant_in"].variance_days) == (
+        "done_late",
+        4,
+    )
+    assert (milestones["last_participant_in"].status, milestones["last_participant_in"].variance_days) == (
+        "at_risk",
+        45,
+    )
+    assert order.communication_items.count() == 4 and order.escalation_steps.count() == 3
+    report = budget_report(order, dt.date(2026, 11, 28))
+    lines = {line.description: line for group in report.services for line in group.lines}
+    grants = lines["Investigator grants (pass-through)"]
+    assert grants.actual_amount > 0 and not grants.problems  # PR-001's cost, converted at the agreement's rates
+    assert lines["Site qualification and initiation"].actual_units == 8  # the sites with their green light

@@ -104,5 +104,22 @@ def pay(world):
     return w
 
 
+def b1_signed(w) -> SiteContract:
+    """Site B1's contract in JPY with a start-up fee of 300,000.00 from 2026-02-01, signed on 2026-01-20."""
+    manager = w.users["project_manager"]
+    contract = contracts.site_contract_create(
+        actor=manager, site=w.site_b, currency="JPY", payee="Beta Hospital Research Office", payee_reference="V-2002"
+    )
+    contracts.site_fee_add(
+        actor=manager,
+        contract=contract,
+        kind=FeeKind.FIXED,
+        amount=Decimal("300000.00"),
+        effective_from=dt.date(2026, 2, 1),
+        description="Start-up fee B1",
+    )
+    return contracts.site_contract_sign(actor=manager, contract=contract, signed_on=dt.date(2026, 1, 20))
+
+
 def contract_of(w) -> SiteContract:
     return SiteContract.objects.get(pk=w.contract.pk)

@@ -5,16 +5,15 @@ permission, 404 outside the caller's study or sites; a site-scoped member sees o
 import csv
 import datetime as dt
 import io
-from decimal import Decimal
 
 import pytest
 
-from opencro.payments.models import ContractStatus, FeeKind, PaymentRun, RunStatus, SiteContract, SiteFee
+from opencro.payments.models import ContractStatus, PaymentRun, RunStatus, SiteContract, SiteFee
 from opencro.payments.services import contracts
 from opencro.payments.services.runs import payment_run_create
 from opencro.studies.models import Visit
 from tests.conftest import PASSWORD
-from tests.payments.conftest import enter_screening, verify
+from tests.payments.conftest import b1_signed, enter_screening, verify
 
 pytestmark = pytest.mark.django_db
 REASON = "Amendment 1 to the clinical trial agreement"
@@ -42,23 +41,6 @@ def _ok(response, status: int = 200):
 def _errors(response) -> dict:
     assert response.status_code == 422, response.content
     return response.json()["errors"]
-
-
-def _b1_signed(w) -> SiteContract:
-    """Site B1's contract in JPY with a start-up fee of 300,000 from 2026-02-01, signed on 2026-01-20."""
-    manager = w.users["project_manager"]
-    contract = contracts.site_contract_create(
-        actor=manager, site=w.site_b, currency="JPY", payee="Beta Hospital Research Office", payee_reference="V-2002"
-    )
-    contracts.site_fee_add(
-        actor=manager,
-        contract=contract,
-        kind=FeeKind.FIXED,
-        amount=Decimal("300000.00"),
-        effective_from=dt.date(2026, 2, 1),
-        description="Start-up fee B1",
-    )
-    return contracts.site_contract_sign(actor=manager, contract=contract, signed_on=dt.date(2026, 1, 20))
 
 
 # Contracts and fees
@@ -229,7 +211,7 @@ def test_a_run_from_preparation_to_payment(pay, client):
     }
     url = _base(pay, f"/runs/{run['id']}")
     assert list(_errors(_send(client, "post", url + "/export"))) == ["status"]  # a draft is not exported
-    assert _send(client, "post", url + "/approve", {"password": PASSWORD}).status_code == 403  # not an approver
+    assert list(_errors(_send(client, "post", url + "/approve", {"password": PASSWORD}))) == ["status"]  # preparer
     _as(client, pay.users["sponsor_oversight"])
     assert _send(client, "post", url + "/approve", {"password": "wrong"}).status_code == 403
     assert PaymentRun.objects.get(pk=run["id"]).status == RunStatus.DRAFT
@@ -278,7 +260,7 @@ def test_a_cancelled_draft_gives_back_what_it_held(pay, client):
 
 
 def test_the_investigator_sees_only_their_sites_lines(pay, client):
-    b1 = _b1_signed(pay)
+    b1 = b1_signed(pay)
     run = payment_run_create(actor=pay.users["project_manager"], study=pay.study, cutoff=dt.date(2026, 5, 31))
     _as(client, pay.users["project_manager"])
     whole = _ok(client.get(_base(pay, f"/runs/{run.pk}")))

@@ -55,8 +55,10 @@ def test_a_run_takes_what_is_due_and_it_is_due_no_more(pay):
 
 def test_the_approver_is_not_who_prepared_it_and_gives_their_password(pay):
     run = prepared(pay)
-    with pytest.raises(PermissionDenied):  # the project manager may not approve at all
+    with pytest.raises(ValidationError, match="someone other than"):  # the project manager prepared it
         payment_run_approve(actor=pay.users["project_manager"], run=run, password=PASSWORD)
+    with pytest.raises(PermissionDenied):  # a monitor holds no payment.approve
+        payment_run_approve(actor=pay.users["monitor"], run=run, password=PASSWORD)
     with pytest.raises(PermissionDenied, match="password"):
         payment_run_approve(actor=pay.users["sponsor_oversight"], run=run, password="wrong")
     run = approved(pay, run)

@@ -17,6 +17,11 @@ orders to sign. Rejecting needs a proposal of the other party and withdrawing on
 Budgets: MSA-0001 has two GBP rates to remove (`{rate_remove_*}`); `{wo_budget}` is a draft work order with a budget
 line to change (`{bl_edit}`) and one to remove per channel; `{wo_costs}` an executed one with a pass-through line
 (`{bl_costs}`) and a cost entry to remove per channel.
+
+Kick-off plans: `{wo_kickoff}` is an executed work order (a milestone's forecast is recorded on it; communication
+items and escalation steps added), with a communication item to change (`{comm_edit}`) and one to remove per channel,
+escalation levels 1 to change (`{esc_edit}`) and 2 and 3 to remove (the page adds level 4, the API level 5);
+`{wo_kickoff_draft}` an unsigned draft whose target date the API sets.
 """
 
 import datetime as dt
@@ -25,7 +30,7 @@ from decimal import Decimal
 from opencro.accounts import organisations
 from opencro.accounts.permissions import OrgPerm, OrgRole
 from opencro.partnership.catalogue import DUTIES
-from opencro.partnership.services import agreements, budgets, change_orders, signing, work_orders
+from opencro.partnership.services import agreements, budgets, change_orders, kickoff, signing, work_orders
 from tests.conftest import PASSWORD, make_user
 from tests.partnership.conftest import START, build_partners
 from tests.security.matrix import Access, api, page
@@ -63,6 +68,14 @@ LINE = {
 }
 COST = {"incurred_on": "2026-02-01", "quantity": "1", "amount": "10.00", "currency": "EUR", "reference": "M-1"}
 QUERY_REASON = "?reason=Matrix:%20a%20reason%20long%20enough."
+ITEM = {"what": "Matrix call", "frequency": "weekly", "owner": "cro", "participants": "", "channel": "", "note": ""}
+STEP = {
+    "trigger": "Matrix: open beyond 5 working days",
+    "sponsor_contact": "Matrix sponsor lead",
+    "cro_contact": "Matrix CRO lead",
+    "response_days": "2",
+    "note": "",
+}
 
 
 def _agreement_page(name: str, tail: str = "") -> str:
@@ -79,6 +92,7 @@ def _change_page(name: str, tail: str = "") -> str:
 
 AG, WO = P + "agreements/<int:agreement_id>/", P + "work-orders/<int:work_order_id>/"
 CO = WO + "change-orders/<int:change_order_id>/"
+KICKOFF = WO + "kickoff/"
 ORG = P + "organisations/<int:organisation_id>/"
 ORG_URL = "/" + P + "organisations/{organisation}/"
 
@@ -359,6 +373,93 @@ PAGES: list = [
         ok=302,
         owners=PARTIES,
     ),
+    page("GET", KICKOFF, OG, VIEW, url=_work_order_page("wo_kickoff", "kickoff/"), owners=PARTIES),
+    page(
+        "POST",
+        KICKOFF + "milestones/<slug:kind>/",
+        OG,
+        EDIT,
+        url=_work_order_page("wo_kickoff", "kickoff/milestones/database_lock/"),
+        data={"forecast_on": "2026-11-20", "actual_on_recorded": "", "note": "", "reason": REASON},
+        ok=302,
+        owners=PARTIES,
+    ),
+    page(
+        "POST",
+        KICKOFF + "communication/",
+        OG,
+        EDIT,
+        url=_work_order_page("wo_kickoff", "kickoff/communication/"),
+        data=ITEM,
+        ok=302,
+        owners=PARTIES,
+    ),
+    page(
+        "GET",
+        KICKOFF + "communication/<int:item_id>/",
+        OG,
+        EDIT,
+        url=_work_order_page("wo_kickoff", "kickoff/communication/{comm_edit}/"),
+        owners=PARTIES,
+    ),
+    page(
+        "POST",
+        KICKOFF + "communication/<int:item_id>/",
+        OG,
+        EDIT,
+        url=_work_order_page("wo_kickoff", "kickoff/communication/{comm_edit}/"),
+        data={**ITEM, "frequency": "monthly", "reason": ""},
+        ok=302,
+        owners=PARTIES,
+    ),
+    page(
+        "POST",
+        KICKOFF + "communication/<int:item_id>/remove/",
+        OG,
+        EDIT,
+        url=_work_order_page("wo_kickoff", "kickoff/communication/{comm_remove_page}/remove/"),
+        data={"reason": REASON},
+        ok=302,
+        owners=PARTIES,
+    ),
+    page(
+        "POST",
+        KICKOFF + "escalation/",
+        OG,
+        EDIT,
+        url=_work_order_page("wo_kickoff", "kickoff/escalation/"),
+        data={**STEP, "level": "4"},
+        ok=302,
+        owners=PARTIES,
+    ),
+    page(
+        "GET",
+        KICKOFF + "escalation/<int:step_id>/",
+        OG,
+        EDIT,
+        url=_work_order_page("wo_kickoff", "kickoff/escalation/{esc_edit}/"),
+        owners=PARTIES,
+    ),
+    page(
+        "POST",
+        KICKOFF + "escalation/<int:step_id>/",
+        OG,
+        EDIT,
+        url=_work_order_page("wo_kickoff", "kickoff/escalation/{esc_edit}/"),
+        data={**STEP, "level": "1", "response_days": "3", "reason": ""},
+        ok=302,
+        owners=PARTIES,
+    ),
+    page(
+        "POST",
+        KICKOFF + "escalation/<int:step_id>/remove/",
+        OG,
+        EDIT,
+        url=_work_order_page("wo_kickoff", "kickoff/escalation/{esc_remove_page}/remove/"),
+        data={"reason": REASON},
+        ok=302,
+        owners=PARTIES,
+    ),
 ]
 
 AO, AW = A + "/agreements/{agreement_id}", A + "/work-orders/{work_order_id}"
@@ -562,6 +663,72 @@ API: list = [
         ok=204,
         owners=PARTIES,
     ),
+    api("GET", AW + "/kickoff", OG, VIEW, url=_w("wo_kickoff", "/kickoff?as_of=2026-06-30"), owners=PARTIES),
+    api(
+        "PUT",
+        AW + "/kickoff/milestones/{kind}",
+        OG,
+        EDIT,
+        url=_w("wo_kickoff_draft", "/kickoff/milestones/topline_results"),
+        data={"planned_on": "2026-11-30"},
+        owners=PARTIES,
+    ),
+    api(
+        "POST",
+        AW + "/kickoff/communication-items",
+        OG,
+        EDIT,
+        url=_w("wo_kickoff", "/kickoff/communication-items"),
+        data={k: v for k, v in ITEM.items() if k != "note"},
+        ok=201,
+        owners=PARTIES,
+    ),
+    api(
+        "PATCH",
+        AW + "/kickoff/communication-items/{communication_item_id}",
+        OG,
+        EDIT,
+        url=_w("wo_kickoff", "/kickoff/communication-items/{comm_edit}"),
+        data={"channel": "Matrix: video call"},
+        owners=PARTIES,
+    ),
+    api(
+        "DELETE",
+        AW + "/kickoff/communication-items/{communication_item_id}",
+        OG,
+        EDIT,
+        url=_w("wo_kickoff", "/kickoff/communication-items/{comm_remove_api}" + QUERY_REASON),
+        ok=204,
+        owners=PARTIES,
+    ),
+    api(
+        "POST",
+        AW + "/kickoff/escalation-steps",
+        OG,
+        EDIT,
+        url=_w("wo_kickoff", "/kickoff/escalation-steps"),
+        data={**STEP, "level": 5, "response_days": 2},
+        ok=201,
+        owners=PARTIES,
+    ),
+    api(
+        "PATCH",
+        AW + "/kickoff/escalation-steps/{step_id}",
+        OG,
+        EDIT,
+        url=_w("wo_kickoff", "/kickoff/escalation-steps/{esc_edit}"),
+        data={"response_days": 4},
+        owners=PARTIES,
+    ),
+    api(
+        "DELETE",
+        AW + "/kickoff/escalation-steps/{step_id}",
+        OG,
+        EDIT,
+        url=_w("wo_kickoff", "/kickoff/escalation-steps/{esc_remove_api}" + QUERY_REASON),
+        ok=204,
+        owners=PARTIES,
+    ),
 ]
 
 MODULES: list = []  # the services' own refusals are tested in tests/partnership (test_services, test_tenancy)
@@ -638,6 +805,7 @@ def world_data(w) -> None:
     by_acme = {channel: proposal(p.acme_contracts).pk for channel in ("page", "api")}
     w.ids["co"] = w.ids["co_sign_page"]
     w.ids.update(_budget_records(p, draft_wo))
+    w.ids.update(_kickoff_records(p, draft_wo, executed_wo))
     w.org_ids = {code: {"counterparty": (p.crux if code in ("acme", "borealis") else p.acme).pk} for code in EVERYONE}
     for code, theirs, ours in (("acme", by_crux, by_acme), ("crux", by_acme, by_crux)):
         for channel in ("page", "api"):
@@ -686,3 +854,36 @@ def _budget_records(p, draft_wo) -> dict[str, int]:
             reference=f"M-{channel}",
         ).pk
     return ids
+
+
+def _kickoff_records(p, draft_wo, executed_wo) -> dict[str, int]:
+    """An executed work order with a communication item to change and one to remove per channel, escalation level 1
+    to change and levels 2 and 3 to remove; an unsigned draft for the target dates."""
+    wo_kickoff = executed_wo()
+
+    def item(what: str) -> int:
+        return kickoff.communication_item_add(
+            actor=p.crux_contracts, work_order=wo_kickoff, what=what, frequency="weekly", owner="cro"
+        ).pk
+
+    def step(level: int) -> int:
+        return kickoff.escalation_step_add(
+            actor=p.crux_contracts,
+            work_order=wo_kickoff,
+            level=level,
+            trigger=f"Matrix level {level}",
+            sponsor_contact="Matrix sponsor lead",
+            cro_contact="Matrix CRO lead",
+            response_days=level,
+        ).pk
+
+    return {
+        "wo_kickoff": wo_kickoff.pk,
+        "wo_kickoff_draft": draft_wo().pk,
+        "comm_edit": item("Matrix: weekly call"),
+        "comm_remove_page": item("Matrix: removed on the page"),
+        "comm_remove_api": item("Matrix: removed through the API"),
+        "esc_edit": step(1),
+        "esc_remove_page": step(2),
+        "esc_remove_api": step(3),
+    }

@@ -6,7 +6,8 @@ a fee per fee row and channel (`{pay_end_*}`: ended, again and again, on the sam
 start-up fee left on no run, so preparing a run always finds something due. Payment runs, each holding its own fixed
 fee at A1 (the read run also one at B1, so a member restricted to A1 is shown a run with B1 lines hidden): a draft per
 approve and cancel row and channel, an approved run per export row, an exported run per paid row. Prepared by the
-project manager; approving is for the sponsor's oversight (payment.approve), who did not prepare them.
+project manager, then recorded as the system administrator's, so that both holders of payment.approve (the project
+manager and the sponsor's oversight) approve a run someone else prepared.
 
 Rows that a signed contract refuses answer the refusal (page 200, API 422): creating a contract (both sites have one),
 editing the terms, signing again and removing a fee (a signed contract's fee is ended, not removed). The page row
@@ -224,6 +225,8 @@ def _run(w, contracts: list[SiteContract], state: str, name: str) -> PaymentRun:
     # everything due so far goes on the first run; each later one takes its own fee
     run = run_services.payment_run_create(actor=pm, study=w.study, cutoff=cutoff)
     assert run.pk not in ids
+    PaymentRun.objects.filter(pk=run.pk).update(created_by=w.admin)  # the approvers did not prepare it
+    run.refresh_from_db()
     if state != "draft":
         run = run_services.payment_run_approve(actor=w.user(RoleCode.SPONSOR_OVERSIGHT), run=run, password=PASSWORD)
     if state == "exported":

@@ -5,7 +5,7 @@ import pytest
 from opencro.accounts import services as accounts
 from opencro.accounts.models import Role
 from opencro.accounts.permissions import DEFAULT_ROLES, Perm, RoleCode
-from tests.security.client import bearer_headers, client_for, send, text
+from tests.security.client import KeptSession, bearer_headers, client_for, send, text
 from tests.security.markers import KIT_MARKERS, UNBLINDED, assignment_leaks
 from tests.security.matrix import ROUTES
 
@@ -15,11 +15,12 @@ pytestmark = pytest.mark.django_db
 def _responses(world, user):
     """(label, route, response) for every GET route, both site variants, the API with a session and a token."""
     token = bearer_headers(user)
+    signed_in = KeptSession(user)
     for route in ROUTES:
         if route.writes:
             continue
         for site in ("a", "b") if route.names_site_object else ("a",):
-            yield f"{route} (site {site})", route, send(client_for(user), route, world, site=site)
+            yield f"{route} (site {site})", route, send(signed_in(), route, world, site=site)
             if route.is_api:
                 response = send(client_for(None), route, world, site=site, headers=token)
                 yield f"{route} (site {site}, token)", route, response

@@ -13,7 +13,7 @@ import pytest
 
 from opencro.accounts.permissions import DEFAULT_ROLES, SITE_SCOPED_ROLES, Perm, RoleCode
 from opencro.studies.models import Site
-from tests.security.client import bearer_headers, client_for, send
+from tests.security.client import KeptSession, bearer_headers, client_for, send
 from tests.security.markers import BLINDED, CHECKED_WRITES, UNBLINDED, assignment_leaks, site_b_leaks
 from tests.security.matrix import ROUTES, Access, Route
 
@@ -43,6 +43,7 @@ def test_role_sweep(matrix_world, role):
     blinded = Perm.TREATMENT_VIEW not in permissions
     scoped = role in SITE_SCOPED_ROLES
     token = bearer_headers(user) if blinded else None
+    signed_in = KeptSession(user)
     wrong: list[str] = []
     read = 0
     for route in ROUTES:
@@ -53,7 +54,7 @@ def test_role_sweep(matrix_world, role):
             if not (checks_status or checks_blind or checks_site_b):
                 continue
             label = f"{route} (site {site})"
-            response = send(client_for(user), route, matrix_world, site=site)
+            response = send(signed_in(), route, matrix_world, site=site)
             if checks_status and response.status_code != (want := expected_status(route, permissions)):
                 wrong.append(f"status: {label}: {response.status_code}, expected {want}")
             if checks_blind:

@@ -6,7 +6,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from opencro.api import api
-from tests.security.client import client_for, is_login_redirect, send, text
+from tests.security.client import KeptSession, client_for, is_login_redirect, send, text
 from tests.security.matrix import API, PAGES, ROUTES, Access
 
 pytestmark = pytest.mark.django_db
@@ -103,11 +103,12 @@ def test_non_members_get_404_on_the_study(matrix_world, who):
     what a superuser sees of routes other teams own (jobs: all of them) is those teams' call.
     """
     user = getattr(matrix_world, who)
+    signed_in = KeptSession(user)
     wrong = []
     for route in ROUTES:
         if user.is_superuser and not route.full:
             continue
-        response = send(client_for(user), route, matrix_world)
+        response = send(signed_in(), route, matrix_world)
         body = text(response)
         administering = route.access is Access.ORGANISATION and user.is_superuser and route.superuser_ok
         if route.access is Access.STUDY:

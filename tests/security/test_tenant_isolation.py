@@ -14,7 +14,7 @@ from opencro.accounts import organisations
 from opencro.accounts import services as accounts
 from opencro.accounts.permissions import ORG_ROLES, RoleCode
 from tests.conftest import make_user
-from tests.security.client import client_for, send, text
+from tests.security.client import KeptSession, client_for, send, text
 from tests.security.matrix import ROUTES, Access
 
 pytestmark = pytest.mark.django_db
@@ -57,8 +57,9 @@ def test_tenant_sweep(matrix_world, who):
     permissions = ORG_ROLES[ROLE_OF[role]]
     world = _as_seen_by(matrix_world, code)
     wrong, succeeded = [], 0
+    signed_in = KeptSession(person)
     for route in ORGANISATION_ROUTES:
-        response = send(client_for(person), route, world)
+        response = send(signed_in(), route, world)
         owner = code in route.owners
         want = (route.ok if route.perm in permissions else route.refused) if owner else 404
         succeeded += response.status_code == route.ok and want == route.ok
@@ -82,10 +83,11 @@ def test_a_membership_the_rule_no_longer_honours_opens_nothing(matrix_world):
         actor=matrix_world.admin, organisation=matrix_world.partners.borealis, user=mover, role="viewer"
     )
     wrong = []
+    signed_in = KeptSession(mover)
     for route in ROUTES:
         if route.access is not Access.STUDY:
             continue
-        response = send(client_for(mover), route, matrix_world)
+        response = send(signed_in(), route, matrix_world)
         leaked = [m for m in ("T-001", "Alpha Hospital", "A1-001") if m in text(response)]
         if response.status_code != 404 or leaked:
             wrong.append(f"{route}: {response.status_code}, shows {leaked}")

@@ -109,6 +109,7 @@ DEFAULT_ROLES: dict[str, set[str]] = {
         Perm.TMF_QC,
         Perm.PAYMENT_VIEW,
         Perm.PAYMENT_MANAGE,
+        Perm.PAYMENT_APPROVE,
     },
     RoleCode.SPONSOR_OVERSIGHT: {
         *_BLINDED_READ,

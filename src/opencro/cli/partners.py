@@ -8,7 +8,9 @@ are drafted and signed by people, on the pages or through the API.
 - `list [--json]` lists the organisations, their people and studies;
 - `matrix PROTOCOL [--json]` prints the responsibility matrix of each work order on the study;
 - `budget WORK_ORDER [--as-of DATE] [--json]` prints a work order's budget versus actual (by id, by number such as
-  WO-001, or AGREEMENT/NUMBER such as MSA-0001/WO-001 when several agreements have a WO-001).
+  WO-001, or AGREEMENT/NUMBER such as MSA-0001/WO-001 when several agreements have a WO-001);
+- `kickoff WORK_ORDER [--as-of DATE] [--json]` prints a work order's milestones (target, forecast, actual from the
+  trial's data or recorded, variance and status), its communication plan and escalation path.
 """
 
 import datetime as dt
@@ -200,6 +202,16 @@ def matrix(
         out.print(table)
 
 
+def _as_of_day(as_of: str | None) -> dt.date:
+    """The --as-of day, or today; a malformed one ends the command (exit 2)."""
+    from django.utils import timezone
+
+    try:
+        return dt.date.fromisoformat(as_of) if as_of else timezone.localdate()
+    except ValueError:
+        fail(f"--as-of: not a date (YYYY-MM-DD): {as_of!r}", code=2)
+
+
 def _work_order(ref: str):
     from opencro.partnership.models import WorkOrder
 
@@ -244,14 +256,9 @@ def budget(
 ) -> None:
     """Print a work order's budget versus actual as of a day, by service, in the work order's currency."""
     setup_django()
-    from django.utils import timezone
-
     from opencro.partnership.budget_actuals import budget_report, report_as_dict
 
-    try:
-        day = dt.date.fromisoformat(as_of) if as_of else timezone.localdate()
-    except ValueError:
-        fail(f"--as-of: not a date (YYYY-MM-DD): {as_of!r}", code=2)
+    day = _as_of_day(as_of)
     order = _work_order(work_order_ref)
     report = budget_report(order, day)
     if as_json:
@@ -297,3 +304,95 @@ def budget(
     out.print(table)
     for problem in report.problems:
         out.print(f"[yellow]warning:[/yellow] {escape(problem)}", highlight=False, soft_wrap=True)
+
+
+def _day(value) -> str:
+    return value.isoformat() if value else "-"
+
+
+@app.command("kickoff")
+def kickoff(
+    work_order_ref: Annotated[
+        str, typer.Argument(metavar="WORK_ORDER", help="The work order's id, number (WO-001) or MSA-0001/WO-001.")
+    ],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="The day statuses are reckoned from (YYYY-MM-DD); today by default.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+) -> None:
+    """Print a work order's kick-off plan: the milestones against the contract's targets, the communication plan and
+    the escalation path."""
+    setup_django()
+    from opencro.partnership.kickoff_reads import kickoff_plan
+    from opencro.partnership.milestones import milestone_as_dict
+
+    day = _as_of_day(as_of)
+    order = _work_order(work_order_ref)
+    plan = kickoff_plan(order, day)
+    if as_json:
+        result = {
+            "work_order": f"{order.agreement.number}/{order.number}",
+            "as_of": day.isoformat(),
+            "milestones": [milestone_as_dict(m) for m in plan.milestones],
+            "communication": [
+                {
+                    "what": i.what,
+                    "frequency": i.frequency,
+                    "owner": i.owner,
+                    "participants": i.participants,
+                    "channel": i.channel,
+                }
+                for i in plan.communication
+            ],
+            "escalation": [
+                {
+                    "level": s.level,
+                    "trigger": s.trigger,
+                    "sponsor_contact": s.sponsor_contact,
+                    "cro_contact": s.cro_contact,
+                    "response_days": s.response_days,
+                }
+                for s in plan.escalation
+            ],
+        }
+        print(json.dumps(result, indent=2))
+        return
+    note(f"{order.agreement.number}/{order.number} {order.title}: kick-off plan as of {day}")
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("milestone", min_width=12)
+    for header in ("target", "forecast", "actual"):
+        table.add_column(header, no_wrap=True)
+    table.add_column("variance\n(days)", justify="right", no_wrap=True)
+    table.add_column("status", min_width=7)
+    for m in plan.milestones:
+        table.add_row(
+            escape(m.label),
+            _day(m.planned),
+            _day(m.forecast),
+            _day(m.actual) + ("*" if m.source == "recorded" else ""),
+            "-" if m.variance_days is None else m.variance_text,
+            escape(m.status_label),
+        )
+    out.print(table)
+    if any(m.source == "recorded" for m in plan.milestones):
+        out.print("* recorded on the work order (overrides the trial's data)", highlight=False)
+    if plan.communication:
+        comms = Table("what", "frequency", "owned by", "participants", "channel", title="Communication plan")
+        for i in plan.communication:
+            comms.add_row(
+                escape(i.what),
+                str(i.get_frequency_display()),
+                str(i.get_owner_display()),
+                escape(i.participants),
+                escape(i.channel),
+            )
+        out.print(comms)
+    if plan.escalation:
+        steps = Table(
+            "level", "when", "sponsor contact", "CRO contact", "response (working days)", title="Escalation path"
+        )
+        for s in plan.escalation:
+            steps.add_row(
+                str(s.level), escape(s.trigger), escape(s.sponsor_contact), escape(s.cro_contact), str(s.response_days)
+            )
+        out.print(steps)

@@ -6,6 +6,9 @@ with submissions to regulators shared: Northstar prepares, Meridian submits) wer
 executives; change order CO-01 (two more sites in Japan, after the country's slow start) was signed by both and applied;
 CO-02 (support for the data monitoring committee), proposed by Meridian in November, waits for Northstar's signature.
 Samuel Osei (the sponsor's oversight lead) signs for Meridian; Paula Moreno (the project manager) drafts for Northstar.
+The work order carries its kick-off plan (milestone targets, a communication plan, a three-level escalation path) and
+its budget in four currencies at the agreement's dated exchange rates; in November the CRO forecast last participant
+in six weeks late.
 """
 
 import datetime as dt
@@ -16,7 +19,7 @@ from opencro.accounts import services as accounts
 from opencro.accounts.models import User
 from opencro.demo import data
 from opencro.demo.clock import afternoon, demo_clock
-from opencro.partnership.services import agreements, budgets, change_orders, signing, work_orders
+from opencro.partnership.services import agreements, budgets, change_orders, kickoff, signing, work_orders
 from opencro.partnership.services.work_orders import responsibility_set
 from opencro.studies.models import Study
 
@@ -61,6 +64,31 @@ BUDGET = [
     ("regulatory", "PMDA consultation and clinical trial notification (Japan)", "fixed", "1", "9800000", "JPY"),
     ("safety", "Safety case processing", "per_participant", "420", "180", "USD"),
     ("site_selection", "Investigator grants (pass-through)", "pass_through", "1", "2750000", "USD"),
+]
+# the contract's milestone targets (signed with the work order), and the CRO's forecasts of November 2026
+TARGETS = {
+    "first_site_activated": D(2026, 3, 31),
+    "first_participant_in": D(2026, 5, 15),
+    "last_participant_in": D(2027, 3, 31),
+    "last_participant_last_visit": D(2028, 4, 30),
+    "database_lock": D(2028, 6, 15),
+    "topline_results": D(2028, 7, 31),
+    "clinical_study_report": D(2028, 9, 15),
+}
+FORECASTS = {"last_participant_in": D(2027, 5, 15), "last_participant_last_visit": D(2028, 6, 15)}
+FORECAST_REASON = "Japan and India screen slower than planned; CO-01's two Japanese sites start in January."
+# what, frequency, owner, participants, channel
+COMMUNICATION = [
+    ("Operations call", "weekly", "cro", "Both project managers, lead CRAs, data manager", "Video call, Tuesdays"),
+    ("Status report", "monthly", "cro", "Sponsor oversight lead, clinical operations", "OpenCRO status report"),
+    ("Steering committee", "quarterly", "sponsor", "Executives of both companies, medical lead", "In person"),
+    ("Safety review", "every_two_weeks", "sponsor", "Safety physicians of both companies", "Video call"),
+]
+# level, trigger, sponsor contact, CRO contact, response time (working days)
+ESCALATION = [
+    (1, "An issue open beyond 5 working days", "Samuel Osei, oversight lead", "Paula Moreno, project manager", 3),
+    (2, "A milestone at risk, or a level 1 issue unresolved", "Liam Chen, contracts", "Project director", 5),
+    (3, "A contract dispute or a quality issue", "VP clinical operations", "Nadia Brooks, executive", 10),
 ]
 SUBMISSIONS_NOTE = "Northstar prepares the dossiers and answers; Meridian submits them and holds the applications."
 
@@ -116,6 +144,28 @@ def load_partnership(study: Study) -> None:
             budgets.exchange_rate_add(
                 actor=people["pm"], agreement=msa, currency=currency, effective_on=day, rate=Decimal(rate)
             )
+        for kind, day in TARGETS.items():
+            kickoff.milestone_set(actor=people["pm"], work_order=order, kind=kind, planned_on=day)
+        for what, frequency, owner, participants, channel in COMMUNICATION:
+            kickoff.communication_item_add(
+                actor=people["pm"],
+                work_order=order,
+                what=what,
+                frequency=frequency,
+                owner=owner,
+                participants=participants,
+                channel=channel,
+            )
+        for level, trigger, sponsor_contact, cro_contact, days in ESCALATION:
+            kickoff.escalation_step_add(
+                actor=people["pm"],
+                work_order=order,
+                level=level,
+                trigger=trigger,
+                sponsor_contact=sponsor_contact,
+                cro_contact=cro_contact,
+                response_days=days,
+            )
         for service, description, unit, quantity, price, currency in BUDGET:
             budgets.budget_line_add(
                 actor=people["pm"],
@@ -141,6 +191,11 @@ def load_partnership(study: Study) -> None:
     for signer, day in (("cro.exec", D(2026, 8, 19)), ("sponsor", D(2026, 8, 24))):
         with demo_clock(afternoon(day)):
             signing.contract_sign(actor=people[signer], record=japan, password=data.DEMO_PASSWORD)
+    with demo_clock(afternoon(D(2026, 11, 10))):
+        for kind, day in FORECASTS.items():
+            kickoff.milestone_set(
+                actor=people["pm"], work_order=order, kind=kind, forecast_on=day, reason=FORECAST_REASON
+            )
     with demo_clock(afternoon(D(2026, 11, 16))):
         dmc = change_orders.change_order_propose(
             actor=people["sponsor.contracts"],

@@ -9,8 +9,9 @@ from django.utils.translation import pgettext_lazy
 
 from opencro.accounts.models import OrganisationKind
 from opencro.accounts.permissions import OrgRole
-from opencro.partnership.catalogue import DUTIES, BudgetUnit, Party, Service
-from opencro.partnership.models import BudgetLine, MasterServicesAgreement, WorkOrder
+from opencro.partnership.catalogue import DUTIES, BudgetUnit, Party, Service, Signatory
+from opencro.partnership.models import BudgetLine, Frequency, MasterServicesAgreement, WorkOrder
+from opencro.partnership.models.kickoff import ESCALATION_LEVELS, RESPONSE_DAYS_MAX
 
 UNCHANGED = ""
 REASON_MAX = 500
@@ -399,6 +400,174 @@ class AsOfForm(forms.Form):
     """The day a budget is reported as of (the query string of the budget page)."""
 
     as_of = _date("budget-as-of", required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["as_of"].label = _("As of")
+
+
+# Kick-off plan
+
+
+def _kickoff_field(form: forms.Form, name: str, testid: str) -> None:
+    form.fields[name].widget.attrs["data-testid"] = testid
+
+
+class _MilestoneForm(_Prefixed):
+    """One milestone's form on the kick-off page: its ids and test ids carry the milestone's kind."""
+
+    def __init__(self, *args, kind: str, **kwargs) -> None:
+        self.id_prefix = f"ms-{kind}"
+        super().__init__(*args, **kwargs)
+        for name in self.fields:
+            _kickoff_field(self, name, f"ms-{kind}-{name.replace('_', '-')}")
+
+
+class MilestonePlanForm(_MilestoneForm):
+    """A milestone's target date (part of what both parties sign) and note, while the work order is a draft."""
+
+    planned_on = _date("ms-planned", required=False)
+    note = forms.CharField(label=_("Note"), max_length=1000, required=False, widget=_text("ms-note"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["planned_on"].label = _("Target date")
+
+    @staticmethod
+    def initial_of(milestone) -> dict:
+        return {"planned_on": milestone.planned, "note": milestone.note}
+
+
+class MilestoneProgressForm(_MilestoneForm):
+    """A milestone's forecast, an actual date recorded by hand (where the data give none, or to correct them) and
+    note, once the work order is executed; a value already recorded changes with a reason."""
+
+    forecast_on = _date("ms-forecast", required=False)
+    actual_on_recorded = _date("ms-actual", required=False)
+    note = forms.CharField(label=_("Note"), max_length=1000, required=False, widget=_text("ms-note"))
+    reason = forms.CharField(
+        label=_("Reason for change"),
+        max_length=REASON_MAX,
+        required=False,
+        help_text=_("Needed to change or clear a value already recorded."),
+        widget=forms.TextInput(attrs=_testid("ms-reason")),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["forecast_on"].label = pgettext_lazy("milestone", "Forecast")
+        self.fields["actual_on_recorded"].label = _("Actual date recorded")
+        self.fields["actual_on_recorded"].help_text = _("Overrides the date the trial's data give.")
+
+    @staticmethod
+    def initial_of(milestone) -> dict:
+        recorded = milestone.actual if milestone.source == "recorded" else None
+        return {"forecast_on": milestone.forecast, "actual_on_recorded": recorded, "note": milestone.note}
+
+
+class CommunicationItemForm(_Prefixed):
+    """A line of the communication plan; a change may say why."""
+
+    id_prefix = "comm"
+    what = forms.CharField(
+        label=_("What"),
+        max_length=200,
+        help_text=_("e.g. Weekly operations call, Monthly status report, Steering committee"),
+        widget=forms.TextInput(attrs=_testid("comm-what")),
+    )
+    frequency = forms.ChoiceField(
+        label=_("Frequency"), choices=Frequency.choices, widget=forms.Select(attrs=_testid("comm-frequency"))
+    )
+    owner = forms.ChoiceField(
+        label=_("Owned by"), choices=Signatory.choices, widget=forms.Select(attrs=_testid("comm-owner"))
+    )
+    participants = forms.CharField(
+        label=pgettext_lazy("meeting", "Participants"),
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(attrs=_testid("comm-participants")),
+    )
+    channel = forms.CharField(
+        label=_("Channel"),
+        max_length=200,
+        required=False,
+        help_text=_("e.g. video call, e-mail, in person"),
+        widget=forms.TextInput(attrs=_testid("comm-channel")),
+    )
+    note = forms.CharField(label=_("Note"), max_length=1000, required=False, widget=_text("comm-note"))
+    reason = forms.CharField(
+        label=_("Reason for change"),
+        max_length=REASON_MAX,
+        required=False,
+        widget=forms.TextInput(attrs=_testid("comm-reason")),
+    )
+
+    def __init__(self, *args, editing: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not editing:
+            del self.fields["reason"]
+
+    @staticmethod
+    def initial_of(item) -> dict:
+        return {name: getattr(item, name) for name in CommunicationItemForm.base_fields if name != "reason"}
+
+
+class EscalationStepForm(_Prefixed):
+    """A level of the escalation path; a change may say why."""
+
+    id_prefix = "esc"
+    level = forms.TypedChoiceField(
+        label=pgettext_lazy("escalation", "Level"),
+        coerce=int,
+        choices=[(n, str(n)) for n in range(1, ESCALATION_LEVELS + 1)],
+        widget=forms.Select(attrs=_testid("esc-level")),
+    )
+    trigger = forms.CharField(
+        label=pgettext_lazy("escalation", "When"),
+        max_length=300,
+        help_text=_("e.g. an issue open beyond 5 working days"),
+        widget=forms.TextInput(attrs=_testid("esc-trigger")),
+    )
+    sponsor_contact = forms.CharField(
+        label=_("Sponsor contact"),
+        max_length=200,
+        help_text=_("Name and role"),
+        widget=forms.TextInput(attrs=_testid("esc-sponsor")),
+    )
+    cro_contact = forms.CharField(
+        label=_("CRO contact"),
+        max_length=200,
+        help_text=_("Name and role"),
+        widget=forms.TextInput(attrs=_testid("esc-cro")),
+    )
+    response_days = forms.IntegerField(
+        label=_("Response time (working days)"),
+        min_value=0,
+        max_value=RESPONSE_DAYS_MAX,
+        widget=forms.NumberInput(attrs=_testid("esc-days")),
+    )
+    note = forms.CharField(label=_("Note"), max_length=1000, required=False, widget=_text("esc-note"))
+    reason = forms.CharField(
+        label=_("Reason for change"),
+        max_length=REASON_MAX,
+        required=False,
+        widget=forms.TextInput(attrs=_testid("esc-reason")),
+    )
+
+    def __init__(self, *args, editing: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not editing:
+            del self.fields["reason"]
+
+    @staticmethod
+    def initial_of(step) -> dict:
+        return {name: getattr(step, name) for name in EscalationStepForm.base_fields if name != "reason"}
+
+
+class KickoffAsOfForm(forms.Form):
+    """The day the kick-off page reckons statuses and open variances from (its query string)."""
+
+    as_of = _date("kickoff-as-of", required=False)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -2,13 +2,14 @@
 
 from django.urls import path
 
-from opencro.partnership.views import agreements, budgets, change_orders, organisations, work_orders
+from opencro.partnership.views import agreements, budgets, change_orders, kickoff, organisations, work_orders
 
 app_name = "partnership"
 WO = "work-orders/<int:work_order_id>/"
 CO = WO + "change-orders/<int:change_order_id>/"
 AG = "agreements/<int:agreement_id>/"
 BUDGET = WO + "budget/"
+KICKOFF = WO + "kickoff/"
 urlpatterns = [
     path("", organisations.home, name="home"),
     path("organisations/", organisations.organisation_list, name="organisations"),
@@ -45,4 +46,12 @@ urlpatterns = [
     path(BUDGET + "lines/<int:line_id>/remove/", budgets.budget_line_remove, name="budget_line_remove"),
     path(BUDGET + "costs/", budgets.cost_entry_new, name="cost_entry_new"),
     path(BUDGET + "costs/<int:entry_id>/remove/", budgets.cost_entry_remove, name="cost_entry_remove"),
+    path(KICKOFF, kickoff.kickoff_page, name="kickoff"),
+    path(KICKOFF + "milestones/<slug:kind>/", kickoff.milestone_save, name="kickoff_milestone"),
+    path(KICKOFF + "communication/", kickoff.communication_new, name="communication_new"),
+    path(KICKOFF + "communication/<int:item_id>/", kickoff.communication_edit, name="communication_edit"),
+    path(KICKOFF + "communication/<int:item_id>/remove/", kickoff.communication_remove, name="communication_remove"),
+    path(KICKOFF + "escalation/", kickoff.escalation_new, name="escalation_new"),
+    path(KICKOFF + "escalation/<int:step_id>/", kickoff.escalation_edit, name="escalation_edit"),
+    path(KICKOFF + "escalation/<int:step_id>/remove/", kickoff.escalation_remove, name="escalation_remove"),
 ]

@@ -238,3 +238,32 @@ def test_an_approved_visit_page_keeps_both_signatures_valid_after_the_letter_is_
     client.post(_url(world, "follow_up", visit))
     page = _text(client.get(_url(world, "detail", visit)))
     assert page.count("Valid") == 2
+
+
+def test_a_visit_for_an_issue_is_dated_by_default_today_at_the_issues_site(world, login):
+    """The project manager sees A1 (Chicago) and B1 (Tokyo); at 20:00 UTC on 1 June it is the 1st in Chicago and the
+    2nd in Tokyo. A visit following up a B1 issue defaults to the 2nd (B1's today), which the service accepts; the
+    reader's today (the 1st) would be refused as a date passed at the site."""
+    from unittest import mock
+
+    from django.utils import timezone
+
+    issue = OversightIssue.objects.create(
+        study=world.study,
+        site=world.site_b,
+        number="ISS-0002",
+        title="Late data entry",
+        description="kri0002",
+        source="kri",
+        owner=world.user(PM),
+        due_on=dt.date(2026, 12, 31),
+        raised_by=world.user(PM),
+        raised_on=dt.date(2026, 5, 1),
+    )
+    client = login(world.user(PM))
+    moment = dt.datetime(2026, 6, 1, 20, 0, tzinfo=dt.UTC)
+    with mock.patch.object(timezone, "now", return_value=moment):
+        text = _text(client.get(_url(world, "new") + f"?issue={issue.pk}"))
+        generic = _text(client.get(_url(world, "new")))
+    assert 'name="planned_on" value="2026-06-02"' in text
+    assert 'name="planned_on" value="2026-06-02"' not in generic  # the sites disagree: the reader's today

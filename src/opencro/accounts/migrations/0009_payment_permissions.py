@@ -4,7 +4,7 @@ DEFAULT_ROLES. Custom roles are left alone."""
 from django.db import migrations
 
 ADDED = {
-    "project_manager": ["payment.view", "payment.manage"],
+    "project_manager": ["payment.view", "payment.manage", "payment.approve"],
     "sponsor_oversight": ["payment.view", "payment.approve"],
     "monitor": ["payment.view"],
     "investigator": ["payment.view"],

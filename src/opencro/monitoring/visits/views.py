@@ -93,6 +93,9 @@ def _schedule_form(request: HttpRequest, access: StudyAccess) -> forms.ScheduleF
         initial.setdefault(
             "agenda", _("Follow-up of issue %(number)s: %(title)s") % {"number": issue.number, "title": issue.title}
         )
+    chosen = [site for site in sites if str(site.pk) == str(initial.get("site", ""))]
+    if chosen:  # the visit's site is known: its own today, not the reader's (the sites may be a day apart)
+        initial["planned_on"] = sites_today(chosen)
     return forms.ScheduleForm(initial=initial, sites=sites, monitors=monitors, issues=issues)
 
 

@@ -1,11 +1,12 @@
 """The partnership JSON API under /api/v1/partners: organisations and their members, studies' sponsors, agreements,
-work orders with their responsibility matrix, change orders, budgets and exchange rates. One router; each module adds
-its operations to it."""
+work orders with their responsibility matrix, change orders, budgets and exchange rates, kick-off plans. One router;
+each module adds its operations to it."""
 
 from opencro.partnership.api import (  # noqa: F401 (registers)
     agreements,
     budgets,
     change_orders,
+    kickoff,
     organisations,
     work_orders,
 )
