@@ -11,6 +11,7 @@ import pytest
 from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
+from hypothesis import settings as hypothesis_settings
 
 from opencro.accounts import services as accounts
 from opencro.accounts.models import User
@@ -90,6 +91,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# In CI (.ci/run sets CI=true) the property tests draw the same examples every run: a run on a clean clone must not
+# pass or fail by chance. Run locally, they keep exploring new examples.
+hypothesis_settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)

@@ -151,7 +151,11 @@ def test_power_at_raw_sizes_is_the_target(
     result = counts_negative_binomial(**common, power=power, ratio=ratio)
     n1, n2 = result.n_per_arm_raw
     assert counts_negative_binomial_power(**common, n1=n1, n2=n2) == pytest.approx(power, abs=1e-6)
-    assert result.power >= power - 1e-9
+    # Rounding each arm up raises the power, except that it also moves the allocation a little off `ratio`: with a
+    # null variance that depends on the allocation ("pooled", "control") that can cost a trace of power. Hypothesis
+    # found rate ratio 0.2, ratio 2.109, power 0.5: raw (168.998, 356.481) -> (169, 357), power 0.499966.
+    slack = 1e-9 if null_variance == "alternative" else 1e-3
+    assert result.power >= power - slack
 
 
 @settings(max_examples=200, deadline=None)
