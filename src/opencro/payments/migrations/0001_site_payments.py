@@ -86,7 +86,6 @@ class Migration(migrations.Migration):
                 ('currency', models.CharField(max_length=3, verbose_name='currency')),
                 ('gross', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='gross')),
                 ('holdback', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='held back')),
-                ('net', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='net')),
                 ('event', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='edc.eventdata')),
                 ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='studies.site')),
                 ('subject', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='subjects.subject')),

@@ -6,6 +6,8 @@ release. The unique constraints make each earning payable once: a draft run that
 which makes them payable again.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -73,7 +75,6 @@ class PaymentLine(Audited):
     currency = models.CharField(_("currency"), max_length=3)
     gross = models.DecimalField(_("gross"), max_digits=12, decimal_places=2)
     holdback = models.DecimalField(_("held back"), max_digits=12, decimal_places=2)
-    net = models.DecimalField(_("net"), max_digits=12, decimal_places=2)
 
     class Meta:
         ordering = ["run", "site__number", "earned_on", "pk"]
@@ -94,6 +95,10 @@ class PaymentLine(Audited):
 
     def __str__(self) -> str:
         return f"{self.run} {self.site} {self.description}"
+
+    @property
+    def net(self) -> Decimal:
+        return self.gross - self.holdback
 
     def audit_scope(self) -> tuple[int | None, int | None]:
         return self.run.study_id, self.site_id

@@ -75,7 +75,6 @@ def payment_run_create(
                 currency=e.currency,
                 gross=e.gross,
                 holdback=e.holdback,
-                net=e.net,
             )
             audited_save(line, actor=actor, trusted=("run", "site", "contract", "fee", "subject", "event"))
         return run
