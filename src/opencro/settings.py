@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "opencro.regulatory",
     "opencro.partnership",
     "opencro.payments",
+    "opencro.closeout",
     "opencro.jobs",
     "opencro.notices",
 ]
@@ -232,6 +233,7 @@ OPENCRO_JOBS = {
     "analysis.package": "opencro.analysis.jobs:PACKAGE",
     "regulatory.ectd_build": "opencro.regulatory.jobs:ECTD_BUILD",
     "regulatory.ethics_reminders": "opencro.regulatory.jobs:ETHICS_REMINDERS",
+    "partnership.status_reports": "opencro.partnership.jobs:STATUS_REPORTS",
 }
 OPENCRO_JOBS_EAGER = os.environ.get("OPENCRO_JOBS_EAGER", "") == "1"  # run jobs synchronously, in the caller
 OPENCRO_JOBS_QUEUE = os.environ.get("OPENCRO_JOBS_QUEUE", "opencro")  # Celery queue the workers consume

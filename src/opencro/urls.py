@@ -31,6 +31,7 @@ urlpatterns = [
     path("studies/<int:study_id>/feasibility/", include("opencro.sites.urls")),
     path("feasibility/respond/<str:token>/", feasibility_public.respond, name="feasibility_respond"),
     path("studies/<int:study_id>/payments/", include("opencro.payments.urls")),
+    path("studies/<int:study_id>/closeout/", include("opencro.closeout.urls")),
     path("partners/", include("opencro.partnership.urls")),
     path("jobs/", include("opencro.jobs.urls")),
     path("notices/", include("opencro.notices.urls")),

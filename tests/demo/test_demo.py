@@ -15,13 +15,14 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # the demo loads a whole
 
 
 def test_demo_reports_every_step(demo_loaded):
-    assert len(demo_loaded.steps) == STEPS == 19
-    assert demo_loaded.steps[-8:-5] == ["clinical data", "protocol deviations", "analysis specifications"]
-    assert demo_loaded.steps[-5].startswith("oversight")
-    assert demo_loaded.steps[-4].startswith("regulatory")
-    assert demo_loaded.steps[-3].startswith("trial master file")
-    assert demo_loaded.steps[-2].startswith("partnership")
-    assert demo_loaded.steps[-1].startswith("site payments")
+    assert len(demo_loaded.steps) == STEPS == 20
+    assert demo_loaded.steps[-9:-6] == ["clinical data", "protocol deviations", "analysis specifications"]
+    assert demo_loaded.steps[-6].startswith("oversight")
+    assert demo_loaded.steps[-5].startswith("regulatory")
+    assert demo_loaded.steps[-4].startswith("trial master file")
+    assert demo_loaded.steps[-3].startswith("partnership")
+    assert demo_loaded.steps[-2].startswith("site payments")
+    assert demo_loaded.steps[-1].startswith("status reports")
 
 
 def test_demo_is_a_realistic_phase_three(demo):

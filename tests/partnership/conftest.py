@@ -3,7 +3,8 @@
 Study T-001 belongs to sponsor Acme, T-002 to sponsor Borealis. `partners.msa` is an agreement between Acme and the CRO
 Crux, drafted by Crux and in force (signed by both); `partners.work_order` a draft work order on T-001 under it
 (monitoring and data management). Delta is a CRO with no agreement. In each organisation: `<org>_contracts` drafts
-(contract.edit), `<org>_exec` signs (contract.sign), `<org>_viewer` reads; `acme_admin` manages Acme's members.
+(contract.edit), `<org>_exec` signs (contract.sign), `<org>_lead` keeps the delivery (project.manage: risks, status
+reports), `<org>_viewer` reads; `acme_admin` manages Acme's members.
 """
 
 import datetime as dt
@@ -55,7 +56,12 @@ def build_partners(world) -> Partners:
     }
     p = Partners(**orgs)
     for code, organisation in orgs.items():
-        for role, suffix in ((OrgRole.CONTRACTS, "contracts"), (OrgRole.EXECUTIVE, "exec"), (OrgRole.VIEWER, "viewer")):
+        for role, suffix in (
+            (OrgRole.CONTRACTS, "contracts"),
+            (OrgRole.EXECUTIVE, "exec"),
+            (OrgRole.PROJECT_LEAD, "lead"),
+            (OrgRole.VIEWER, "viewer"),
+        ):
             user = make_user(f"{code}-{suffix}")
             organisations.organisation_member_set(actor=admin, organisation=organisation, user=user, role=role)
             p.people[f"{code}_{suffix}"] = user

@@ -29,7 +29,10 @@ NAMES = (
     "documents",
     "regulatory",
     "partnership",
+    "performance",
     "payments",
+    "closeout",
+    "risks",
 )
 
 

@@ -75,6 +75,7 @@ class Route:
     owners: tuple[str, ...] = ()  # ORGANISATION rows: the organisations whose people may use the route
     superuser_ok: bool = False  # ORGANISATION rows a system administrator may use without an organisation
     refused: int = 403  # ORGANISATION rows: the answer to an owner's person without `perm`
+    barred: str | None = None  # STUDY rows: a permission whose holders are refused (403) even holding `perm`
 
     @property
     def is_api(self) -> bool:

@@ -25,6 +25,8 @@ ROLES = list(DEFAULT_ROLES)
 def expected_status(route: Route, permissions: set[str]) -> int:
     if route.access is Access.SUPERUSER:
         return 403
+    if route.barred is not None and route.barred in permissions:
+        return 403
     return route.ok if route.perm is None or route.perm in permissions else 403
 
 

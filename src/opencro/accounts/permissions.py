@@ -56,6 +56,8 @@ class Perm(models.TextChoices):
     PAYMENT_VIEW = "payment.view", _("See site contracts, what sites have earned and payment runs")
     PAYMENT_MANAGE = "payment.manage", _("Record site contracts and fees; prepare and export payment runs")
     PAYMENT_APPROVE = "payment.approve", _("Approve payment runs")
+    CLOSEOUT_MANAGE = "closeout.manage", _("Run the study's close-out: record and sign its steps")
+    CLOSEOUT_APPROVE = "closeout.approve", _("Approve the study's close-out (the sponsor's final signature)")
 
 
 READ_ONLY = {Perm.STUDY_VIEW, Perm.SITE_VIEW, Perm.SUBJECT_VIEW, Perm.DATA_VIEW, Perm.AUDIT_VIEW}
@@ -110,6 +112,8 @@ DEFAULT_ROLES: dict[str, set[str]] = {
         Perm.PAYMENT_VIEW,
         Perm.PAYMENT_MANAGE,
         Perm.PAYMENT_APPROVE,
+        Perm.CLOSEOUT_MANAGE,
+        Perm.CLOSEOUT_APPROVE,  # to grant the sponsor's oversight role; approving what one ran is refused
     },
     RoleCode.SPONSOR_OVERSIGHT: {
         *_BLINDED_READ,
@@ -123,6 +127,7 @@ DEFAULT_ROLES: dict[str, set[str]] = {
         Perm.DOCUMENT_APPROVE,
         Perm.PAYMENT_VIEW,
         Perm.PAYMENT_APPROVE,
+        Perm.CLOSEOUT_APPROVE,
     },
     RoleCode.MONITOR: {
         *_BLINDED_READ,
@@ -225,12 +230,17 @@ class OrgPerm(models.TextChoices):
     MEMBERS = "org.members", _("Add and remove the organisation's members")
     CONTRACT_EDIT = "contract.edit", _("Draft agreements, work orders, responsibilities and change orders")
     CONTRACT_SIGN = "contract.sign", _("Sign agreements, work orders and change orders for the organisation")
+    PROJECT_MANAGE = (
+        "project.manage",
+        _("Keep the delivery of work orders: the risk register, status reports, their schedule, comments and approval"),
+    )
 
 
 class OrgRole(models.TextChoices):
     ADMIN = "admin", _("Organisation administrator")
     EXECUTIVE = "executive", _("Executive (signs contracts)")
     CONTRACTS = "contracts", _("Contracts manager")
+    PROJECT_LEAD = "project_lead", _("Project lead")
     VIEWER = "viewer", _("Viewer")
 
 
@@ -239,5 +249,6 @@ ORG_ROLES: dict[str, frozenset[str]] = {
     OrgRole.ADMIN: frozenset({OrgPerm.VIEW, OrgPerm.MEMBERS}),
     OrgRole.EXECUTIVE: frozenset({OrgPerm.VIEW, OrgPerm.CONTRACT_SIGN}),
     OrgRole.CONTRACTS: frozenset({OrgPerm.VIEW, OrgPerm.CONTRACT_EDIT}),
+    OrgRole.PROJECT_LEAD: frozenset({OrgPerm.VIEW, OrgPerm.PROJECT_MANAGE}),
     OrgRole.VIEWER: frozenset({OrgPerm.VIEW}),
 }

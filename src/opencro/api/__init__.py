@@ -63,6 +63,7 @@ def _register() -> None:
     from opencro.accounts.api import router as team_router
     from opencro.analysis.api import router as analysis_router
     from opencro.audit.api import router as audit_router
+    from opencro.closeout.api import router as closeout_router
     from opencro.coding.api import router as coding_router
     from opencro.design.api import router as design_router
     from opencro.documents.api import router as documents_router
@@ -122,6 +123,7 @@ def _register() -> None:
     api.add_router("/studies", oversight_router)
     api.add_router("/studies", startup_router)
     api.add_router("/studies", payments_router)
+    api.add_router("/studies", closeout_router)
     api.add_router("/studies", feasibility_router)
     api.add_router("/studies", recruitment_router)
     api.add_router("/studies", followup_router)

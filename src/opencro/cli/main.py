@@ -5,6 +5,7 @@ import typer
 from opencro.cli import (
     analysis,
     audit,
+    closeout,
     coding,
     design,
     edc,
@@ -16,6 +17,7 @@ from opencro.cli import (
     recruit,
     registry,
     regulatory,
+    report,
     rtsm,
     safety,
     server,
@@ -62,6 +64,14 @@ app.add_typer(
     payments.app,
     name="payments",
     help="Site payments: what sites have earned, payment runs, the accounts-payable file.",
+)
+app.add_typer(
+    report.app,
+    name="report",
+    help="Status reports and KPIs of a study's work order, generated from its data; scheduled reports.",
+)
+app.add_typer(
+    closeout.app, name="closeout", help="Study close-out: the checklist of steps, their gates and signatures."
 )
 app.add_typer(tmf.app, name="tmf", help="Trial master file: load the Reference Model, export for inspection.")
 app.add_typer(jobs.app, name="jobs", help="Start background jobs and follow their progress.")

@@ -10,7 +10,9 @@ are drafted and signed by people, on the pages or through the API.
 - `budget WORK_ORDER [--as-of DATE] [--json]` prints a work order's budget versus actual (by id, by number such as
   WO-001, or AGREEMENT/NUMBER such as MSA-0001/WO-001 when several agreements have a WO-001);
 - `kickoff WORK_ORDER [--as-of DATE] [--json]` prints a work order's milestones (target, forecast, actual from the
-  trial's data or recorded, variance and status), its communication plan and escalation path.
+  trial's data or recorded, variance and status), its communication plan and escalation path;
+- `risks --work-order WORK_ORDER | --organisation CODE [--open] [--json]` prints the risk and issue register of a work
+  order, or of every work order of an organisation.
 """
 
 import datetime as dt
@@ -396,3 +398,67 @@ def kickoff(
                 str(s.level), escape(s.trigger), escape(s.sponsor_contact), escape(s.cro_contact), str(s.response_days)
             )
         out.print(steps)
+
+
+@app.command("risks")
+def risks(
+    work_order_ref: Annotated[
+        str | None,
+        typer.Option(
+            "--work-order", metavar="WORK_ORDER", help="A work order's id, number (WO-001) or MSA-0001/WO-001."
+        ),
+    ] = None,
+    organisation_code: Annotated[
+        str | None, typer.Option("--organisation", help="An organisation's code: the risks of all its work orders.")
+    ] = None,
+    open_only: Annotated[bool, typer.Option("--open", help="Only the risks not closed.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+) -> None:
+    """Print the risk and issue register of a work order, or of every work order of an organisation (its portfolio):
+    score (likelihood x impact), level, owner and party, due date, status; highest score first."""
+    setup_django()
+    from django.utils import timezone
+
+    from opencro.partnership.risk_reads import (
+        ACTIVE,
+        RiskFilters,
+        portfolio_risks,
+        risk_as_dict,
+        risks_filtered,
+        work_order_risks,
+    )
+
+    if (work_order_ref is None) == (organisation_code is None):
+        fail("give either --work-order or --organisation", code=2)
+    if work_order_ref is not None:
+        order = _work_order(work_order_ref)
+        scope, found = f"{order.agreement.number}/{order.number}", work_order_risks(order)
+    else:
+        organisation = _organisation(organisation_code)
+        scope, found = organisation.code, portfolio_risks(organisation.pk)
+    today = timezone.localdate()
+    rows = [
+        risk_as_dict(r, today) for r in risks_filtered(found, RiskFilters(status=ACTIVE if open_only else ""), today)
+    ]
+    if as_json:
+        print(json.dumps({"scope": scope, "as_of": today.isoformat(), "risks": rows}, indent=2))
+        return
+    note(f"{scope}: {len(rows)} risk(s){' not closed' if open_only else ''} as of {today}")
+    portfolio = organisation_code is not None
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    headers = (("study", "risk") if portfolio else ("risk",)) + ("title", "score", "owner", "due", "status")
+    for header in headers:
+        table.add_column(header, overflow="fold", no_wrap=header not in ("title", "owner"))
+    for row in rows:
+        cells = [row["study"], f"{row['work_order'].split('/')[-1]} {row['number']}"] if portfolio else [row["number"]]
+        cells += [
+            row["title"],
+            f"{row['score']} {row['level']}",
+            f"{row['owner']} ({row['owner_party']})",
+            row["due_on"] + ("*" if row["overdue"] else ""),
+            row["status"],
+        ]
+        table.add_row(*(escape(cell) for cell in cells))
+    out.print(table)
+    if any(row["overdue"] for row in rows):
+        out.print("* overdue: not closed, and the due date has passed", highlight=False)

@@ -22,6 +22,7 @@ from opencro.demo.payments import load_payments
 from opencro.demo.regulatory import load_regulatory
 from opencro.demo.safety import load_safety, review_cases
 from opencro.demo.startup import startup_history
+from opencro.demo.status_reports import load_status_reports
 from opencro.demo.tmf import load_tmf
 from opencro.edc.services.build import build_import
 from opencro.rtsm.models import Randomisation
@@ -43,7 +44,7 @@ from opencro.studies.models import (
 )
 
 Progress = Callable[[str], None]
-STEPS = 19
+STEPS = 20
 
 
 def demo_loaded() -> bool:
@@ -100,6 +101,8 @@ def load_demo(progress: Progress = lambda step: None) -> bool:
         load_partnership(study)
         progress("site payments: contracts, fees, payment runs")
         load_payments(study)
+        progress("status reports: KPIs against the contract, issued and decided")
+        load_status_reports(study)
     return True
 
 

@@ -6,9 +6,10 @@ with submissions to regulators shared: Northstar prepares, Meridian submits) wer
 executives; change order CO-01 (two more sites in Japan, after the country's slow start) was signed by both and applied;
 CO-02 (support for the data monitoring committee), proposed by Meridian in November, waits for Northstar's signature.
 Samuel Osei (the sponsor's oversight lead) signs for Meridian; Paula Moreno (the project manager) drafts for Northstar.
-The work order carries its kick-off plan (milestone targets, a communication plan, a three-level escalation path) and
-its budget in four currencies at the agreement's dated exchange rates; in November the CRO forecast last participant
-in six weeks late.
+The work order carries its kick-off plan (milestone targets, a communication plan, a three-level escalation path), its
+KPI targets and its budget in four currencies at the agreement's dated exchange rates; in November the CRO forecast
+last participant in six weeks late. Ines Duarte (Northstar) and Grace Kim (Meridian) are the two project leads: the
+status reports are theirs (`demo.status_reports`).
 """
 
 import datetime as dt
@@ -19,7 +20,7 @@ from opencro.accounts import services as accounts
 from opencro.accounts.models import User
 from opencro.demo import data
 from opencro.demo.clock import afternoon, demo_clock
-from opencro.partnership.services import agreements, budgets, change_orders, kickoff, signing, work_orders
+from opencro.partnership.services import agreements, budgets, change_orders, kickoff, kpis, signing, work_orders
 from opencro.partnership.services.work_orders import responsibility_set
 from opencro.studies.models import Study
 
@@ -33,6 +34,8 @@ PEOPLE = [
     ("sponsor.contracts", "Liam", "Chen", "meridian", "contracts"),
     ("pm", "", "", "northstar", "contracts"),
     ("cro.exec", "Nadia", "Brooks", "northstar", "executive"),
+    ("cro.lead", "Ines", "Duarte", "northstar", "project_lead"),
+    ("sponsor.lead", "Grace", "Kim", "meridian", "project_lead"),
 ]
 SERVICES = [
     "project_management",
@@ -89,6 +92,14 @@ ESCALATION = [
     (1, "An issue open beyond 5 working days", "Samuel Osei, oversight lead", "Paula Moreno, project manager", 3),
     (2, "A milestone at risk, or a level 1 issue unresolved", "Liam Chen, contracts", "Project director", 5),
     (3, "A contract dispute or a quality issue", "VP clinical operations", "Nadia Brooks, executive", 10),
+]
+# the contract's KPI targets where they differ from the standard ones: KPI, target, tolerance
+KPI_TARGETS = [
+    ("site_activation_days", "120", "45"),
+    ("enrolment_vs_plan", "90", "15"),
+    ("screen_failure_rate", "35", "10"),
+    ("tmf_completeness", "95", "5"),
+    ("milestone_variance_days", "0", "45"),
 ]
 SUBMISSIONS_NOTE = "Northstar prepares the dossiers and answers; Meridian submits them and holds the applications."
 
@@ -176,6 +187,11 @@ def load_partnership(study: Study) -> None:
                 quantity=Decimal(quantity),
                 unit_price=Decimal(price),
                 currency=currency,
+            )
+        kpis.kpi_targets_default(actor=people["pm"], work_order=order)
+        for kpi, target, tolerance in KPI_TARGETS:
+            kpis.kpi_target_set(
+                actor=people["pm"], work_order=order, kpi=kpi, target=Decimal(target), tolerance=Decimal(tolerance)
             )
     for signer, day in (("cro.exec", D(2025, 6, 9)), ("sponsor", D(2025, 6, 12))):
         with demo_clock(afternoon(day)):

@@ -2,7 +2,18 @@
 
 from django.urls import path
 
-from opencro.partnership.views import agreements, budgets, change_orders, kickoff, organisations, work_orders
+from opencro.partnership.views import (
+    agreements,
+    budgets,
+    change_orders,
+    kickoff,
+    kpis,
+    organisations,
+    portfolio,
+    status_reports,
+    work_orders,
+)
+from opencro.partnership.views import risks as risk_views
 
 app_name = "partnership"
 WO = "work-orders/<int:work_order_id>/"
@@ -10,6 +21,11 @@ CO = WO + "change-orders/<int:change_order_id>/"
 AG = "agreements/<int:agreement_id>/"
 BUDGET = WO + "budget/"
 KICKOFF = WO + "kickoff/"
+KPIS = WO + "kpis/"
+REPORTS = WO + "reports/"
+REPORT = REPORTS + "<int:report_id>/"
+RISKS = WO + "risks/"
+RISK = RISKS + "<int:risk_id>/"
 urlpatterns = [
     path("", organisations.home, name="home"),
     path("organisations/", organisations.organisation_list, name="organisations"),
@@ -46,6 +62,21 @@ urlpatterns = [
     path(BUDGET + "lines/<int:line_id>/remove/", budgets.budget_line_remove, name="budget_line_remove"),
     path(BUDGET + "costs/", budgets.cost_entry_new, name="cost_entry_new"),
     path(BUDGET + "costs/<int:entry_id>/remove/", budgets.cost_entry_remove, name="cost_entry_remove"),
+    path("portfolio/", portfolio.portfolio_page, name="portfolio"),
+    path(KPIS, kpis.kpis_page, name="kpis"),
+    path(KPIS + "targets/", kpis.kpi_target_save, name="kpi_target_save"),
+    path(KPIS + "targets/defaults/", kpis.kpi_targets_default, name="kpi_targets_default"),
+    path(KPIS + "targets/<slug:kpi>/remove/", kpis.kpi_target_remove, name="kpi_target_remove"),
+    path(REPORTS, status_reports.status_reports_page, name="status_reports"),
+    path(REPORTS + "new/", status_reports.report_new, name="status_report_new"),
+    path(REPORTS + "schedule/", status_reports.schedule_save, name="report_schedule"),
+    path(REPORT, status_reports.status_report_page, name="status_report"),
+    path(REPORT + "summary/", status_reports.report_summary, name="status_report_summary"),
+    path(REPORT + "issue/", status_reports.report_issue, name="status_report_issue"),
+    path(REPORT + "comments/", status_reports.report_comment, name="status_report_comment"),
+    path(REPORT + "decide/", status_reports.report_decide, name="status_report_decide"),
+    path(REPORT + "discard/", status_reports.report_discard, name="status_report_discard"),
+    path(REPORT + "file.<slug:fmt>", status_reports.report_file, name="status_report_file"),
     path(KICKOFF, kickoff.kickoff_page, name="kickoff"),
     path(KICKOFF + "milestones/<slug:kind>/", kickoff.milestone_save, name="kickoff_milestone"),
     path(KICKOFF + "communication/", kickoff.communication_new, name="communication_new"),
@@ -54,4 +85,12 @@ urlpatterns = [
     path(KICKOFF + "escalation/", kickoff.escalation_new, name="escalation_new"),
     path(KICKOFF + "escalation/<int:step_id>/", kickoff.escalation_edit, name="escalation_edit"),
     path(KICKOFF + "escalation/<int:step_id>/remove/", kickoff.escalation_remove, name="escalation_remove"),
+    path("risks/", risk_views.portfolio, name="portfolio_risks"),
+    path(RISKS, risk_views.risk_register, name="risks"),
+    path(RISKS + "new/", risk_views.risk_new, name="risk_new"),
+    path(RISKS + "signals/", risk_views.risk_from_signal, name="risk_from_signal"),
+    path(RISK, risk_views.risk_page, name="risk"),
+    path(RISK + "edit/", risk_views.risk_edit, name="risk_edit"),
+    path(RISK + "close/", risk_views.risk_close, name="risk_close"),
+    path(RISK + "realise/", risk_views.risk_realise, name="risk_realise"),
 ]

@@ -198,8 +198,7 @@ def _planned(
 ) -> tuple[tuple[float, float], ...]:
     """The plan's expected cumulative enrolment: the prior mean rate from each site's planned green light (its actual
     one when none was planned), capped at the target; drawn until the planned last subject in or past the forecast."""
-    days = [f.planned_on or f.activated_on for f in sites]
-    starts = sorted(months_between(origin, day) for day in days if day is not None)
+    starts = sorted(months_between(origin, day) for f in sites if (day := plan_start(f)) is not None)
     if not starts:
         return ()
     end = months_between(origin, plan.last_in) if plan.last_in else months_between(origin, as_of)
@@ -209,7 +208,7 @@ def _planned(
     rate = plan.prior.mean
     points = []
     for x in knots:
-        expected = rate * sum(max(0.0, x - s) for s in starts)
+        expected = _expected_at(rate, starts, x)
         if expected >= plan.target:
             # where the line meets the target: solve the linear piece through the previous knot
             x_prev, y_prev = points[-1]
@@ -218,6 +217,23 @@ def _planned(
             break
         points.append((x, expected))
     return tuple(points)
+
+
+def _expected_at(rate: float, starts: Sequence[float], x: float) -> float:
+    """The plan's expected count at `x` months: every site recruits at the prior mean `rate` from its start."""
+    return rate * sum(max(0.0, x - s) for s in starts)
+
+
+def plan_start(facts: SiteFacts) -> dt.date | None:
+    """The day a site starts recruiting in the plan: its planned green light, its actual one when none was planned."""
+    return facts.planned_on or facts.activated_on
+
+
+def planned_by(sites: Sequence[SiteFacts], plan: Plan, day: dt.date) -> float:
+    """The plan's expected cumulative enrolment on `day` (the planned curve's value there): the prior mean rate
+    from each site's planned green light, capped at the target."""
+    starts = [months_between(day, start) for f in sites if (start := plan_start(f)) is not None]
+    return min(float(plan.target), _expected_at(plan.prior.mean, starts, 0.0))
 
 
 def _countries(rows: Sequence[SiteRow], plan: Plan, as_of: dt.date) -> tuple[CountryRow, ...]:

@@ -3,6 +3,8 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from opencro.recruitment.forecasting import EnrolmentForecast, SiteRow
 
 STRIP = 160  # width of a site's interval strip, pixels
@@ -15,6 +17,21 @@ class SiteStrip:
     width: float
     mean_x: float
     prior_x: float
+
+
+def chart_labels() -> dict[str, str]:
+    """The enrolment chart's labels in the reader's language (`charts.enrolment_chart`)."""
+    return {
+        "title": _("Enrolment: actual, planned and forecast"),
+        "x_label": _("Month"),
+        "y_label": _("Subjects enrolled"),
+        "actual": _("Actual"),
+        "planned": _("Planned"),
+        "forecast": _("Forecast (mean)"),
+        "band": _("Forecast interval (90 %)"),
+        "what_if": _("What-if (mean)"),
+        "target": _("Target"),
+    }
 
 
 def site_strips(result: EnrolmentForecast) -> list[SiteStrip]:

@@ -3,6 +3,8 @@
 import datetime as dt
 from collections import defaultdict
 
+from django.db.models import Q
+
 from opencro.accounts.access import StudyAccess
 from opencro.recruitment.forecasting import (
     EnrolmentForecast,
@@ -31,16 +33,20 @@ def recruitment_plan_for(access: StudyAccess) -> RecruitmentPlan | None:
 
 def enrolment_facts(access: StudyAccess) -> list[SiteFacts]:
     """Every site the user may see, with its state, green light dates and its subjects' enrolment dates."""
-    study_id = access.membership.study_id
+    return study_enrolment_facts(access.membership.study_id, access.site_filter("pk"), access.site_filter())
+
+
+def study_enrolment_facts(
+    study_id: int, site_filter: Q | None = None, subject_filter: Q | None = None
+) -> list[SiteFacts]:
+    """The facts of a study's sites (those `site_filter` keeps, on Site) and their subjects (`subject_filter`, on
+    Subject, keeping the same sites): every site without filters, for a reader with no site restriction."""
     sites = list(
-        Site.objects.filter(study_id=study_id)
-        .filter(access.site_filter("pk"))
-        .select_related("country")
-        .order_by("number")
+        Site.objects.filter(study_id=study_id).filter(site_filter or Q()).select_related("country").order_by("number")
     )
     enrolled: dict[int, list[dt.date]] = defaultdict(list)
     subjects = Subject.objects.filter(study_id=study_id, status__in=RECRUITED, enrolled_on__isnull=False)
-    for site_id, day in subjects.filter(access.site_filter()).values_list("site_id", "enrolled_on"):
+    for site_id, day in subjects.filter(subject_filter or Q()).values_list("site_id", "enrolled_on"):
         enrolled[site_id].append(day)
     planned = planned_green_lights(sites)
     return [

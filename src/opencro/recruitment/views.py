@@ -4,26 +4,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from opencro.accounts.access import access_study
 from opencro.accounts.permissions import Perm
 from opencro.recruitment import charts, inputs, presentation, selectors, services
-
-
-def _labels() -> dict[str, str]:
-    return {
-        "title": _("Enrolment: actual, planned and forecast"),
-        "x_label": _("Month"),
-        "y_label": _("Subjects enrolled"),
-        "actual": _("Actual"),
-        "planned": _("Planned"),
-        "forecast": _("Forecast (mean)"),
-        "band": _("Forecast interval (90 %)"),
-        "what_if": _("What-if (mean)"),
-        "target": _("Target"),
-    }
 
 
 @login_required
@@ -52,7 +37,7 @@ def _page(request, access, *, plan_errors=None, plan_values=None):
     what_if, what_if_errors = inputs.parse_what_if(request.GET)
     result = selectors.enrolment_for(access, as_of, what_if=what_if)
     plan = selectors.recruitment_plan_for(access)
-    chart = charts.enrolment_svg(result, _labels()) if result is not None else ""
+    chart = charts.enrolment_svg(result, presentation.chart_labels()) if result is not None else ""
     can_plan = access.can(Perm.STUDY_EDIT) and access.site_ids is None
     return render(
         request,

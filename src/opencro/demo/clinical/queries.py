@@ -13,6 +13,7 @@ import random
 from opencro.accounts.models import User
 from opencro.demo import data
 from opencro.demo.clinical.participants import SEED, Truth
+from opencro.demo.clock import afternoon, demo_clock
 from opencro.edc.models import FormData, ItemData, Query
 from opencro.edc.models.queries import OPEN_STATES
 from opencro.edc.services.autoqueries import AUTO_ORIGINS
@@ -45,6 +46,7 @@ CORRECTED_SHARE = 0.65  # mistakes corrected by the load date; the rest still op
 ANSWERED_SHARE = 0.8  # queries on genuine values the site has answered
 MONITOR_ACCEPTS, MONITOR_SENDS_BACK = 0.3, 0.1  # of the answers (the others await the monitor)
 VERIFIED_SHARE = 0.55  # at sites without an answering user: closed by the monitor after SDV
+WORKED_AFTER_DAYS = (1, 21)  # a query is worked this many days after it was opened (not past the data cut-off)
 
 
 def _user(users: dict[str, User], roles: dict[str, str], site: str, default: str = "") -> User | None:
@@ -78,6 +80,7 @@ def _correct(query: Query, truth: Truth, users: dict[str, User]) -> None:
 def automatic_queries_work(study: Study, truth: dict[int, Truth], users: dict[str, User]) -> None:
     """Work through the automatic queries, oldest first, as site, monitor and data management would."""
     rng = random.Random(f"{SEED}/queries")  # noqa: S311 - reproducible demo data
+    days_rng = random.Random(f"{SEED}/query-days")  # noqa: S311 - its own stream: the outcomes stay as they were
     ids = Query.objects.filter(study=study, origin__in=AUTO_ORIGINS).order_by("id").values_list("id", flat=True)
     related = ("form__event", "form__subject", "site", "item__item_def")
     for query_id in list(ids):
@@ -89,21 +92,28 @@ def automatic_queries_work(study: Study, truth: dict[int, Truth], users: dict[st
         monitor = _user(users, SITE_MONITOR, site, "dm")
         mistakes = truth.get(query.form_id, {})
         roll = rng.random()
-        if _mistake_of(query) in mistakes:
-            if roll < CORRECTED_SHARE:
-                if answerer is not None:
-                    query_answer(actor=answerer, query=query, text=CORRECTED)
-                _correct(query, truth.pop(query.form_id), users)
-        elif answerer is not None:
-            if roll < ANSWERED_SHARE:
-                query_answer(actor=answerer, query=query, text=ANSWERS.get(query.rule_key, ANSWER))
-                review = rng.random()
-                if review < MONITOR_ACCEPTS:
-                    query_close(actor=monitor, query=query, text=ACCEPTED)
-                elif review < MONITOR_ACCEPTS + MONITOR_SENDS_BACK:
-                    query_reopen(actor=monitor, query=query, text=SENT_BACK)
-        elif roll < VERIFIED_SHARE:
-            query_close(actor=monitor, query=query, text=VERIFIED)
+        worked_on = min(query.opened_at.date() + dt.timedelta(days=days_rng.randint(*WORKED_AFTER_DAYS)), TODAY)
+        with demo_clock(afternoon(worked_on)):
+            _work(query, roll, rng, mistakes, truth, users, answerer, monitor)
+
+
+def _work(query: Query, roll: float, rng: random.Random, mistakes, truth, users, answerer, monitor) -> None:
+    """One automatic query's step: corrected, answered (then accepted, sent back or left), or closed after SDV."""
+    if _mistake_of(query) in mistakes:
+        if roll < CORRECTED_SHARE:
+            if answerer is not None:
+                query_answer(actor=answerer, query=query, text=CORRECTED)
+            _correct(query, truth.pop(query.form_id), users)
+    elif answerer is not None:
+        if roll < ANSWERED_SHARE:
+            query_answer(actor=answerer, query=query, text=ANSWERS.get(query.rule_key, ANSWER))
+            review = rng.random()
+            if review < MONITOR_ACCEPTS:
+                query_close(actor=monitor, query=query, text=ACCEPTED)
+            elif review < MONITOR_ACCEPTS + MONITOR_SENDS_BACK:
+                query_reopen(actor=monitor, query=query, text=SENT_BACK)
+    elif roll < VERIFIED_SHARE:
+        query_close(actor=monitor, query=query, text=VERIFIED)
 
 
 # Who asks, at which site, on which form and item ("": the whole form), the question, the site's

@@ -1,6 +1,6 @@
 """The partnership JSON API under /api/v1/partners: organisations and their members, studies' sponsors, agreements,
-work orders with their responsibility matrix, change orders, budgets and exchange rates, kick-off plans. One router;
-each module adds its operations to it."""
+work orders with their responsibility matrix, change orders, budgets and exchange rates, kick-off plans, KPIs and status
+reports, risk registers. One router; each module adds its operations to it."""
 
 from opencro.partnership.api import (  # noqa: F401 (registers)
     agreements,
@@ -8,6 +8,8 @@ from opencro.partnership.api import (  # noqa: F401 (registers)
     change_orders,
     kickoff,
     organisations,
+    performance,
+    risks,
     work_orders,
 )
 from opencro.partnership.api.base import router

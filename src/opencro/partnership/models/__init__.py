@@ -15,6 +15,16 @@ from opencro.partnership.models.kickoff import (
     Frequency,
     MilestoneKind,
 )
+from opencro.partnership.models.performance import (
+    KpiCode,
+    KpiTarget,
+    ReportCadence,
+    ReportComment,
+    ReportSchedule,
+    ReportStatus,
+    StatusReport,
+)
+from opencro.partnership.models.risks import ProjectRisk, RiskCategory, RiskLevel, RiskSource, RiskStatus
 
 __all__ = [
     "AgreementStatus",
@@ -27,9 +37,21 @@ __all__ = [
     "EscalationStep",
     "ExchangeRate",
     "Frequency",
+    "KpiCode",
+    "KpiTarget",
     "MasterServicesAgreement",
     "MilestoneKind",
+    "ProjectRisk",
+    "ReportCadence",
+    "ReportComment",
+    "ReportSchedule",
+    "ReportStatus",
     "Responsibility",
+    "RiskCategory",
+    "RiskLevel",
+    "RiskSource",
+    "RiskStatus",
+    "StatusReport",
     "WorkOrder",
     "WorkOrderStatus",
 ]
