@@ -1,7 +1,7 @@
-"""KPIs and status reports in the browser, on the demo: the sponsor's project lead reads the KPIs of OPC-301's work order
-(lit against the contract's targets), the CRO's project lead drafts December's report, writes its summary and issues it
-(a wrong password issues nothing), the sponsor's lead downloads the PDF, comments and approves it. The PDF is looked at
-as a picture. Screenshots for docs/kpis-and-status-reports.md."""
+"""KPIs and status reports in the browser, on the demo: the sponsor's project lead opens the portfolio and reads the
+KPIs of OPC-301's work order (lit against the contract's targets), the CRO's project lead drafts a report, writes its
+summary and issues it (a wrong password issues nothing), the sponsor's lead downloads the PDF, comments and approves it.
+The PDF is looked at as a picture. Screenshots for docs/kpis-and-status-reports.md."""
 
 import io
 

@@ -8,6 +8,9 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from tests.partnership.budget_helpers import execute
+from tests.partnership.conftest import build_partners
+from tests.partnership.kickoff_helpers import trial_until_lpi_due
 from typer.testing import CliRunner
 
 from opencro.cli import report as report_cli
@@ -15,9 +18,6 @@ from opencro.cli.main import app as main_app
 from opencro.partnership.models import KpiCode, StatusReport
 from opencro.partnership.services import kpis as kpi_services
 from opencro.partnership.services import status_reports
-from tests.partnership.budget_helpers import execute
-from tests.partnership.conftest import build_partners
-from tests.partnership.kickoff_helpers import trial_until_lpi_due
 
 pytestmark = pytest.mark.django_db
 runner = CliRunner()
