@@ -11,7 +11,13 @@ from tests.security.matrix import PAGES, Access, data_for, url_for
 pytestmark = pytest.mark.django_db
 
 CSRF_FAILED = "CSRF verification failed"
-ORG_SUFFIX = {"admin": "admin", "executive": "exec", "contracts": "contracts", "viewer": "viewer"}  # tests/partnership
+ORG_SUFFIX = {  # tests/partnership
+    "admin": "admin",
+    "executive": "exec",
+    "contracts": "contracts",
+    "project_lead": "lead",
+    "viewer": "viewer",
+}
 # Every form of the route matrix, posted by someone allowed to post it.
 FORMS = {str(r): r for r in PAGES if r.method == "POST"}
 POSTER = {
@@ -23,9 +29,13 @@ POSTER = {
 
 
 def _poster(route):
-    """Who posts the form: for a study route, the first default role holding its permission."""
+    """Who posts the form: for a study route, the first default role holding its permission (and not its barred one)."""
     if route.access is Access.STUDY and route.perm:
-        return next(role for role, perms in DEFAULT_ROLES.items() if route.perm in perms)
+        return next(
+            role
+            for role, perms in DEFAULT_ROLES.items()
+            if route.perm in perms and not (route.barred and route.barred in perms)
+        )
     return POSTER[route.access]
 
 

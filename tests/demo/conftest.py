@@ -25,8 +25,15 @@ class Loaded:
 
 
 @pytest.fixture(scope="package")
-def demo_loaded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHER), transaction.atomic():
+def demo_loaded(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The load writes OPC-204's analysis package under VAR_DIR: a folder of this process's own, not var/ (which
+    another xdist worker loading the demo at the same time would write into too)."""
+    var = tmp_path_factory.mktemp("demo-var")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=FAST_HASHER, VAR_DIR=var),
+        transaction.atomic(),
+    ):
         spec_cache_clear()
         steps: list[str] = []
         started = time.perf_counter()

@@ -15,14 +15,15 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # the demo loads a whole
 
 
 def test_demo_reports_every_step(demo_loaded):
-    assert len(demo_loaded.steps) == STEPS == 20
-    assert demo_loaded.steps[-9:-6] == ["clinical data", "protocol deviations", "analysis specifications"]
-    assert demo_loaded.steps[-6].startswith("oversight")
-    assert demo_loaded.steps[-5].startswith("regulatory")
-    assert demo_loaded.steps[-4].startswith("trial master file")
-    assert demo_loaded.steps[-3].startswith("partnership")
-    assert demo_loaded.steps[-2].startswith("site payments")
-    assert demo_loaded.steps[-1].startswith("status reports")
+    assert len(demo_loaded.steps) == STEPS == 21
+    assert demo_loaded.steps[-10:-7] == ["clinical data", "protocol deviations", "analysis specifications"]
+    assert demo_loaded.steps[-7].startswith("oversight")
+    assert demo_loaded.steps[-6].startswith("regulatory")
+    assert demo_loaded.steps[-5].startswith("trial master file")
+    assert demo_loaded.steps[-4].startswith("partnership")
+    assert demo_loaded.steps[-3].startswith("site payments")
+    assert demo_loaded.steps[-2].startswith("status reports")
+    assert demo_loaded.steps[-1].startswith("a second study")
 
 
 def test_demo_is_a_realistic_phase_three(demo):

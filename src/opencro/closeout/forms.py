@@ -6,18 +6,12 @@ from django.utils.translation import gettext_lazy as _
 
 from opencro.analysis.models import SubmissionPackage
 from opencro.closeout.retention import RetentionRuleCode
+from opencro.core.form_fields import PrefixedForm as _Prefixed
+from opencro.core.form_fields import date_field as _date
+from opencro.core.form_fields import testid_attrs as _attrs
 from opencro.documents.models import DocumentVersion
 
 NOTE_MAX = 2000
-
-
-def _attrs(testid: str, **attrs) -> dict[str, str]:
-    return {"data-testid": testid, **attrs}
-
-
-def _date(label, testid: str, required: bool = True, help_text: str = "") -> forms.DateField:
-    widget = forms.DateInput(attrs=_attrs(testid, type="date"), format="%Y-%m-%d")
-    return forms.DateField(label=label, required=required, widget=widget, help_text=help_text)
 
 
 def _password(testid: str) -> forms.CharField:
@@ -30,16 +24,6 @@ NOTE = _("Note")
 def _note(testid: str, label=NOTE) -> forms.CharField:
     widget = forms.Textarea(attrs=_attrs(testid, rows="2"))
     return forms.CharField(label=label, max_length=NOTE_MAX, required=False, widget=widget)
-
-
-class _Prefixed(forms.Form):
-    """Ids carry the form's name (and the step's), so several forms share one page."""
-
-    id_prefix = "form"
-
-    def __init__(self, *args, id_prefix: str | None = None, **kwargs) -> None:
-        kwargs.setdefault("auto_id", f"{id_prefix or self.id_prefix}_%s")
-        super().__init__(*args, **kwargs)
 
 
 class StartForm(_Prefixed):

@@ -1,4 +1,5 @@
-"""Load OPC-301 through the services, so the demo's audit trail is real. Idempotent."""
+"""Load OPC-301 through the services, so the demo's audit trail is real, and OPC-204, a small study of the same sponsor
+closed out (`demo.closeout_study`). Idempotent."""
 
 import datetime as dt
 import random
@@ -13,6 +14,7 @@ from opencro.accounts.models import SignatureMeaning, User
 from opencro.accounts.signatures import signature_apply
 from opencro.demo import clinical, crf, data
 from opencro.demo.analysis_specs import load_analysis_specs
+from opencro.demo.closeout_study import load_closeout_study
 from opencro.demo.coding import load_coding
 from opencro.demo.deviations import load_deviations
 from opencro.demo.oversight import load_oversight
@@ -44,7 +46,7 @@ from opencro.studies.models import (
 )
 
 Progress = Callable[[str], None]
-STEPS = 20
+STEPS = 21
 
 
 def demo_loaded() -> bool:
@@ -103,6 +105,8 @@ def load_demo(progress: Progress = lambda step: None) -> bool:
         load_payments(study)
         progress("status reports: KPIs against the contract, issued and decided")
         load_status_reports(study)
+        progress("a second study, finished: OPC-204 through its close-out to the sponsor's approval")
+        load_closeout_study()
     return True
 
 

@@ -9,6 +9,9 @@ from django.utils.translation import pgettext_lazy
 
 from opencro.accounts.models import OrganisationKind
 from opencro.accounts.permissions import OrgRole
+from opencro.core.form_fields import PrefixedForm as _Prefixed
+from opencro.core.form_fields import date_field
+from opencro.core.form_fields import testid_attrs as _testid
 from opencro.partnership.catalogue import DUTIES, BudgetUnit, Party, Service, Signatory
 from opencro.partnership.models import BudgetLine, Frequency, MasterServicesAgreement, WorkOrder
 from opencro.partnership.models.kickoff import ESCALATION_LEVELS, RESPONSE_DAYS_MAX
@@ -17,15 +20,8 @@ UNCHANGED = ""
 REASON_MAX = 500
 
 
-def _testid(name: str, **attrs) -> dict[str, str]:
-    """Widget attributes with `data-testid` (the browser tests find fields by it)."""
-    return {"data-testid": name, **attrs}
-
-
 def _date(name: str, required: bool = True) -> forms.DateField:
-    return forms.DateField(
-        required=required, widget=forms.DateInput(attrs=_testid(name, type="date"), format="%Y-%m-%d")
-    )
+    return date_field(None, name, required=required)
 
 
 def _text(name: str, rows: int = 2) -> forms.Textarea:
@@ -36,16 +32,6 @@ def _services(name: str) -> forms.MultipleChoiceField:
     return forms.MultipleChoiceField(
         choices=Service.choices, required=False, widget=forms.CheckboxSelectMultiple(attrs=_testid(name))
     )
-
-
-class _Prefixed(forms.Form):
-    """A form whose ids carry its name, so several forms share one page without clashing ids."""
-
-    id_prefix = "form"
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
-        super().__init__(*args, **kwargs)
 
 
 class OrganisationForm(_Prefixed):

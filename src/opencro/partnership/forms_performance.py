@@ -5,7 +5,9 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from opencro.partnership.forms import _date, _Prefixed, _testid, _text
+from opencro.core.form_fields import PrefixedForm as _Prefixed
+from opencro.core.form_fields import testid_attrs as _testid
+from opencro.partnership.forms import _date, _text
 from opencro.partnership.models import KpiCode, ReportCadence
 
 DECISIONS = (("approve", _("Approve")), ("return", _("Return to the CRO")))

@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from opencro.accounts.models import OrganisationMember, User
-from opencro.partnership.forms import REASON_MAX, _date, _Prefixed, _testid, _text
+from opencro.core.form_fields import PrefixedForm as _Prefixed
+from opencro.core.form_fields import testid_attrs as _testid
+from opencro.partnership.forms import REASON_MAX, _date, _text
 from opencro.partnership.models import ProjectRisk, RiskCategory, RiskLevel, RiskStatus
 from opencro.partnership.models.risks import SCALE_MAX
 from opencro.partnership.risk_reads import ACTIVE, RiskFilters

@@ -188,6 +188,7 @@ class _Builder:
             total = withheld.get(contract.pk, Decimal(0)) + sum(
                 (e.holdback for e in self.out if e.contract_id == contract.pk), Decimal(0)
             )
+            total = total.quantize(CENT)  # a database's SUM may carry more places (SQLite: 772.800000000000)
             if total > 0:
                 text = str(LineKind.HOLDBACK_RELEASE.label)
                 self.add(contract, LineKind.HOLDBACK_RELEASE, None, day, text, gross=total)

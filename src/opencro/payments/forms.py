@@ -3,34 +3,18 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from opencro.core.form_fields import PrefixedForm as _Prefixed
+from opencro.core.form_fields import date_field as _date
+from opencro.core.form_fields import testid_attrs as _attrs
 from opencro.payments.models import FeeKind
 from opencro.studies.models import Activity, Site, Visit
 
 REASON_MAX = 500
 
 
-def _attrs(testid: str, **attrs) -> dict[str, str]:
-    return {"data-testid": testid, **attrs}
-
-
-def _date(label, testid: str, required: bool = True) -> forms.DateField:
-    widget = forms.DateInput(attrs=_attrs(testid, type="date"), format="%Y-%m-%d")
-    return forms.DateField(label=label, required=required, widget=widget)
-
-
 def _reason(testid: str) -> forms.CharField:
     widget = forms.Textarea(attrs=_attrs(testid, rows="2"))
     return forms.CharField(label=_("Reason"), max_length=REASON_MAX, widget=widget)
-
-
-class _Prefixed(forms.Form):
-    """Ids carry the form's name, so several forms share one page."""
-
-    id_prefix = "form"
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
-        super().__init__(*args, **kwargs)
 
 
 class TermsForm(_Prefixed):
