@@ -1,8 +1,11 @@
 """Shared fixtures: a small study with two sites and one user per role, built through services."""
 
 import datetime as dt
+import fcntl
 import importlib
 import os
+import shutil
+import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +15,7 @@ from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 from hypothesis import settings as hypothesis_settings
+from xdist.scheduler import LoadScopeScheduling
 
 from opencro.accounts import services as accounts
 from opencro.accounts.models import User
@@ -55,6 +59,8 @@ def uses_database(item: pytest.Item) -> bool:
 # do is decided in Python (accounts.access), the same on both databases, and these two cover each kind of scoping
 # query (the page and API tests of each app run on PostgreSQL with other roles too).
 POSTGRES_SWEEP_ROLES = frozenset({"pharmacist", "data_manager"})
+# The tenant sweep's people on the PostgreSQL run: one of a sponsor, one of its contracted CRO (the rule's two paths).
+POSTGRES_TENANT_PEOPLE = frozenset({"acme_contracts", "crux_lead"})
 
 
 DEMO_TESTS = Path(__file__).parent / "demo"
@@ -64,12 +70,15 @@ def runs_on_postgres(item: pytest.Item) -> bool:
     """Whether the PostgreSQL run keeps a test: it reaches the database, is not a browser test (the pages' queries
     are those of the page tests, which run on both), is not a check of the demo study's content (tests/demo: the
     PostgreSQL run loads the demo through `opencro demo` in tests/cli, the content checks read it the same way on
-    both) and is not a role sweep of a role outside the two above."""
+    both) and is not a role sweep of a role (or a tenant sweep of a person) outside the two above."""
     if not uses_database(item) or item.get_closest_marker("browser") or item.path.is_relative_to(DEMO_TESTS):
         return False
     callspec = getattr(item, "callspec", None)
-    if callspec is not None and "role" in callspec.params and "security" in item.path.parts:
-        return str(callspec.params["role"]) in POSTGRES_SWEEP_ROLES
+    if callspec is not None and "security" in item.path.parts:
+        if "role" in callspec.params:
+            return str(callspec.params["role"]) in POSTGRES_SWEEP_ROLES
+        if item.originalname == "test_tenant_sweep":
+            return callspec.params["who"] in POSTGRES_TENANT_PEOPLE
     return True
 
 
@@ -78,9 +87,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     reach a database (pytest-django blocks their database access, so their outcome cannot depend on it), the browser
     tests and most role sweeps, all of which the SQLite run of the same suite has run. OPENCRO_TEST_ALL=1 keeps all."""
     _TRANSACTIONAL_MODULES.update(item.path for item in items if _transactional(item))
-    for item in items:  # one worker runs them all (with --dist loadgroup): the demo study is loaded once
-        if item.path.is_relative_to(DEMO_TESTS):
-            item.add_marker(pytest.mark.xdist_group("demo"))
     if not os.environ.get("DATABASE_URL") or os.environ.get("OPENCRO_TEST_ALL"):
         return
     kept = [item for item in items if runs_on_postgres(item)]
@@ -88,6 +94,65 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if left:
         config.hook.pytest_deselected(items=left)
         items[:] = kept
+
+
+def _worker_groups() -> dict[str, str]:
+    """Test files one worker runs together, by group: each group loads the demo study once per process (a load is
+    minutes), so tests/demo is one group and the browser tests of the demo (those asking for `demo_study`) another."""
+    root = Path(__file__).parent
+    groups = {f"tests/{path.relative_to(root).as_posix()}": "demo" for path in DEMO_TESTS.glob("test_*.py")}
+    for path in (root / "browser").glob("test_*.py"):
+        if "demo_study" in path.read_text(encoding="utf-8"):
+            groups[f"tests/browser/{path.name}"] = "browser-demo"
+    return groups
+
+
+class _GroupScheduling(LoadScopeScheduling):
+    """`--dist loadgroup` by file: pytest-xdist 3.8 groups the tests it marks `xdist_group` by renaming their node
+    ids, which pytest 9.2 ignores (a node id is derived from the test's path), so its groups keep nothing together and
+    each worker loaded the demo for itself. Here every other test is a group of its own, as with `load`."""
+
+    def __init__(self, config: pytest.Config, log=None) -> None:
+        super().__init__(config, log)
+        self.groups = _worker_groups()
+
+    def _split_scope(self, nodeid: str) -> str:
+        return self.groups.get(nodeid.split("::", 1)[0], nodeid)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log) -> LoadScopeScheduling | None:
+    """The scheduler of `--dist loadgroup` (see `_GroupScheduling`); any other `--dist` is pytest-xdist's own."""
+    return _GroupScheduling(config, log) if config.getvalue("dist") == "loadgroup" else None
+
+
+@pytest.fixture(scope="session")
+def _migrated_sqlite_template(tmp_path_factory, worker_id) -> Path:
+    """A SQLite file `opencro migrate` made from nothing, once for the whole run: the first worker to ask makes it
+    (a file lock in the run's own temporary folder, which the xdist workers share), the others wait for it."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base if worker_id == "master" else base.parent
+    template = shared / "migrated-template.sqlite3"
+    with (shared / "migrated-template.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not template.exists():
+            var = shared / "migrated-template-var"
+            env = {**os.environ, "OPENCRO_VAR_DIR": str(var), "OPENCRO_SQLITE_SYNCHRONOUS": "OFF"}  # a throwaway file
+            env.pop("DATABASE_URL", None)
+            done = subprocess.run(
+                [sys.executable, "-m", "opencro.cli.main", "migrate"], env=env, capture_output=True, text=True
+            )
+            assert done.returncode == 0, done.stderr[-2000:]
+            shutil.move(var / "opencro.sqlite3", template)
+    return template
+
+
+@pytest.fixture
+def migrated_sqlite(_migrated_sqlite_template, tmp_path) -> Path:
+    """A copy, this test's own, of a SQLite file migrated from nothing (the suite's databases are made from the models,
+    `--nomigrations`; a migrate is half a minute, so the tests that need one share it)."""
+    path = tmp_path / "migrated.sqlite3"
+    shutil.copyfile(_migrated_sqlite_template, path)
+    return path
 
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -100,8 +165,11 @@ if os.environ.get("CI"):
 
 
 @pytest.fixture(autouse=True)
-def _fast_hasher(settings):
+def _test_settings(settings):
+    """The fast password hasher; the session activity stamped on every request (see below)."""
     settings.PASSWORD_HASHERS = FAST_HASHER
+    # every request stamps the session's activity, so a request's queries do not depend on how long the test took
+    settings.OPENCRO_SESSION_STAMP_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

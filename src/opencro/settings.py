@@ -218,6 +218,7 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 OPENCRO_LOCKOUT_ATTEMPTS = int(os.environ.get("OPENCRO_LOCKOUT_ATTEMPTS", "5"))
 OPENCRO_SESSION_IDLE_MINUTES = int(os.environ.get("OPENCRO_SESSION_IDLE_MINUTES", "30"))
+OPENCRO_SESSION_STAMP_SECONDS = 30  # the last activity is written to the session at most this often
 OPENCRO_BROKER_URL = os.environ.get("OPENCRO_BROKER_URL", "")
 OPENCRO_REDIS_URL = os.environ.get("OPENCRO_REDIS_URL", "")
 # Background jobs: name -> "module:attribute" of a JobDefinition (checked by opencro.jobs.checks).

@@ -62,6 +62,17 @@ def test_activity_within_the_limit_keeps_the_session(settings, client_of_bob):
     assert client_of_bob.get("/api/v1/studies/").status_code == 200
 
 
+def test_activity_is_stamped_at_most_every_half_minute(settings, client_of_bob):
+    settings.OPENCRO_SESSION_STAMP_SECONDS = STAMP_EVERY = 30  # the default (the tests' own is 0)
+    _idle_for(client_of_bob, STAMP_EVERY - 5)
+    stale = client_of_bob.session[SESSION_KEY]
+    assert client_of_bob.get("/studies/").status_code == 200
+    assert client_of_bob.session[SESSION_KEY] == stale  # no write of the session for this request
+    _idle_for(client_of_bob, STAMP_EVERY + 1)
+    assert client_of_bob.get("/studies/").status_code == 200
+    assert client_of_bob.session[SESSION_KEY] > stale
+
+
 def test_thirty_minute_default_in_action(settings, client_of_bob):
     settings.OPENCRO_SESSION_IDLE_MINUTES = 30
     _idle_for(client_of_bob, 29 * 60)

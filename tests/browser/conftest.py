@@ -193,8 +193,8 @@ class _DemoSnapshot:
 
     Loading the demo enters a whole study (about a minute and a half); on SQLite the browser tests that need it
     restore this copy instead (the sqlite3 backup API, well under a second), so each process loads it at most once.
-    The modules using `demo_study` are marked as one xdist group, but pytest-xdist 3.8 does not group under pytest
-    9.2 (it writes the group into `item._nodeid`, which pytest no longer reads). PostgreSQL loads it each time.
+    The modules using `demo_study` run on one worker (`--dist loadgroup`: tests/conftest.py `_GroupScheduling`), so
+    the demo is loaded once for them all. PostgreSQL loads it each time.
     """
 
     database: sqlite3.Connection | None = None
@@ -221,11 +221,3 @@ def demo_study(transactional_db, settings, tmp_path, tmp_path_factory) -> int:
         shutil.copytree(_DemoSnapshot.documents, documents, dirs_exist_ok=True)
         ContentType.objects.clear_cache()  # the flush after the last test made content types with other ids
     return Study.objects.get(protocol_number=data.PROTOCOL).pk
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark every test using `demo_study` as one xdist group, for `--dist loadgroup` to keep on one worker (not
-    honoured under pytest 9.2 by pytest-xdist 3.8: see `_DemoSnapshot`)."""
-    for item in items:
-        if "demo_study" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("browser-demo"))

@@ -179,6 +179,13 @@ def test_the_archives_are_recorded_on_the_archiving_page(co, login):
     assert investigator.post(_home(co) + f"archive/sites/{co.site_a.pk}/", isf).status_code == 403
 
 
+def test_the_tmf_export_is_linked_only_for_who_may_download_it(co, login):
+    page = _home(co) + "steps/archiving/"
+    export = f'href="/studies/{co.study.pk}/documents/tmf/export/"'
+    assert export in _html(login(co.user(h.REG)).get(page))
+    assert export not in _html(login(co.user(RoleCode.BIOSTATISTICIAN)).get(page))  # no regulatory.view: 403 there
+
+
 def test_the_sponsor_approves_on_the_checklist_and_the_study_closes(co, login):
     h.all_but_approval(co)
     client = login(co.user(h.SPONSOR))

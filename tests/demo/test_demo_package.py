@@ -9,22 +9,36 @@ import subprocess
 
 import pyreadstat
 import pytest
+from django.db import transaction
+from django.test import override_settings
 from lxml import etree
 
-from opencro.analysis.models import PackageStatus
+from opencro.analysis.models import PackageStatus, SubmissionPackage
 from opencro.analysis.services import package_build, package_folder, package_start
+from opencro.demo.data import PROTOCOL as DEMO_PROTOCOL
 from opencro.formats.definexml import check_define, read_define
+from opencro.studies.models import Study
 from opencro.subjects.models import Subject
 
 pytestmark = pytest.mark.slow
 
 
+@pytest.fixture(scope="module")
+def _built_once(demo_loaded, django_db_blocker, tmp_path_factory):
+    """The package, built once for this module's tests (none changes it) in a savepoint rolled back after them."""
+    var = tmp_path_factory.mktemp("package-var")
+    with django_db_blocker.unblock(), override_settings(VAR_DIR=var), transaction.atomic():
+        study = Study.objects.get(protocol_number=DEMO_PROTOCOL)
+        package = package_build(actor=None, package=package_start(actor=None, study=study, blinded=False))
+        assert package.status == PackageStatus.DONE, package.error
+        yield package.pk, var
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def built(demo, settings, tmp_path):
-    settings.VAR_DIR = tmp_path
-    package = package_build(actor=None, package=package_start(actor=None, study=demo, blinded=False))
-    assert package.status == PackageStatus.DONE, package.error
-    return package
+def built(_built_once, demo, settings) -> SubmissionPackage:
+    pk, settings.VAR_DIR = _built_once
+    return SubmissionPackage.objects.get(pk=pk)
 
 
 def _sdtm(package):

@@ -39,11 +39,12 @@ def _opencro() -> list[str]:
 
 
 @pytest.fixture
-def database_url(tmp_path):
-    """A database nobody else uses: a SQLite file, or a new PostgreSQL database dropped afterwards."""
+def database_url(request, tmp_path):
+    """A database nobody else uses: a migrated SQLite file (`migrated_sqlite`, so the test's migrate has nothing left
+    to do), or a new PostgreSQL database dropped afterwards."""
     configured = os.environ.get("DATABASE_URL", "")
     if not configured.startswith(("postgres://", "postgresql://")):
-        yield f"sqlite:///{tmp_path / 'jobs.sqlite3'}"
+        yield f"sqlite:///{request.getfixturevalue('migrated_sqlite')}"
         return
     import psycopg
 

@@ -4,6 +4,8 @@ A file database behaves as production does (WAL, IMMEDIATE transactions, a busy 
 suite's shared-cache in-memory database does not. Prints one JSON object with what the test checks.
 
     python -m tests.rtsm.sqlite_race DB_FILE N CLIENTS
+
+DB_FILE is migrated (a copy of the suite's `migrated_sqlite`; the migrate here then has nothing to do).
 """
 
 import json

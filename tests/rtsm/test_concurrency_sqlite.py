@@ -18,14 +18,14 @@ ROOT = Path(__file__).resolve().parents[2]
 N, CLIENTS = 40, 8
 
 
-def test_concurrent_randomisations_on_a_sqlite_file_are_serialised(tmp_path):
+def test_concurrent_randomisations_on_a_sqlite_file_are_serialised(tmp_path, migrated_sqlite):
     if connection.vendor != "sqlite":
         pytest.skip("the SQLite race; PostgreSQL's is test_concurrency.py")
     # a throwaway file: no disk flush per commit (the race is about locks, which synchronous leaves alone)
     env = {**os.environ, "OPENCRO_VAR_DIR": str(tmp_path), "PYTHONPATH": str(ROOT), "OPENCRO_SQLITE_SYNCHRONOUS": "OFF"}
     env.pop("DATABASE_URL", None)
     done = subprocess.run(
-        [sys.executable, "-m", "tests.rtsm.sqlite_race", str(tmp_path / "race.sqlite3"), str(N), str(CLIENTS)],
+        [sys.executable, "-m", "tests.rtsm.sqlite_race", str(migrated_sqlite), str(N), str(CLIENTS)],
         cwd=ROOT,
         env=env,
         capture_output=True,

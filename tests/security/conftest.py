@@ -1,10 +1,11 @@
-"""The world of the security sweeps, built once per test module.
+"""The world of the security sweeps, built once for this package's tests on each test process.
 
-The sweeps send hundreds of requests against one study; building the world for each test would
-dominate their run time. So `matrix_world` is built once per module inside a transaction that is
-rolled back when the module ends, and every test still runs in its own rolled-back savepoint
-(pytest-django's `db`), so no test sees another's writes. Tests here must therefore not rely
-on in-memory state of the world's objects (use their pk, or refresh them).
+The sweeps send hundreds of requests against one study; building the world (15-20 s) for each test, or each module,
+would dominate their run time. So `matrix_world` is built once for the package (its tests run one after another on
+each worker) inside a transaction that is rolled back when the package ends, and every test still runs in its own
+rolled-back savepoint (pytest-django's `db`), so no test sees another's writes. Tests here must therefore not rely
+on in-memory state of the world's objects (use their pk, or refresh them), and none may be transactional: a flush
+inside the package's transaction would empty the world.
 """
 
 import datetime as dt
@@ -187,7 +188,7 @@ def _edc_data(subject) -> dict[str, int]:
     return ids
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def matrix_world(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHER), transaction.atomic():
         world = build_world()

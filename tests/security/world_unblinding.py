@@ -4,7 +4,7 @@ Subject B1-001 is unblinded by an investigator of site B1 (a member the role swe
 notifies the safety physician: the blinded sweeps then read an unblinded subject's page and record (the B1
 variant of the rows). Site A1's subject stays blinded, so the matrix's own unblinding rows take the first-time
 path. `{notice}` is a notice of the project manager, who posts the study rows that name no permission
-(tests/accounts/test_csrf.py); it is a 404 for everyone else.
+(tests/security/test_csrf.py); it is a 404 for everyone else.
 """
 
 from opencro.accounts import services as accounts

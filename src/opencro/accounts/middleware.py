@@ -16,7 +16,10 @@ POLL_HEADER = "X-OpenCRO-Poll"  # set by pages that refresh themselves, e.g. a j
 
 
 class IdleTimeoutMiddleware:
-    """Log out a session idle longer than OPENCRO_SESSION_IDLE_MINUTES (21 CFR 11.300)."""
+    """Log out a session idle longer than OPENCRO_SESSION_IDLE_MINUTES (21 CFR 11.300).
+
+    The last activity is stamped at most every OPENCRO_SESSION_STAMP_SECONDS (30), not on every request (the stamp is
+    a write of the session): a session may so end up to that much earlier than the limit, never later."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -42,7 +45,8 @@ class IdleTimeoutMiddleware:
                     response["HX-Redirect"] = login["Location"]
                     return response
                 return login
-            if request.headers.get(POLL_HEADER) != "1":  # background polling is not user activity
+            polled = request.headers.get(POLL_HEADER) == "1"  # background polling is not user activity
+            if not polled and (last is None or now - last >= settings.OPENCRO_SESSION_STAMP_SECONDS):
                 request.session[SESSION_KEY] = now
         return self.get_response(request)
 

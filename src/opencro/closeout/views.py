@@ -188,6 +188,7 @@ def _step_page(request: HttpRequest, access: StudyAccess, definition: StepDef, *
             "history": sorted(history, key=lambda s: s.signed_at, reverse=True),
             "now_facts": fact_rows(selectors.facts_seen(view.status.facts, access.site_ids)),
             "archive": archive,
+            "tmf_export": access.can(Perm.REGULATORY_VIEW),
             "archive_form": step_form(
                 given, "archive", edit, lambda: forms.ArchiveForm(initial=_archive_initial(checklist))
             ),
