@@ -26,7 +26,7 @@ from opencro.studies import services as studies
 from opencro.studies.models import (
     ProtocolVersion,
 )
-from tests.conftest import World, make_user, protocol_elements
+from tests.conftest import World, _transactional, make_user, protocol_elements
 from tests.conftest import build_world as shared_world
 from tests.edc.builds import small_build
 from tests.security.extensions import extensions
@@ -198,6 +198,8 @@ def matrix_world(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _matrix_world_needs_db(request):
-    """Fail loudly if a module-scoped world was used by a test without its own savepoint."""
+    """Fail loudly if the package's world was used by a test without its own savepoint, or if a test here is
+    transactional (its flush would run inside the world's transaction)."""
+    assert not _transactional(request.node), f"{request.node.nodeid}: no transactional tests in tests/security"
     if "matrix_world" in request.fixturenames:
         assert "db" in request.fixturenames or request.node.get_closest_marker("django_db"), request.node.nodeid

@@ -40,8 +40,12 @@ class StudyAccess:
         return Q() if self.site_ids is None else Q(**{f"{field}__in": self.site_ids})
 
 
+def _may_hold_memberships(user: User) -> bool:
+    return user.is_authenticated and user.is_active and not user.is_locked
+
+
 def access_memberships(user: User) -> QuerySet[Membership]:
-    if not user.is_authenticated or not user.is_active or user.is_locked:
+    if not _may_hold_memberships(user):
         return Membership.objects.none()
     return tenant_memberships(Membership.objects.filter(user=user, is_active=True).select_related("role", "study"))
 
@@ -55,7 +59,7 @@ def access_for(user: User, study_id: int) -> StudyAccess | None:
     not honour). The rule is applied in Python here (`tenancy_allows`: two small queries at most), not in SQL as
     `access_memberships` does for lists: compiling that query's four nested subqueries cost more than running it,
     and this runs on every request."""
-    if not user.is_authenticated or not user.is_active or user.is_locked:
+    if not _may_hold_memberships(user):
         return None
     membership = (
         Membership.objects.filter(user=user, study_id=study_id, is_active=True)
