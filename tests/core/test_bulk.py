@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from opencro.core.bulk import bulk_insert_objects, bulk_update_objects, reserve_ids
+from opencro.core.bulk import NewKeys, bulk_insert_objects, bulk_update_objects, reserve_ids
 from opencro.studies.models import Arm
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +84,56 @@ def test_binary_copy_is_used_only_for_plain_column_types(world):
         "Binary 0",
         "Binary 1",
     ]
+
+
+def _sequence_of(table: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        return cursor.fetchone()[0]
+
+
+def _outside(sql: str, params: list) -> int:
+    """Run `sql` on a connection of its own (autocommit), outside this test's transaction; its first value."""
+    from django.db import connections
+
+    side = connections.create_connection(connection.alias)
+    try:
+        with side.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()[0]
+    finally:
+        side.close()
+
+
+def test_new_keys_take_a_block_at_once_and_every_later_key_follows_it():
+    """PostgreSQL: a block is one move of the sequence; what the sequence gives next lies past the block."""
+    if connection.vendor != "postgresql":
+        pytest.skip("sequences exist on PostgreSQL only")
+    from opencro.edc.models import ItemData
+
+    sequence = _sequence_of("edc_itemdata")
+    # a position not yet given (is_called false) is the block's first key; set outside this test's
+    # transaction, which would otherwise hold the sequence until it ends
+    start = _outside("SELECT setval(%s::regclass, last_value + 1000, false) FROM " + sequence, [sequence])
+    with NewKeys() as keys:
+        first = keys.take(ItemData, 1500)
+        second = keys.take(ItemData, 10)
+        assert keys._one_by_one == set()
+    assert first == list(range(start, start + 1500)) and second[0] > first[-1]
+    assert _outside("SELECT nextval(%s::regclass)", [sequence]) > second[-1]
+
+
+def test_new_keys_draw_one_by_one_while_another_transaction_uses_the_sequence():
+    """PostgreSQL: this test's transaction holds the sequence (it drew from it): the block cannot be taken
+    at once, and the keys are drawn one by one after at most the lock timeout, still past every key."""
+    if connection.vendor != "postgresql":
+        pytest.skip("sequences exist on PostgreSQL only")
+    from opencro.edc.models import ItemData
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(%s::regclass)", [_sequence_of("edc_itemdata")])
+        drawn = cursor.fetchone()[0]
+    with NewKeys() as keys:
+        ids = keys.take(ItemData, 5)
+        assert keys._one_by_one == {ItemData}
+    assert ids == sorted(set(ids)) and ids[0] > drawn

@@ -4,6 +4,8 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from opencro.audit.models import AuditRecord
 from opencro.edc.models import FormData, ItemData, ItemDef, SdvPlan
@@ -64,6 +66,18 @@ def test_plan_change_recomputes_every_form_and_audits_it(edc_world):
     assert (record.old_value, record.new_value, record.reason) == ("not_required", "required", "monitoring plan v2")
     assert record.username == "data-manager" and record.site_id == edc_world.site_a.pk
     assert [(p.site_id, p.form_oid, p.requirement) for p in SdvPlan.objects.all()] == [(None, "", "full")]
+
+
+def test_a_plan_requiring_nothing_returns_every_form_to_not_required_without_counting(edc_world):
+    form = save(edc_world, "F.VS", VITALS)
+    plan(edc_world, (None, "", "full"))
+    assert fresh(form).sdv_status == "required"
+    with CaptureQueriesContext(connection) as queries:
+        plan(edc_world, (None, "", "none"), reason="no SDV after all")
+    assert fresh(form).sdv_status == "not_required"
+    assert not [q for q in queries.captured_queries if "edc_itemdata" in q["sql"]]  # no item row was counted
+    record = AuditRecord.objects.filter(object_id=str(form.pk), field="sdv_status").latest("id")
+    assert (record.old_value, record.new_value, record.reason) == ("required", "not_required", "no SDV after all")
 
 
 def test_verify_whole_form_verifies_every_entered_item_but_derived_ones(edc_world):

@@ -56,6 +56,10 @@ class SdvPlans:
                 return self.rules[key]
         return None
 
+    def requires_any(self) -> bool:
+        """Whether any rule asks for verification (else every form's status is "not required")."""
+        return any(r.requirement != SdvRequirement.NONE for r in self.rules.values())
+
     def need(self, site_id: int, form_oid: str, rank: int | None) -> SdvNeed:
         """`rank`: the subject's place (0 first) among its site's subjects in screening order."""
         rule = self.rule(site_id, form_oid)
@@ -171,7 +175,7 @@ def sdv_statuses(study_id: int, forms: QuerySet[FormData]) -> dict[int, tuple[st
     """{form id: (stored status, computed status)} for many forms (a plan change), without per-form queries."""
     plans = SdvPlans(study_id)
     ranks = subject_ranks(study_id)
-    counts = sdv_counts(forms)
+    counts = sdv_counts(forms) if plans.requires_any() else {}  # no plan: no need to count a million rows
     out = {}
     for form in forms.only("pk", "site_id", "subject_id", "form_oid", "sdv_status").iterator(chunk_size=2000):
         need = plans.need(form.site_id, form.form_oid, ranks.get(form.subject_id))

@@ -34,8 +34,9 @@ class FieldSpec:
     calc: str | None  # method expression for calculated items
     sds_var_name: str
 
-    @property
+    @cached_property
     def codes(self) -> frozenset[str]:
+        """The allowed codes (every value of a coded item is checked against them: computed once)."""
         return frozenset(code for code, _ in self.choices)
 
     @property

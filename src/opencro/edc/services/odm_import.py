@@ -421,7 +421,8 @@ class _Import:
                 else ()
             )
         }
-        fresh: list[tuple] = []  # (form, item id, row, value, not-done reason, label)
+        # (page, item id, row, value, not-done reason, label); page = (form id, (study id, site id)), read once
+        fresh: list[tuple] = []
         changed: list[tuple] = []
         recount: dict[int, int] = defaultdict(int)  # page that existed -> change of its count of values
         for s in pending:
@@ -439,16 +440,25 @@ class _Import:
                     continue
                 oids = form.spec.oid_of_item
                 prefix = f"{subject.number} {form.event_key[0]} {form.oid} "
-                existed = row_form.pk in old_forms
+                form_id = row_form.pk
+                page = (form_id, (row_form.study_id, row_form.site_id))
+                if form_id not in old_forms:  # a new page: every value is new
+                    if form.values and subject.pk in self.existing_ids:
+                        self.touched.add(subject.pk)
+                    for (item_id, row), (value, not_done) in form.values.items():
+                        label = prefix + oids[item_id] + (f"@{row}" if row > 1 else "")
+                        fresh.append((page, item_id, row, value, not_done, label))
+                    continue
                 for (item_id, row), (value, not_done) in form.values.items():
                     label = prefix + oids[item_id] + (f"@{row}" if row > 1 else "")
-                    current = stored.get((row_form.pk, item_id, row)) if existed else None
+                    current = stored.get((form_id, item_id, row))
                     if current is None:
-                        fresh.append((row_form, item_id, row, value, not_done, label))
-                        recount[row_form.pk] += existed and value is not None
+                        fresh.append((page, item_id, row, value, not_done, label))
+                        recount[form_id] += value is not None
+                        self.touched.add(row_form.subject_id)
                     elif current.value != value or current.not_done_reason != not_done:
                         changed.append((current, value, not_done, label))
-                        recount[row_form.pk] += (value is not None) - (current.value is not None)
+                        recount[form_id] += (value is not None) - (current.value is not None)
         self._inserts(fresh)
         self._changes(changed)
         by_change: dict[int, list[int]] = defaultdict(list)
@@ -458,7 +468,6 @@ class _Import:
         for change, form_ids in by_change.items():
             self.writer.submit(_value_count_add, form_ids, change)
         self.touched |= {c.form.subject_id for c, *_rest in changed}
-        self.touched |= {f.subject_id for f, *_rest in fresh if f.subject_id in self.existing_ids}
         self.report.values += sum(1 for i in fresh if i[3] is not None) + len(changed)
         self.report.values_changed += len(changed)
 
@@ -469,12 +478,12 @@ class _Import:
         rows = []
         values: dict[tuple, list] = defaultdict(list)  # (study, site) -> (id, label, old, new)
         reasons: dict[tuple, list] = defaultdict(list)
-        for pk, (form, item_id, row, value, not_done, label) in zip(ids, fresh, strict=True):
-            rows.append((pk, form.pk, item_id, row, value, not_done, False, stamp, actor_id))
+        for pk, ((form_id, scope), item_id, row, value, not_done, label) in zip(ids, fresh, strict=True):
+            rows.append((pk, form_id, item_id, row, value, not_done, False, stamp, actor_id))
             if value is not None:
-                values[(form.study_id, form.site_id)].append((str(pk), label, None, value))
+                values[scope].append((str(pk), label, None, value))
             if not_done:
-                reasons[(form.study_id, form.site_id)].append((str(pk), label, None, not_done))
+                reasons[scope].append((str(pk), label, None, not_done))
         self.writer.submit(bulk_insert, ItemData, ITEM_COLUMNS, rows, binary=True)
         for field_name, by_scope in (("value", values), ("not_done_reason", reasons)):
             for (study_id, site_id), entries in by_scope.items():

@@ -44,6 +44,7 @@ from typing import IO, Any, Self
 
 from opencro.formats.errors import FormatError, Problem
 from opencro.formats.odm.clinical_model import (
+    NO_EXTENSIONS,
     AdminData,
     AuditInfo,
     ClinicalHeader,
@@ -595,7 +596,7 @@ class ClinicalReader:
                 if child.keys() == _PLAIN_ITEM_KEYS and not len(child):
                     item_oid, value = child.values()
                     if item_oid:
-                        add(ItemValue(item_oid, value, False, (), {}, None, None, None))
+                        add(ItemValue(item_oid, value, False, (), NO_EXTENSIONS, None, None, None))
                         continue
                 add(self._item(child, None, parts, problems))
                 continue

@@ -208,7 +208,7 @@ class ClinicalWriter:
             self._clark[key] = found
         return found
 
-    def _ext_attrs(self, attrs: dict[str, str], ext: Extensions) -> dict[str, str] | None:
+    def _ext_attrs(self, attrs: dict[str, str], ext: Mapping[str, Any]) -> dict[str, str] | None:
         """Add string extensions as attributes; return namespaces the element must declare."""
         nsmap: dict[str, str] | None = None
         for key, value in ext.items():
@@ -224,7 +224,7 @@ class ClinicalWriter:
                 raise TypeError(f"extension {key!r}: expected a string (attribute) or a list (elements)")
         return nsmap
 
-    def _ext_elements(self, ext: Extensions, keys: frozenset[str] | None = None) -> None:
+    def _ext_elements(self, ext: Mapping[str, Any], keys: frozenset[str] | None = None) -> None:
         """Write list extensions: those named in `keys`, or (keys None) all not placed elsewhere."""
         for key, value in ext.items():
             if not isinstance(value, list):
@@ -342,7 +342,7 @@ class ClinicalWriter:
         if signature is not None:
             self._write_signature(signature)
 
-    def _vendor(self, audit: tuple[AuditInfo, ...], ext: Extensions) -> None:
+    def _vendor(self, audit: tuple[AuditInfo, ...], ext: Mapping[str, Any]) -> None:
         for extra in audit[1:]:
             self._write_audit(f"{{{OPENCRO_NS}}}AuditRecord", extra)
         self._ext_elements(ext)
