@@ -70,8 +70,11 @@ def runs_on_postgres(item: pytest.Item) -> bool:
     """Whether the PostgreSQL run keeps a test: it reaches the database, is not a browser test (the pages' queries
     are those of the page tests, which run on both), is not a check of the demo study's content (tests/demo: the
     PostgreSQL run loads the demo through `opencro demo` in tests/cli, the content checks read it the same way on
-    both) and is not a role sweep of a role (or a tenant sweep of a person) outside the two above."""
-    if not uses_database(item) or item.get_closest_marker("browser") or item.path.is_relative_to(DEMO_TESTS):
+    both), is not answered by middleware before any query (`answered_before_any_query`) and is not a role sweep of a
+    role (or a tenant sweep of a person) outside the two above."""
+    if not uses_database(item) or item.path.is_relative_to(DEMO_TESTS):
+        return False
+    if item.get_closest_marker("browser") or item.get_closest_marker("answered_before_any_query"):
         return False
     callspec = getattr(item, "callspec", None)
     if callspec is not None and "security" in item.path.parts:
@@ -123,6 +126,18 @@ class _GroupScheduling(LoadScopeScheduling):
 def pytest_xdist_make_scheduler(config: pytest.Config, log) -> LoadScopeScheduling | None:
     """The scheduler of `--dist loadgroup` (see `_GroupScheduling`); any other `--dist` is pytest-xdist's own."""
     return _GroupScheduling(config, log) if config.getvalue("dist") == "loadgroup" else None
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> None:
+    """On PostgreSQL the tests' connections commit without waiting for the WAL to reach the disk
+    (`synchronous_commit=off`): the test database is thrown away, and the transactional tests commit at every step."""
+    from django.db import connections
+
+    db = connections["default"].settings_dict
+    if db["ENGINE"] == "django.db.backends.postgresql":
+        options = db.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
 
 
 @pytest.fixture(scope="session")

@@ -41,7 +41,9 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "img"
 LOCAL_HOSTS = {"localhost", "127.0.0.1"}
 
 
-_REQUESTS = threading.Lock()
+# Held by the live server for a whole request and by the test's own queries (see `live_server`); re-entrant, so a
+# request's queries go through while it holds it.
+_REQUESTS = threading.RLock()
 
 
 class _SerialStaticFilesHandler(StaticFilesHandler):
@@ -52,18 +54,33 @@ class _SerialStaticFilesHandler(StaticFilesHandler):
             return list(super().__call__(environ, start_response))
 
 
+def _one_at_a_time(execute, sql, params, many, context):
+    """A query of the test's waits for the request in progress (a request's own queries already hold the lock)."""
+    with _REQUESTS:
+        return execute(sql, params, many, context)
+
+
 @pytest.fixture(scope="session")
-def live_server(request):
-    """pytest-django's live server; on the in-memory SQLite test database its request threads share the test's one
-    connection, so two requests at once (a page's background preview beside a save) would interleave their
-    savepoints: there, requests are served one at a time. PostgreSQL gives each thread its own connection."""
+def live_server(request, django_db_setup):
+    """pytest-django's live server, started once the test database exists (`django_db_setup`).
+
+    On SQLite the test database is in memory, one shared cache: started before it existed, the server gave each
+    request thread a connection of its own, and two connections on one shared cache do not wait for each other's
+    table locks, they fail ("database table is locked": a page's background preview beside a query of the test's).
+    Started after, the request threads share the test's one connection, and requests are served one at a time with
+    the test's own queries waiting for the request in progress. PostgreSQL gives each thread its own connection."""
     addr = request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
     server = LiveServer(addr, start=False)
-    if server.thread.connections_override:
+    shared = list(server.thread.connections_override.values())
+    if shared:
         server.thread.static_handler = _SerialStaticFilesHandler
+        for conn in shared:
+            conn.execute_wrappers.append(_one_at_a_time)
     server.start()
     yield server
     server.stop()
+    for conn in shared:
+        conn.execute_wrappers.remove(_one_at_a_time)
 
 
 class _Chromium:
