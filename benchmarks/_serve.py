@@ -61,7 +61,7 @@ def bench_study(admin, protocol_number: str, title: str):
 STAT_PASSWORD = "Bench-stat-2026!x"
 
 
-def _green_light(site):
+def green_light(site):
     """Give a site its green light as the rules ask (approvals, documents, SIV, training), dated 2026-01-01."""
     import datetime as dt
 
@@ -92,7 +92,7 @@ def bench_rtsm_study(protocol_number: str, title: str, n_sites: int):
         )
         for i in range(1, n_sites + 1)
     ]
-    sites = [_green_light(site) for site in sites]
+    sites = [green_light(site) for site in sites]
     for code in ("A", "B"):
         studies.protocol_item_save(actor=None, instance=Arm(study=study, code=code, name=code, type="experimental"))
     stat = accounts.user_create(actor=None, username="stat", password=STAT_PASSWORD)

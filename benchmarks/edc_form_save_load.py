@@ -27,7 +27,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from _serve import bench_study, gunicorn, pct, scratch_postgres, setup_django  # noqa: E402
+from _serve import bench_study, green_light, gunicorn, pct, scratch_postgres, setup_django  # noqa: E402
 
 
 def prepare(database_url: str) -> dict:
@@ -44,14 +44,16 @@ def prepare(database_url: str) -> dict:
 
     admin = accounts.user_create(actor=None, username="admin", password="Bench-admin-2026!", is_superuser=True)
     study, country = bench_study(admin, "LOAD", "Load")
-    site = studies.site_create(
-        actor=None,
-        study=study,
-        number="01",
-        institution="One",
-        principal_investigator="Dr",
-        country=country,
-        time_zone="UTC",
+    site = green_light(
+        studies.site_create(
+            actor=None,
+            study=study,
+            number="01",
+            institution="One",
+            principal_investigator="Dr",
+            country=country,
+            time_zone="UTC",
+        )
     )
     build_import(actor=None, study=study, build=workload_build())
     crc = accounts.user_create(actor=None, username="crc", password="Bench-crc-2026!x")

@@ -148,25 +148,13 @@ def main() -> None:
                 )
 
 
-def run(args, workdir: Path) -> dict:
-    from edc_workload import SITES, workload_build, write_data_file
+def bench_import_study():
+    """The study the data file is imported into: its sites and the benchmark build (Django set up)."""
+    from edc_workload import SITES, workload_build
 
-    from opencro.audit.models import AuditRecord
-    from opencro.audit.verify import chain_verify
-    from opencro.edc.models import ItemData, Query
-    from opencro.edc.odm_export import clinical_export
     from opencro.edc.services.build import build_import
-    from opencro.edc.services.odm_import import clinical_import
-    from opencro.edc.services.rerun import checks_rerun
     from opencro.studies import services as studies
     from opencro.studies.models import Country
-
-    data_file = workdir / "bench.xml"
-    started = time.perf_counter()
-    values = write_data_file(data_file, args.subjects)
-    results: dict = {"db": args.db, "subjects": args.subjects, "values": values}
-    results["file_mb"] = round(data_file.stat().st_size / 2**20, 1)
-    results["write_file_s"] = round(time.perf_counter() - started, 2)
 
     study = studies.study_create(
         actor=None,
@@ -192,6 +180,27 @@ def run(args, workdir: Path) -> dict:
             time_zone="UTC",
         )
     build_import(actor=None, study=study, build=workload_build())
+    return study
+
+
+def run(args, workdir: Path) -> dict:
+    from edc_workload import write_data_file
+
+    from opencro.audit.models import AuditRecord
+    from opencro.audit.verify import chain_verify
+    from opencro.edc.models import ItemData, Query
+    from opencro.edc.odm_export import clinical_export
+    from opencro.edc.services.odm_import import clinical_import
+    from opencro.edc.services.rerun import checks_rerun
+
+    data_file = workdir / "bench.xml"
+    started = time.perf_counter()
+    values = write_data_file(data_file, args.subjects)
+    results: dict = {"db": args.db, "subjects": args.subjects, "values": values}
+    results["file_mb"] = round(data_file.stat().st_size / 2**20, 1)
+    results["write_file_s"] = round(time.perf_counter() - started, 2)
+
+    study = bench_import_study()
     audit_before = AuditRecord.objects.count()
 
     with PeakRss() as memory:
