@@ -20,6 +20,8 @@ from opencro.safety.models import SafetyCase
 from opencro.startup import services as startup
 from opencro.startup.models import MilestoneKind
 from opencro.studies.models import Site
+from opencro.subjects import services as subjects
+from opencro.subjects.models import EligibilityOutcome, EligibilityReview, Subject
 from tests.partnership.budget_helpers import execute
 from tests.partnership.kickoff_helpers import set_targets, trial_until_lpi_due
 
@@ -113,6 +115,31 @@ def test_screen_failures_over_the_screenings_concluded(world, partners):
     assert reading.by_site[world.site_b.pk] == (0.0, 1)
     march = _measure(partners, world, KpiCode.SCREEN_FAILURE_RATE, D(2026, 3, 31))
     assert (march.value, march.basis) == (0.0, 2)
+
+
+def test_screenings_conclude_on_the_failure_day_and_the_enrolment_day(world, partners):
+    """As of 2026-04-10: A1-002 (screened 04-01) is not enrolled until 04-15, so it has not concluded; A1-003's
+    failure is the investigator's confirmation of its checklist on 04-20 (Chicago's day), not its screening day
+    (04-02); A1-004, still screening, never counts. On 04-20 the failure counts; on 04-19 it did not."""
+    trial_until_lpi_due(world)
+    a3 = Subject.objects.get(number="A1-003")
+    EligibilityReview.objects.create(
+        study=world.study,
+        site=world.site_a,
+        subject=a3,
+        outcome=EligibilityOutcome.NOT_ELIGIBLE,
+        confirmed_at=dt.datetime(2026, 4, 21, 3, tzinfo=UTC),  # 2026-04-20 22:00 in Chicago
+    )
+    subjects.subject_screen(actor=None, site=world.site_a, number="A1-004", screened_on=D(2026, 4, 3))
+    enrolled_a = Subject.objects.get(pk=world.subject_a.pk).enrolled_on
+    assert enrolled_a <= D(2026, 4, 10)
+
+    april_10 = _measure(partners, world, KpiCode.SCREEN_FAILURE_RATE, D(2026, 4, 10))
+    assert april_10.by_site[world.site_a.pk] == (0.0, 1)  # A1-001 alone
+    april_19 = _measure(partners, world, KpiCode.SCREEN_FAILURE_RATE, D(2026, 4, 19))
+    assert april_19.by_site[world.site_a.pk] == (0.0, 2)  # A1-001 and A1-002
+    april_20 = _measure(partners, world, KpiCode.SCREEN_FAILURE_RATE, D(2026, 4, 20))
+    assert april_20.by_site[world.site_a.pk] == (pytest.approx(100 / 3), 3)
 
 
 def _dm_form(world, subject) -> FormData:

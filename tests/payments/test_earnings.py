@@ -11,7 +11,7 @@ from opencro.edc.services.sdv import sdv_unverify
 from opencro.payments.earnings import earnings_due
 from opencro.payments.models import FeeKind
 from opencro.payments.services import contracts
-from opencro.subjects.models import Subject, SubjectStatus
+from opencro.subjects.models import EligibilityOutcome, EligibilityReview, Subject, SubjectStatus
 from tests.payments.conftest import VITALS, enter_screening, save, verify
 
 pytestmark = pytest.mark.django_db
@@ -86,6 +86,40 @@ def test_screen_failures_are_paid_up_to_the_contract_limit_earliest_first(pay):
     failures = [e for e in due(pay) if e.kind == "screen_failure"]
     assert [(e.subject_number, e.earned_on, e.gross) for e in failures] == [
         ("A1-902", dt.date(2026, 2, 1), Decimal("150.00"))
+    ]
+
+
+def test_a_screen_failure_is_earned_on_the_day_the_investigator_found_the_participant_not_eligible(pay):
+    """A1-901, screened 2026-02-01, was confirmed not eligible on 2026-02-20 (site A1's day): nothing is due for it
+    as of 02-19, and its fee is earned on 02-20. A1-902 (screened 02-03, failed without a checklist) counts from its
+    screening day, and so comes first: the contract pays one failure."""
+    first = Subject.objects.create(
+        study=pay.study,
+        site=pay.site_a,
+        number="A1-901",
+        status=SubjectStatus.SCREEN_FAILED,
+        screened_on=dt.date(2026, 2, 1),
+    )
+    EligibilityReview.objects.create(
+        study=pay.study,
+        site=pay.site_a,
+        subject=first,
+        outcome=EligibilityOutcome.NOT_ELIGIBLE,
+        confirmed_at=dt.datetime(2026, 2, 20, 18, tzinfo=dt.UTC),
+    )
+    assert not [e for e in due(pay, dt.date(2026, 2, 19)) if e.kind == "screen_failure"]
+    assert [(e.subject_number, e.earned_on) for e in due(pay, dt.date(2026, 2, 20)) if e.kind == "screen_failure"] == [
+        ("A1-901", dt.date(2026, 2, 20))
+    ]
+    Subject.objects.create(
+        study=pay.study,
+        site=pay.site_a,
+        number="A1-902",
+        status=SubjectStatus.SCREEN_FAILED,
+        screened_on=dt.date(2026, 2, 3),
+    )
+    assert [(e.subject_number, e.earned_on) for e in due(pay) if e.kind == "screen_failure"] == [
+        ("A1-902", dt.date(2026, 2, 3))
     ]
 
 

@@ -54,6 +54,7 @@ from opencro.studies.dates import site_date
 from opencro.studies.models import Arm, EligibilityCriterion, Epoch, Study, Visit
 from opencro.subjects.models import ConsentRecord, ConsentWithdrawal, Subject, TreatmentAssignment
 from opencro.subjects.models.withdrawal import WithdrawalScope
+from opencro.subjects.screen_failures import screen_failures
 
 Progress = Callable[[int, int], None]
 
@@ -476,21 +477,16 @@ def _dispositions(study: Study, ids: dict[int, str]) -> pd.DataFrame:
         if subject_id in ids:
             day = site_date(sites[site_id], moment)
             rows.append((ids[subject_id], "RANDOMIZED", "RANDOMIZED", "PROTOCOL MILESTONE", "SCREENING", _iso(day)))
-    # the screen failure's date: the site's confirmation that the participant is not eligible, else screening day
-    failed = Subject.objects.filter(study=study, status="screen_failed").values_list(
-        "pk", "screen_failure_reason", "screened_on", "site_id", "eligibility__confirmed_at"
-    )
-    for subject_id, reason, screened_on, site_id, confirmed_at in failed:
-        updated = site_date(sites[site_id], confirmed_at) if confirmed_at else screened_on
-        if subject_id in ids:
+    for failure in screen_failures(study.pk, sites):
+        if failure.subject_id in ids:
             rows.append(
                 (
-                    ids[subject_id],
-                    (reason or "SCREEN FAILURE")[:200],
+                    ids[failure.subject_id],
+                    (failure.reason or "SCREEN FAILURE")[:200],
                     "SCREEN FAILURE",
                     "DISPOSITION EVENT",
                     "SCREENING",
-                    _iso(updated),
+                    _iso(failure.day),
                 )
             )
     for subject_id, day, reason in ConsentWithdrawal.objects.filter(study=study).values_list(

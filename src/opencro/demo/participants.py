@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from opencro.accounts.models import User
 from opencro.demo import data
+from opencro.demo.clock import afternoon, demo_clock
 from opencro.recruitment.services import recruitment_plan_save
 from opencro.rtsm.services.allocation import subject_randomise
 from opencro.studies.models import CriterionKind, Site, Study
@@ -101,7 +102,8 @@ def _participant(rng: random.Random, site: Site, form: ConsentForm, screened: dt
         c.pk: "not_met" if fails and c.kind == CriterionKind.INCLUSION and c.number == 5 else _fine(c.kind)
         for c in criteria
     }
-    eligibility_confirm(actor=None, subject=subject, password="", answers=answers)
+    with demo_clock(afternoon(screened)):  # the investigator confirms the checklist on the screening day
+        eligibility_confirm(actor=None, subject=subject, password="", answers=answers)
     if fails:
         return
     enrolled = screened + dt.timedelta(days=rng.randint(7, 28))

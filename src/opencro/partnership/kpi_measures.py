@@ -26,10 +26,10 @@ from opencro.startup.models import MilestoneKind as StartupKind
 from opencro.startup.models import StartupMilestone
 from opencro.studies.dates import site_date
 from opencro.studies.models import Site
-from opencro.subjects.models import Subject, SubjectStatus
+from opencro.subjects.models import Subject
+from opencro.subjects.screen_failures import screen_failures
 
 SAE_HOURS_DAYS = 1  # the site's 24-hour clock counted in days, as SafetyCase.late_from_site does
-CONCLUDED = (SubjectStatus.SCREEN_FAILED, SubjectStatus.ENROLLED, SubjectStatus.COMPLETED, SubjectStatus.WITHDRAWN)
 
 
 @dataclass(frozen=True)
@@ -99,14 +99,19 @@ def enrolment_vs_plan(work_order: WorkOrder, as_of: dt.date, sites: dict[int, Si
 
 
 def screen_failure_rate(work_order: WorkOrder, as_of: dt.date, sites: dict[int, Site]) -> Reading:
-    """Screen failures as a percentage of the screenings concluded (failed or enrolled) among those screened by the
-    day. The failure's own date is not recorded: a participant counts with the status they have now."""
-    rows = Subject.objects.filter(study_id=work_order.study_id, screened_on__lte=as_of, status__in=CONCLUDED)
+    """Screen failures as a percentage of the screenings concluded by the day: failed by then (the day of the
+    eligibility confirmation that found the participant not eligible, else the screening day:
+    `subjects.screen_failures`) or enrolled by then. A participant still screening that day, or withdrawn before
+    enrolment, concluded neither way."""
     totals: dict[int, int] = defaultdict(int)
     failed: dict[int, int] = defaultdict(int)
-    for site_id, status in rows.values_list("site_id", "status"):
+    for failure in screen_failures(work_order.study_id, sites):
+        if failure.day <= as_of:
+            totals[failure.site_id] += 1
+            failed[failure.site_id] += 1
+    enrolled = Subject.objects.filter(study_id=work_order.study_id, enrolled_on__lte=as_of)
+    for site_id in enrolled.values_list("site_id", flat=True):
         totals[site_id] += 1
-        failed[site_id] += status == SubjectStatus.SCREEN_FAILED
     return _percent(failed, totals)
 
 

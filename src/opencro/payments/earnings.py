@@ -5,7 +5,8 @@
   A visit marked not done earns nothing.
 - A **procedure** fee is earned at every earned visit whose schedule of activities holds the procedure (only at its
   visit when the fee names one).
-- A **screen failure** earns on its screening day, up to the contract's limit (the earliest first).
+- A **screen failure** earns on the day of the failure (the eligibility confirmation that found the participant not
+  eligible, else the screening day), up to the contract's limit (the earliest first).
 - A **fixed** fee is earned on its first day (or the contract's signature, if later). A fee added with a past first
   day (an amendment) is earned by the past work it covers, paid or not: it is a new fee.
 The fee is the one in force on the day the work was done, so an amendment never reprices the past. Each amount has
@@ -23,8 +24,8 @@ from django.db.models import Count, Q, Sum
 from opencro.edc.models import EventData
 from opencro.edc.models.data import EventStatus, FormStatus, SdvStatus
 from opencro.payments.models import ContractStatus, FeeKind, LineKind, PaymentLine, SiteContract, SiteFee
-from opencro.studies.models import ScheduledActivity
-from opencro.subjects.models import Subject, SubjectStatus
+from opencro.studies.models import ScheduledActivity, Site
+from opencro.subjects.screen_failures import screen_failures
 
 CENT = Decimal("0.01")
 Key = tuple
@@ -151,26 +152,32 @@ class _Builder:
                     self.add(contract, LineKind.PROCEDURE, fee, day, f"{row['subject__number']} · {fee.label}", **ids)
 
     def screen_failures(self, study_id: int) -> None:
-        failed = (
-            Subject.objects.filter(
-                study_id=study_id,
-                site_id__in=list(self.contracts),
-                status=SubjectStatus.SCREEN_FAILED,
-                screened_on__lte=self.as_of,
-            )
-            .order_by("screened_on", "number")
-            .values_list("pk", "site_id", "number", "screened_on")
+        """A fee per screen failure, earned on the day of the failure (`subjects.screen_failures`: the eligibility
+        confirmation that found the participant not eligible, else the screening day), in the order the
+        failures came, up to the contract's limit."""
+        sites = {s.pk: s for s in Site.objects.filter(study_id=study_id)}
+        failed = sorted(
+            (f for f in screen_failures(study_id, sites) if f.site_id in self.contracts and f.day <= self.as_of),
+            key=lambda f: (f.day, f.number),
         )
         counted: dict[int, int] = defaultdict(int)
-        for subject_id, site_id, number, day in failed:
-            contract = self.contracts[site_id]
-            counted[site_id] += 1
+        for failure in failed:
+            contract = self.contracts[failure.site_id]
+            counted[failure.site_id] += 1
             limit = contract.screen_failure_limit
-            fee = _fee_on(self.by_kind[(contract.pk, FeeKind.SCREEN_FAILURE)], day)
-            if fee is None or (limit is not None and counted[site_id] > limit):
+            fee = _fee_on(self.by_kind[(contract.pk, FeeKind.SCREEN_FAILURE)], failure.day)
+            if fee is None or (limit is not None and counted[failure.site_id] > limit):
                 continue
-            text = f"{number} · {fee.label}"
-            self.add(contract, LineKind.SCREEN_FAILURE, fee, day, text, subject_id=subject_id, subject_number=number)
+            text = f"{failure.number} · {fee.label}"
+            self.add(
+                contract,
+                LineKind.SCREEN_FAILURE,
+                fee,
+                failure.day,
+                text,
+                subject_id=failure.subject_id,
+                subject_number=failure.number,
+            )
 
     def fixed(self) -> None:
         for contract in self.contracts.values():
