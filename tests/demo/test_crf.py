@@ -35,7 +35,7 @@ def test_the_build_imports_without_problems():
 
 
 def test_the_build_has_the_size_of_a_phase_three_ecrf():
-    assert (len(BUILD.events), len(BUILD.forms), len(BUILD.item_groups), len(BUILD.items)) == (11, 15, 17, 82)
+    assert (len(BUILD.events), len(BUILD.forms), len(BUILD.item_groups), len(BUILD.items)) == (11, 15, 17, 83)
     assert (len(BUILD.code_lists), len(BUILD.conditions), len(BUILD.methods), len(BUILD.edit_checks)) == (18, 8, 5, 21)
     assert BUILD.languages == ["en", "es", "ja"]
 

@@ -37,7 +37,7 @@ def test_the_build_is_imported_published_and_linked_to_the_protocol(demo):
     version = BuildVersion.objects.get(study=demo)
     assert (version.status, version.oid, version.number) == (BuildStatus.PUBLISHED, "MDV.OPC301.1", 1)
     counts = [m.objects.filter(version=version).count() for m in (EventDef, FormDef, ItemDef, EditCheck)]
-    assert counts == [11, 15, 82, 21]
+    assert counts == [11, 15, 83, 21]
     linked = dict(EventDef.objects.filter(version=version).values_list("oid", "visit__code"))
     assert linked == {**{f"SE.{code}": code for code, *_ in data.VISITS}, "SE.LOGS": None}
     assert set(Casebook.objects.filter(study=demo).values_list("version", flat=True)) == {version.pk}
@@ -138,7 +138,7 @@ def test_the_load_is_deterministic(demo):
     assert counts == {
         "events": 241,
         "forms": 1113,
-        "items": 8702,
+        "items": 8710,
         "adverse events": 23,
         "queries": {"open": 16, "answered": 5, "closed": 26},
         "origins": {"edit_check": 25, "range": 6, "required": 7, "manual": 9},

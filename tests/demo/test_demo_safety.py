@@ -99,6 +99,17 @@ def test_the_rsi_lists_its_terms_with_demo_pt_codes(demo) -> None:
 
 @pytest.mark.django_db
 @pytest.mark.slow
+def test_every_demo_sae_has_the_sites_awareness_and_most_were_reported_within_a_day(demo) -> None:
+    """The AE page's awareness date (AEAWDAT) becomes the case's: the SAE-timeliness KPI has cases to count."""
+    cases = list(SafetyCase.objects.filter(study=demo, site__isnull=False).select_related("site"))
+    assert cases
+    assert all(case.site_aware_on is not None for case in cases)
+    late = [case.number for case in cases if case.late_from_site]
+    assert 0 < len(late) < len(cases) / 2
+
+
+@pytest.mark.django_db
+@pytest.mark.slow
 def test_the_company_related_cases_are_susars_with_fda_and_eu_clocks(demo) -> None:
     due_cases = []
     for case in SafetyCase.objects.filter(study=demo).order_by("number"):

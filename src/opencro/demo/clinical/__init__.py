@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from opencro.accounts.models import User
 from opencro.demo import crf
-from opencro.demo.clinical.logs import adverse_events, medical_history, medications
+from opencro.demo.clinical.logs import adverse_events, medical_history, medications, sae_awareness
 from opencro.demo.clinical.participants import Participant, Truth, Values, participant
 from opencro.demo.clinical.queries import SITE_ENTRY, USERS, automatic_queries_work, manual_queries_raise
 from opencro.demo.clinical.visits import FORM_VALUES, TODAY, mistakes, schedule
@@ -135,6 +135,7 @@ def _casebook(entry: _Entry, p: Participant, visit_forms: dict[str, list[str]]) 
             entry.visit(p, "UNS", date, ["F.VS", "F.LB"])
     events, truth = adverse_events(p, last)
     with entered_on(last, site, clock):
+        sae_awareness(events, p.subject.number)
         entry.save(p, logs, "F.AE", events, truth=truth)
         entry.save(p, logs, "F.CM", medications(p, events))
 

@@ -9,8 +9,10 @@ ones of heart-failure trials; a treated event adds its treatment to the medicati
 import datetime as dt
 import random
 
+from django.utils import timezone
+
 from opencro.demo import data
-from opencro.demo.clinical.participants import Participant, Truth, Values
+from opencro.demo.clinical.participants import SEED, Participant, Truth, Values
 
 TODAY = data.DATA_CUTOFF
 ADVERSE_EVENTS = 0.33  # share of randomised participants with at least one adverse event
@@ -180,6 +182,23 @@ def _event_row(p: Participant, term: str, start: dt.date) -> Values:
     if serious and rng.random() < SAE_OUTCOME_PENDING:
         values["IT.AEOUT"] = None  # the follow-up report is awaited: an automatic query stays open
     return values
+
+
+# Days between the site's awareness of an SAE and its report (the entry of the AE page): mostly within the 24 hours
+# the protocol gives, a few late.
+SAE_AWARE_DAYS = [0, 0, 0, 0, 0, 1, 1, 1, 2, 4]
+
+
+def sae_awareness(rows: list[Values], subject_number: str) -> None:
+    """Date each serious event's awareness a few days at most before its report (now, on the demo's clock: the AE
+    page is entered then), never before the event began; drawn from a generator of its own (the participant's
+    stays as it was)."""
+    rng = random.Random(f"{SEED}/sae-aware/{subject_number}")  # noqa: S311 - reproducible demo data
+    reported = timezone.now().date()
+    for values in rows:
+        if values.get("IT.AESER") == "Y":
+            aware = reported - dt.timedelta(days=rng.choice(SAE_AWARE_DAYS))
+            values["IT.AEAWDAT"] = max(aware.isoformat(), values["IT.AESTDAT"])  # ISO dates: text order is date order
 
 
 def adverse_events(p: Participant, last: dt.date) -> tuple[list[Values], Truth]:

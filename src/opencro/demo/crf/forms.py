@@ -212,6 +212,8 @@ def _adverse_events(c: Collector) -> None:
         annotation="AE.AESDTH, AESLIFE, AESHOSP, AESDISAB, AESCONG, AESMIE",
         control=b.ControlType.CHECKBOX,
     )
+    # the safety database reads it as the day the site's 24 hours to report the SAE started (AEAWDAT)
+    aware = date("AEAWDAT", sdtm="", annotation="not submitted (the site's awareness of an SAE: reporting timeliness)")
     c.simple(
         "F.AE",
         "Adverse events",
@@ -222,6 +224,7 @@ def _adverse_events(c: Collector) -> None:
             Field(coded("AESEV", "CL.AESEV", length=8)),
             Field(yes_no("AESER", sdtm="AESER", critical=True)),
             Field(criteria, hidden_when="COND.AE_NOT_SERIOUS"),
+            Field(aware, hidden_when="COND.AE_NOT_SERIOUS"),
             Field(coded("AEREL", "CL.AEREL", length=20)),
             Field(coded("AEACN", "CL.ACN", length=20)),
             optional(coded("AEOUT", "CL.OUT", length=40)),  # may be pending: an edit check asks for serious events

@@ -142,6 +142,11 @@ QUESTIONS: dict[str, Texts] = {
         "Criterios de gravedad (marque todos los que correspondan)",
         "重篤性の基準（該当するものすべて）",
     ),
+    "AEAWDAT": (
+        "Date the site became aware of the serious event",
+        "Fecha en que el centro tuvo conocimiento del acontecimiento grave",
+        "実施医療機関が重篤な有害事象を知った日",
+    ),
     "AEREL": ("Relationship to study drug", "Relación con el fármaco del estudio", "治験薬との因果関係"),
     "AEACN": ("Action taken with study drug", "Medida adoptada con el fármaco del estudio", "治験薬に対する処置"),
     "AEOUT": ("Outcome", "Desenlace", "転帰"),
